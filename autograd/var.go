@@ -1,0 +1,139 @@
+package autograd
+
+import (
+	"fmt"
+	"sync/atomic"
+
+	"github.com/bigfunc/bigfunc/tensor"
+)
+
+// Var is a node of the computation graph: a value, the gradient of the last
+// backward pass with respect to it, and how to pass that gradient on to the
+// Vars it was computed from.
+type Var struct {
+	// Value is the result of the forward computation.
+	Value *tensor.Tensor
+	// Grad is ∂loss/∂Value after Backward, nil before. For leaves it
+	// accumulates over Backward calls until ZeroGrad.
+	Grad *tensor.Tensor
+
+	requiresGrad bool
+	op           string
+	parents      []*Var
+	backward     func(grad *tensor.Tensor)
+}
+
+// noGrad counts the NoGrad calls in progress. It is process-wide, like a
+// global switch: concurrent training and inference in one process should
+// instead run inference on Consts (see NoGrad).
+var noGrad atomic.Int32
+
+// NoGrad runs f with graph recording switched off: operations compute values
+// but record no parents, so nothing is kept alive for a backward pass. It is
+// the inference mode. The switch is process-wide; goroutines that must keep
+// recording while another runs inference should not share a process-wide
+// NoGrad and can rely on Consts instead, which never record.
+func NoGrad(f func()) {
+	noGrad.Add(1)
+	defer noGrad.Add(-1)
+	f()
+}
+
+// Recording reports whether operations currently record the graph (false
+// inside NoGrad).
+func Recording() bool { return noGrad.Load() == 0 }
+
+// Param returns a leaf Var that requires a gradient: a trainable parameter.
+func Param(t *tensor.Tensor) *Var { return &Var{Value: t, requiresGrad: true, op: "param"} }
+
+// Const returns a leaf Var that needs no gradient: input data or a target.
+func Const(t *tensor.Tensor) *Var { return &Var{Value: t, op: "const"} }
+
+// RequiresGrad reports whether gradients flow to v.
+func (v *Var) RequiresGrad() bool { return v.requiresGrad }
+
+// SetRequiresGrad switches gradient tracking of a leaf on or off (freezing a
+// parameter, for example). It panics on a non-leaf Var.
+func (v *Var) SetRequiresGrad(on bool) {
+	if v.parents != nil {
+		panic("autograd: SetRequiresGrad on a non-leaf Var (" + v.op + ")")
+	}
+	v.requiresGrad = on
+}
+
+// Op returns the name of the operation that produced v ("param" and "const"
+// for leaves).
+func (v *Var) Op() string { return v.op }
+
+// IsLeaf reports whether v was created directly rather than computed.
+func (v *Var) IsLeaf() bool { return v.parents == nil }
+
+// Detach returns a new leaf sharing v's value but cut from the graph and
+// requiring no gradient.
+func (v *Var) Detach() *Var { return Const(v.Value) }
+
+// ZeroGrad clears v's gradient.
+func (v *Var) ZeroGrad() {
+	if v.Grad != nil {
+		clear(v.Grad.Data())
+	}
+}
+
+// Shape returns the shape of v's value.
+func (v *Var) Shape() []int { return v.Value.Shape() }
+
+// String describes v by its operation and value.
+func (v *Var) String() string { return fmt.Sprintf("Var(%s, %v)", v.op, v.Value) }
+
+// New records the result of a custom operation. value is its result;
+// backward receives ∂loss/∂value and must add (never assign) the gradient
+// of each parent through AccumulateGrad. New is the extension point that
+// packages such as activation and loss use for fused operations.
+//
+// If no parent requires a gradient, or recording is off, the result is a
+// plain constant and backward is dropped.
+func New(op string, value *tensor.Tensor, backward func(grad *tensor.Tensor), parents ...*Var) *Var {
+	out := &Var{Value: value, op: op}
+	if !Recording() {
+		return out
+	}
+	for _, p := range parents {
+		if p.requiresGrad {
+			out.requiresGrad = true
+			break
+		}
+	}
+	if out.requiresGrad {
+		out.parents = parents
+		out.backward = backward
+	}
+	return out
+}
+
+// AccumulateGrad adds g into v's gradient, allocating it on first use. It
+// does nothing if v requires no gradient, so backward functions can call it
+// for every parent.
+func (v *Var) AccumulateGrad(g *tensor.Tensor) {
+	if !v.requiresGrad {
+		return
+	}
+	if v.Grad == nil {
+		v.Grad = tensor.Zeros(v.Value.Shape()...)
+	}
+	if v.Grad.Len() != g.Len() {
+		panic(&tensor.ShapeError{Op: "AccumulateGrad(" + v.op + ")", Shapes: [][]int{v.Value.Shape(), g.Shape()}})
+	}
+	gd, vd := g.Data(), v.Grad.Data()
+	for i := range vd {
+		vd[i] += gd[i]
+	}
+}
+
+// GradData returns v's gradient storage, allocating a zero gradient first if
+// there is none yet. Fused backward functions write into it directly.
+func (v *Var) GradData() []float32 {
+	if v.Grad == nil {
+		v.Grad = tensor.Zeros(v.Value.Shape()...)
+	}
+	return v.Grad.Data()
+}

@@ -1,0 +1,3 @@
+module github.com/bigfunc/bigfunc
+
+go 1.26
