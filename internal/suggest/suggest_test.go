@@ -1,0 +1,33 @@
+package suggest
+
+import (
+	"fmt"
+	"testing"
+)
+
+func TestDistance(t *testing.T) {
+	cases := []struct {
+		a, b string
+		want int
+	}{{"", "", 0}, {"relu", "relu", 0}, {"rleu", "relu", 2}, {"relu", "relu6", 1}, {"", "abc", 3}, {"kitten", "sitting", 3}}
+	for _, c := range cases {
+		if got := Distance(c.a, c.b); got != c.want {
+			t.Errorf("Distance(%q, %q): got %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+func TestClosest(t *testing.T) {
+	names := []string{"relu", "selu", "elu", "tanh"}
+	if got := Closest("reluu", names); got != "relu" {
+		t.Errorf("got %q, want relu", got)
+	}
+	if got := Closest("softmax", names); got != "" {
+		t.Errorf("got %q, want none", got)
+	}
+}
+
+func ExampleDidYouMean() {
+	fmt.Println("unknown activation \"tahn\"" + DidYouMean("tahn", []string{"relu", "tanh", "sigmoid"}))
+	// Output: unknown activation "tahn" (did you mean "tanh"?)
+}
