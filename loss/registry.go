@@ -3,6 +3,7 @@ package loss
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/bigfunc/bigfunc/internal/suggest"
 	"slices"
 	"strconv"
 	"strings"
@@ -118,7 +119,7 @@ func New(name string, params map[string]any) (Loss, error) {
 	i := slices.IndexFunc(kinds, func(k kind) bool { return k.name == name })
 	if i < 0 {
 		names := Names()
-		return nil, fmt.Errorf("loss: unknown loss %q%s; known losses: %s", name, suggest(name, names), strings.Join(names, ", "))
+		return nil, fmt.Errorf("loss: unknown loss %q%s; known losses: %s", name, suggest.DidYouMean(name, names), strings.Join(names, ", "))
 	}
 	k := &kinds[i]
 	l := &builtin{kind: k, param: k.def}
@@ -145,7 +146,7 @@ func New(name string, params map[string]any) (Loss, error) {
 			l.param = f
 		default:
 			allowed := k.keys()
-			return nil, fmt.Errorf("loss %s: unknown parameter %q%s; allowed: %s", name, key, suggest(key, allowed), strings.Join(allowed, ", "))
+			return nil, fmt.Errorf("loss %s: unknown parameter %q%s; allowed: %s", name, key, suggest.DidYouMean(key, allowed), strings.Join(allowed, ", "))
 		}
 	}
 	return l, nil
@@ -220,42 +221,4 @@ func (l *builtin) String() string {
 	b.WriteString(l.reduction.String())
 	b.WriteByte(')')
 	return b.String()
-}
-
-// suggest returns ` (did you mean "x"?)` for the option closest to s, if
-// it is at most two edits away ignoring case, and "" otherwise.
-func suggest(s string, options []string) string {
-	best, bestD := "", 3
-	ls := strings.ToLower(s)
-	for _, o := range options {
-		if d := editDistance(ls, strings.ToLower(o)); d < bestD {
-			best, bestD = o, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// editDistance returns the Levenshtein distance between a and b, counted in
-// bytes (names are ASCII).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

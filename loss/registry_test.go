@@ -165,18 +165,3 @@ func TestComputeWrongTargetKind(t *testing.T) {
 		t.Errorf("mse with class indices panicked with %v, want an error about a tensor target", v)
 	}
 }
-
-func TestEditDistance(t *testing.T) {
-	cases := []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0}, {"abc", "", 3}, {"", "ab", 2}, {"mse", "mse", 0}, {"msee", "mse", 1},
-		{"crossentropy", "cross_entropy", 1}, {"kitten", "sitting", 3}, {"l1", "nll", 2},
-	}
-	for _, c := range cases {
-		if got := editDistance(c.a, c.b); got != c.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
-		}
-	}
-}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bigfunc/bigfunc/autograd"
+	"github.com/bigfunc/bigfunc/internal/suggest"
 )
 
 // optimizerNames lists the names New accepts.
@@ -91,7 +92,7 @@ func New(name string, params []*autograd.Var, hp map[string]any) (Optimizer, err
 		}
 		return NewAdagrad(params, c)
 	}
-	return nil, configErr("", "", "unknown optimizer %q (known: %s)", name, strings.Join(optimizerNames, ", "))
+	return nil, configErr("", "", "unknown optimizer %q%s (known: %s)", name, suggest.DidYouMean(name, optimizerNames), strings.Join(optimizerNames, ", "))
 }
 
 // reader decodes a hyperparameter map, keeping the first error so that

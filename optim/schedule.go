@@ -3,6 +3,9 @@ package optim
 import (
 	"fmt"
 	"math"
+	"strings"
+
+	"github.com/bigfunc/bigfunc/internal/suggest"
 )
 
 // Schedule gives the learning rate of each optimizer step as a function of
@@ -22,7 +25,7 @@ type Schedule interface {
 }
 
 // scheduleNames lists the names NewSchedule accepts.
-const scheduleNames = "step, exponential, cosine, linear_warmup"
+var scheduleNames = []string{"step", "exponential", "cosine", "linear_warmup"}
 
 // NewSchedule returns the schedule called name configured from hp, whose
 // keys are PyTorch's argument names and whose values are numbers as decoded
@@ -82,7 +85,8 @@ func NewSchedule(name string, hp map[string]any) (Schedule, error) {
 	case "reduce_on_plateau":
 		return nil, configErr("", "", "schedule %q depends on the metric, not only on the step: use NewReduceLROnPlateau", name)
 	}
-	return nil, configErr("", "", "unknown schedule %q (known: %s; reduce_on_plateau is built with NewReduceLROnPlateau)", name, scheduleNames)
+	return nil, configErr("", "", "unknown schedule %q%s (known: %s; reduce_on_plateau is built with NewReduceLROnPlateau)",
+		name, suggest.DidYouMean(name, append(scheduleNames, plateauName)), strings.Join(scheduleNames, ", "))
 }
 
 // schedule turns a constructor's result into NewSchedule's, with no

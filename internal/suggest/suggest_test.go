@@ -2,6 +2,7 @@ package suggest
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -30,4 +31,24 @@ func TestClosest(t *testing.T) {
 func ExampleDidYouMean() {
 	fmt.Println("unknown activation \"tahn\"" + DidYouMean("tahn", []string{"relu", "tanh", "sigmoid"}))
 	// Output: unknown activation "tahn" (did you mean "tanh"?)
+}
+
+func TestCaseAndRunes(t *testing.T) {
+	if got := Closest("LeakyReLU", []string{"relu", "leaky_relu"}); got != "leaky_relu" {
+		t.Errorf("got %q, want leaky_relu", got)
+	}
+	if got := Distance("große", "grosse"); got != 2 {
+		t.Errorf("Distance in runes: got %d, want 2", got)
+	}
+}
+
+func TestNoSuggestionForUnrelatedShortNames(t *testing.T) {
+	// Two edits turn "ab" into "xy"; that is no hint.
+	if got := Closest("ab", []string{"xy"}); got != "" {
+		t.Errorf("got %q, want none", got)
+	}
+	long := strings.Repeat("a", 100)
+	if got := Closest(long, []string{long + "b"}); got != "" {
+		t.Errorf("long names compared: got %q", got)
+	}
 }
