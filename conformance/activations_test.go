@@ -1,0 +1,221 @@
+package conformance
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/bigfunc/bigfunc/activation"
+	"github.com/bigfunc/bigfunc/autograd"
+	"github.com/bigfunc/bigfunc/nn"
+	"github.com/bigfunc/bigfunc/tensor"
+)
+
+// actTensor is a tensor as activations.json stores it.
+type actTensor struct {
+	Shape []int     `json:"shape"`
+	Data  []float64 `json:"data"`
+}
+
+// actCase is one case of activations.json: y = op(x) and the gradients of
+// Σ y⊙dy. Weight and DWeight belong to prelu cases only.
+type actCase struct {
+	Op      string         `json:"op"`
+	Params  map[string]any `json:"params"`
+	X       *actTensor     `json:"x"`
+	Weight  *actTensor     `json:"weight"`
+	Y       *actTensor     `json:"y"`
+	DY      *actTensor     `json:"dy"`
+	DX      *actTensor     `json:"dx"`
+	DWeight *actTensor     `json:"dweight"`
+}
+
+// Reference values are float32 results of PyTorch's own float32 kernels,
+// which differ from exactly rounded results by a few ulps.
+const (
+	actAbsTol = 1e-6
+	actRelTol = 1e-5
+)
+
+// checkActivations compares every case of the activations reference file at
+// path with bigfunc, building each op through activation.New, and returns
+// the number of cases compared. An unknown op or parameter is a failure.
+func checkActivations(t *testing.T, path string) int {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Errorf("activations: %v", err)
+		return 0
+	}
+	var file struct {
+		Cases []actCase `json:"cases"`
+	}
+	if err := json.Unmarshal(b, &file); err != nil {
+		t.Errorf("activations: %s: %v", path, err)
+		return 0
+	}
+	n := 0
+	for i, c := range file.Cases {
+		if actCheckCase(t, fmt.Sprintf("activations case %d: %s %s", i, c.Op, actFormatParams(c.Params)), c) {
+			n++
+		}
+	}
+	return n
+}
+
+// actCheckCase runs one case and reports whether it could be compared.
+func actCheckCase(t *testing.T, name string, c actCase) (ran bool) {
+	t.Helper()
+	// A malformed case or a shape bug panics; report it as this case's
+	// failure and go on with the others.
+	defer func() {
+		if r := recover(); r != nil {
+			t.Errorf("%s: panic: %v", name, r)
+			ran = false
+		}
+	}()
+	for _, f := range []struct {
+		key string
+		v   *actTensor
+	}{{"x", c.X}, {"y", c.Y}, {"dy", c.DY}, {"dx", c.DX}} {
+		if f.v == nil {
+			t.Errorf("%s: missing %q", name, f.key)
+			return false
+		}
+	}
+	params := c.Params
+	if c.Op == "prelu" {
+		// The reference names the slope count "channels"; the registry
+		// uses nn.PReLU's num_parameters.
+		params = map[string]any{}
+		for k, v := range c.Params {
+			if k != "channels" {
+				t.Errorf("%s: unknown prelu param %q (want channels)", name, k)
+				return false
+			}
+			params["num_parameters"] = v
+		}
+		if c.Weight == nil || c.DWeight == nil {
+			t.Errorf("%s: prelu case without weight and dweight", name)
+			return false
+		}
+	} else if c.Weight != nil || c.DWeight != nil {
+		t.Errorf("%s: weight or dweight given for an op without parameters", name)
+		return false
+	}
+	layer, err := activation.New(c.Op, params, tensor.NewRNG(0))
+	if err != nil {
+		t.Errorf("%s: %v", name, err)
+		return false
+	}
+	prelu, _ := layer.(*activation.PReLU)
+	if c.Op == "prelu" {
+		if prelu == nil {
+			t.Errorf("%s: activation.New returned %T, want *activation.PReLU", name, layer)
+			return false
+		}
+		if got, want := prelu.Weight.Value.Len(), len(c.Weight.Data); got != want {
+			t.Errorf("%s: weight has %d elements, want %d", name, got, want)
+			return false
+		}
+		prelu.Weight.Value.CopyFrom(actToTensor(c.Weight))
+	}
+	// Reference outputs are deterministic, so random layers (rrelu) are
+	// compared in evaluation mode, which is also F.rrelu's default.
+	nn.SetTraining(layer, false)
+
+	x := autograd.Param(actToTensor(c.X))
+	y := layer.Forward(x)
+	actCompare(t, name, "y", y.Value, c.Y)
+	y.BackwardWith(actToTensor(c.DY))
+	dx := x.Grad
+	if dx == nil {
+		dx = tensor.ZerosLike(x.Value)
+	}
+	actCompare(t, name, "dx", dx, c.DX)
+	if prelu != nil {
+		dw := prelu.Weight.Grad
+		if dw == nil {
+			dw = tensor.ZerosLike(prelu.Weight.Value)
+		}
+		actCompare(t, name, "dweight", dw, c.DWeight)
+	}
+	return true
+}
+
+// actCompare checks got against want element-wise within
+// |got − want| ≤ actAbsTol + actRelTol·|want|, reporting the first few
+// mismatches and how many there were.
+func actCompare(t *testing.T, name, what string, got *tensor.Tensor, want *actTensor) {
+	t.Helper()
+	if gs := got.Shape(); !actSameShape(gs, want.Shape) {
+		t.Errorf("%s: %s has shape %v, want %v", name, what, gs, want.Shape)
+		return
+	}
+	const maxReports = 5
+	bad := 0
+	for i, w := range want.Data {
+		g := float64(got.Data()[i])
+		w = float64(float32(w))
+		if actClose(g, w) {
+			continue
+		}
+		if bad < maxReports {
+			t.Errorf("%s: %s[%d] = %.9g, want %.9g (difference %.3g)", name, what, i, g, w, math.Abs(g-w))
+		}
+		bad++
+	}
+	if bad > maxReports {
+		t.Errorf("%s: %s: %d of %d elements differ", name, what, bad, len(want.Data))
+	}
+}
+
+func actClose(got, want float64) bool {
+	switch {
+	case math.IsNaN(want):
+		return math.IsNaN(got)
+	case math.IsInf(want, 0):
+		return got == want
+	}
+	return math.Abs(got-want) <= actAbsTol+actRelTol*math.Abs(want)
+}
+
+func actSameShape(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// actToTensor converts a reference tensor to float32; the stored values are
+// float32 already, so the conversion is exact.
+func actToTensor(a *actTensor) *tensor.Tensor {
+	d := make([]float32, len(a.Data))
+	for i, v := range a.Data {
+		d[i] = float32(v)
+	}
+	return tensor.New(d, a.Shape...)
+}
+
+// actFormatParams formats params with sorted keys, so messages are stable.
+func actFormatParams(params map[string]any) string {
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%v", k, params[k])
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}

@@ -1,0 +1,509 @@
+package spec
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/bigfunc/bigfunc/data"
+	"github.com/bigfunc/bigfunc/internal/suggest"
+	"go.yaml.in/yaml/v3"
+)
+
+// Spec is a model file: the five elements of a network and how to train it.
+type Spec struct {
+	// Path is the file the spec was read from; relative paths inside the
+	// spec are resolved against its directory.
+	Path string `json:"-"`
+
+	Input        Input       `json:"input"`
+	Output       Output      `json:"output"`
+	Architecture []LayerSpec `json:"-"`
+	Loss         Named       `json:"loss"`
+	Optimizer    Named       `json:"optimizer"`
+	Train        Train       `json:"train"`
+
+	// Raw is the spec's source text, kept so a saved model can carry it.
+	Raw []byte `json:"-"`
+}
+
+// Input is element 1: where the data comes from and how it is encoded.
+// Exactly one of CSV, MNIST and Synthetic is set.
+type Input struct {
+	CSV       string     `json:"csv,omitempty"`
+	Columns   []string   `json:"columns,omitempty"`
+	Scale     string     `json:"scale,omitempty"`
+	MNIST     *MNIST     `json:"mnist,omitempty"`
+	Synthetic *Synthetic `json:"synthetic,omitempty"`
+}
+
+// MNIST selects the MNIST digits. Dir is a folder with the four IDX files;
+// empty means the copy in the Go module cache.
+type MNIST struct {
+	Dir string `json:"dir,omitempty"`
+}
+
+// Synthetic selects a generated data set.
+type Synthetic struct {
+	Name  string  `json:"name"`
+	Size  int     `json:"size"`
+	Noise float64 `json:"noise"`
+	Seed  uint64  `json:"seed"`
+}
+
+// Output is element 2: regression columns, or a classification label.
+type Output struct {
+	Columns []string `json:"columns,omitempty"`
+	Label   string   `json:"label,omitempty"`
+	Classes int      `json:"classes,omitempty"`
+	// Decode says how outputs become answers: identity (regression),
+	// argmax (class scores), threshold (one probability) or sigmoid (one
+	// logit). Empty picks from the loss.
+	Decode string `json:"decode,omitempty"`
+}
+
+// Named is a loss or optimizer (or schedule): a name and its PyTorch-named
+// parameters.
+type Named struct {
+	Name   string         `json:"name"`
+	Params map[string]any `json:"params,omitempty"`
+	Where  string         `json:"-"`
+}
+
+// Train holds the training settings.
+type Train struct {
+	Epochs     int     `json:"epochs"`
+	BatchSize  int     `json:"batch_size"`
+	Shuffle    bool    `json:"shuffle"`
+	Seed       uint64  `json:"seed"`
+	Init       string  `json:"init,omitempty"`
+	Save       string  `json:"save,omitempty"`
+	Validation float64 `json:"validation,omitempty"`
+	Schedule   *Named  `json:"schedule,omitempty"`
+	ClipNorm   float64 `json:"clip_norm,omitempty"`
+	ClipValue  float64 `json:"clip_value,omitempty"`
+	// EarlyStop stops after this many epochs without improvement of the
+	// validation loss (or the training loss without a validation split).
+	EarlyStop       int    `json:"early_stop,omitempty"`
+	CheckpointEvery int    `json:"checkpoint_every,omitempty"`
+	Checkpoint      string `json:"checkpoint,omitempty"`
+}
+
+// Error is a spec mistake at a position in the file.
+type Error struct {
+	File         string
+	Line, Column int
+	Msg          string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
+	}
+	return e.File + ": " + e.Msg
+}
+
+// Load reads and validates the spec file at path.
+func Load(path string) (*Spec, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("spec: %w", err)
+	}
+	return Parse(path, b)
+}
+
+// Parse reads a spec from src; name is used in error messages and to
+// resolve relative paths.
+func Parse(name string, src []byte) (*Spec, error) {
+	p := &parser{file: name}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	err := dec.Decode(&doc)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, p.yamlErr(err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, &Error{File: name, Msg: "empty spec; want the keys input, output, architecture, loss, optimizer, train"}
+	}
+	s := &Spec{Path: name, Raw: append([]byte(nil), src...)}
+	s.Train.Shuffle = true
+	root := doc.Content[0]
+	fields := map[string]func(*yaml.Node) error{
+		"input":        func(n *yaml.Node) error { return p.input(n, &s.Input) },
+		"output":       func(n *yaml.Node) error { return p.output(n, &s.Output) },
+		"architecture": func(n *yaml.Node) error { return p.architecture(n, &s.Architecture) },
+		"loss":         func(n *yaml.Node) error { return p.named(n, &s.Loss, "loss") },
+		"optimizer":    func(n *yaml.Node) error { return p.named(n, &s.Optimizer, "optimizer") },
+		"train":        func(n *yaml.Node) error { return p.train(n, &s.Train) },
+	}
+	if err := p.mapping(root, "spec", fields, "input", "output", "architecture", "loss", "optimizer"); err != nil {
+		return nil, err
+	}
+	if err := p.validate(root, s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+type parser struct{ file string }
+
+func (p *parser) at(n *yaml.Node, format string, args ...any) error {
+	return &Error{File: p.file, Line: n.Line, Column: n.Column, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (p *parser) where(n *yaml.Node) string { return fmt.Sprintf("%s:%d:%d", p.file, n.Line, n.Column) }
+
+// yamlErr turns the YAML library's error ("yaml: line 3: …") into the
+// file:line form every other spec error uses.
+func (p *parser) yamlErr(err error) error {
+	msg := err.Error()
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if i := strings.Index(rest, ":"); i > 0 {
+			if line, err := strconv.Atoi(rest[:i]); err == nil {
+				return &Error{File: p.file, Line: line, Column: 1, Msg: "invalid YAML: " + strings.TrimSpace(rest[i+1:])}
+			}
+		}
+	}
+	return &Error{File: p.file, Msg: "invalid YAML: " + msg}
+}
+
+// mapping walks a YAML mapping, calling the handler of each key; unknown
+// keys are errors with a suggestion, and required keys must be present.
+func (p *parser) mapping(n *yaml.Node, what string, fields map[string]func(*yaml.Node) error, required ...string) error {
+	if n.Kind != yaml.MappingNode {
+		return p.at(n, "%s: want a mapping with keys %s, got %s", what, strings.Join(sortedKeys(fields), ", "), describe(n))
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		f, ok := fields[k.Value]
+		if !ok {
+			return p.at(k, "%s: unknown key %q%s; allowed: %s", what, k.Value,
+				suggest.DidYouMean(k.Value, sortedKeys(fields)), strings.Join(sortedKeys(fields), ", "))
+		}
+		if seen[k.Value] {
+			return p.at(k, "%s: key %q appears twice", what, k.Value)
+		}
+		seen[k.Value] = true
+		if err := f(v); err != nil {
+			return err
+		}
+	}
+	for _, r := range required {
+		if !seen[r] {
+			return p.at(n, "%s: missing required key %q", what, r)
+		}
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "nothing"
+		}
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "something else"
+}
+
+func (p *parser) str(dst *string, what string) func(*yaml.Node) error {
+	return func(n *yaml.Node) error {
+		if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+			return p.at(n, "%s: want a string, got %s", what, describe(n))
+		}
+		*dst = n.Value
+		return nil
+	}
+}
+
+func (p *parser) strList(dst *[]string, what string) func(*yaml.Node) error {
+	return func(n *yaml.Node) error {
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
+			*dst = []string{n.Value}
+			return nil
+		}
+		if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+			return p.at(n, "%s: want a list of column names such as [x1, x2], got %s", what, describe(n))
+		}
+		for _, c := range n.Content {
+			if c.Kind != yaml.ScalarNode || c.Value == "" {
+				return p.at(c, "%s: want a column name, got %s", what, describe(c))
+			}
+			*dst = append(*dst, c.Value)
+		}
+		return nil
+	}
+}
+
+func (p *parser) integer(dst *int, what string, minimum int) func(*yaml.Node) error {
+	return func(n *yaml.Node) error {
+		v, err := strconv.Atoi(n.Value)
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || err != nil {
+			return p.at(n, "%s: want an integer, got %s", what, describe(n))
+		}
+		if v < minimum {
+			return p.at(n, "%s: want an integer ≥ %d, got %d", what, minimum, v)
+		}
+		*dst = v
+		return nil
+	}
+}
+
+func (p *parser) seed(dst *uint64, what string) func(*yaml.Node) error {
+	return func(n *yaml.Node) error {
+		v, err := strconv.ParseUint(n.Value, 10, 64)
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || err != nil {
+			return p.at(n, "%s: want a non-negative integer, got %s", what, describe(n))
+		}
+		*dst = v
+		return nil
+	}
+}
+
+func (p *parser) number(dst *float64, what string, lo, hi float64) func(*yaml.Node) error {
+	return func(n *yaml.Node) error {
+		v, err := strconv.ParseFloat(n.Value, 64)
+		if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") || err != nil {
+			return p.at(n, "%s: want a number, got %s", what, describe(n))
+		}
+		if v < lo || v > hi {
+			return p.at(n, "%s: want a number in [%g, %g], got %g", what, lo, hi, v)
+		}
+		*dst = v
+		return nil
+	}
+}
+
+func (p *parser) boolean(dst *bool, what string) func(*yaml.Node) error {
+	return func(n *yaml.Node) error {
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+			return p.at(n, "%s: want true or false, got %s", what, describe(n))
+		}
+		*dst = n.Value == "true"
+		return nil
+	}
+}
+
+func (p *parser) input(n *yaml.Node, in *Input) error {
+	return p.mapping(n, "input", map[string]func(*yaml.Node) error{
+		"csv":     p.str(&in.CSV, "input.csv"),
+		"columns": p.strList(&in.Columns, "input.columns"),
+		"scale": func(v *yaml.Node) error {
+			if err := p.str(&in.Scale, "input.scale")(v); err != nil {
+				return err
+			}
+			if !contains(data.ScalerKinds(), in.Scale) {
+				return p.at(v, "input.scale: unknown scaling %q; allowed: %s", in.Scale, strings.Join(data.ScalerKinds(), ", "))
+			}
+			return nil
+		},
+		"mnist": func(v *yaml.Node) error {
+			in.MNIST = &MNIST{}
+			if v.Tag == "!!null" || (v.Kind == yaml.ScalarNode && v.Value == "true") {
+				return nil
+			}
+			return p.mapping(v, "input.mnist", map[string]func(*yaml.Node) error{
+				"dir": p.str(&in.MNIST.Dir, "input.mnist.dir"),
+			})
+		},
+		"synthetic": func(v *yaml.Node) error {
+			in.Synthetic = &Synthetic{Size: 512, Seed: 0}
+			if v.Kind == yaml.ScalarNode {
+				return p.str(&in.Synthetic.Name, "input.synthetic")(v)
+			}
+			return p.mapping(v, "input.synthetic", map[string]func(*yaml.Node) error{
+				"name":  p.str(&in.Synthetic.Name, "input.synthetic.name"),
+				"size":  p.integer(&in.Synthetic.Size, "input.synthetic.size", 1),
+				"noise": p.number(&in.Synthetic.Noise, "input.synthetic.noise", 0, 1e6),
+				"seed":  p.seed(&in.Synthetic.Seed, "input.synthetic.seed"),
+			}, "name")
+		},
+	})
+}
+
+func (p *parser) output(n *yaml.Node, out *Output) error {
+	return p.mapping(n, "output", map[string]func(*yaml.Node) error{
+		"columns": p.strList(&out.Columns, "output.columns"),
+		"label":   p.str(&out.Label, "output.label"),
+		"classes": p.integer(&out.Classes, "output.classes", 2),
+		"decode": func(v *yaml.Node) error {
+			if err := p.str(&out.Decode, "output.decode")(v); err != nil {
+				return err
+			}
+			if !contains(data.DecoderKinds(), out.Decode) {
+				return p.at(v, "output.decode: unknown decoder %q; allowed: %s", out.Decode, strings.Join(data.DecoderKinds(), ", "))
+			}
+			return nil
+		},
+	})
+}
+
+// named reads `loss: mse`, or a mapping `{name: adam, lr: 0.01}`.
+func (p *parser) named(n *yaml.Node, dst *Named, what string) error {
+	dst.Where = p.where(n)
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
+		dst.Name = n.Value
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return p.at(n, "%s: want a name or a mapping with a name key, got %s", what, describe(n))
+	}
+	dst.Params = map[string]any{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Value == "name" {
+			if err := p.str(&dst.Name, what+".name")(v); err != nil {
+				return err
+			}
+			continue
+		}
+		var val any
+		if err := v.Decode(&val); err != nil {
+			return p.at(v, "%s.%s: %v", what, k.Value, err)
+		}
+		if _, dup := dst.Params[k.Value]; dup {
+			return p.at(k, "%s: key %q appears twice", what, k.Value)
+		}
+		dst.Params[k.Value] = val
+	}
+	if dst.Name == "" {
+		return p.at(n, "%s: missing required key \"name\"", what)
+	}
+	return nil
+}
+
+func (p *parser) architecture(n *yaml.Node, dst *[]LayerSpec) error {
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		return p.at(n, "architecture: want a list of layers such as [{linear: 16}, relu, {linear: 1}], got %s", describe(n))
+	}
+	for i, item := range n.Content {
+		var v any
+		if err := item.Decode(&v); err != nil {
+			return p.at(item, "architecture[%d]: %v", i, err)
+		}
+		ls, err := parseLayer(v)
+		if err != nil {
+			return p.at(item, "architecture[%d]: %v", i, err)
+		}
+		setWhere(&ls, item, p)
+		*dst = append(*dst, ls)
+	}
+	return nil
+}
+
+// setWhere records source positions on a layer and, for residual blocks,
+// on the layers inside it.
+func setWhere(ls *LayerSpec, n *yaml.Node, p *parser) {
+	ls.Where = p.where(n)
+	if len(ls.Inner) == 0 || n.Kind != yaml.MappingNode || len(n.Content) < 2 {
+		return
+	}
+	if body := n.Content[1]; body.Kind == yaml.SequenceNode && len(body.Content) == len(ls.Inner) {
+		for i := range ls.Inner {
+			setWhere(&ls.Inner[i], body.Content[i], p)
+		}
+	}
+}
+
+func (p *parser) train(n *yaml.Node, t *Train) error {
+	return p.mapping(n, "train", map[string]func(*yaml.Node) error{
+		"epochs":     p.integer(&t.Epochs, "train.epochs", 1),
+		"batch_size": p.integer(&t.BatchSize, "train.batch_size", 0),
+		"shuffle":    p.boolean(&t.Shuffle, "train.shuffle"),
+		"seed":       p.seed(&t.Seed, "train.seed"),
+		"init":       p.str(&t.Init, "train.init"),
+		"save":       p.str(&t.Save, "train.save"),
+		"validation": p.number(&t.Validation, "train.validation", 0, 0.9),
+		"schedule": func(v *yaml.Node) error {
+			t.Schedule = &Named{}
+			return p.named(v, t.Schedule, "train.schedule")
+		},
+		"clip_norm":        p.number(&t.ClipNorm, "train.clip_norm", 0, 1e300),
+		"clip_value":       p.number(&t.ClipValue, "train.clip_value", 0, 1e300),
+		"early_stop":       p.integer(&t.EarlyStop, "train.early_stop", 0),
+		"checkpoint_every": p.integer(&t.CheckpointEvery, "train.checkpoint_every", 0),
+		"checkpoint":       p.str(&t.Checkpoint, "train.checkpoint"),
+	}, "epochs")
+}
+
+// validate checks what single keys cannot: combinations.
+func (p *parser) validate(root *yaml.Node, s *Spec) error {
+	key := func(name string) *yaml.Node {
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			if root.Content[i].Value == name {
+				return root.Content[i+1]
+			}
+		}
+		return root
+	}
+	in, out := s.Input, s.Output
+	sources := 0
+	for _, set := range []bool{in.CSV != "", in.MNIST != nil, in.Synthetic != nil} {
+		if set {
+			sources++
+		}
+	}
+	switch {
+	case sources == 0:
+		return p.at(key("input"), "input: want one data source: csv, mnist or synthetic")
+	case sources > 1:
+		return p.at(key("input"), "input: want only one of csv, mnist and synthetic")
+	case in.CSV != "" && len(in.Columns) == 0:
+		return p.at(key("input"), "input: missing required key \"columns\" (the feature columns of %s)", in.CSV)
+	}
+	if len(out.Columns) > 0 && out.Label != "" {
+		return p.at(key("output"), "output: want either columns (regression) or label (classification), not both")
+	}
+	if in.CSV != "" && len(out.Columns) == 0 && out.Label == "" {
+		return p.at(key("output"), "output: want columns (regression) or label (classification)")
+	}
+	return nil
+}
+
+// Dir returns the directory that relative paths in s are resolved against.
+func (s *Spec) Dir() string { return filepath.Dir(s.Path) }
+
+// Resolve returns path relative to the spec's directory, or path itself if
+// it is absolute or empty.
+func (s *Spec) Resolve(path string) string {
+	if path == "" || filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(s.Dir(), path)
+}
+
+// SavePath returns where the trained model goes: train.save, or the spec's
+// name with the extension .safetensors beside it.
+func (s *Spec) SavePath() string {
+	if s.Train.Save != "" {
+		return s.Resolve(s.Train.Save)
+	}
+	base := strings.TrimSuffix(s.Path, filepath.Ext(s.Path))
+	return base + ".safetensors"
+}
