@@ -35,12 +35,16 @@ func (j jsonTensor) ints() []int {
 }
 
 // conformanceDir is the directory of reference files: $BIGFUNC_CONFORMANCE,
-// or the shared copy beside the repository.
+// else the shared copy beside the repository, else the copy in testdata.
 func conformanceDir() string {
 	if d := os.Getenv("BIGFUNC_CONFORMANCE"); d != "" {
 		return d
 	}
-	return filepath.Join("..", "..", "shared", "conformance")
+	shared := filepath.Join("..", "..", "shared", "conformance")
+	if _, err := os.Stat(shared); err == nil {
+		return shared
+	}
+	return "testdata"
 }
 
 // readJSON decodes path into v, failing the test on error.
