@@ -1,0 +1,125 @@
+// Command bigfunc trains, evaluates, inspects and runs neural networks
+// described by a five-element model file: input, output, architecture,
+// loss and optimizer.
+//
+// Usage:
+//
+//	bigfunc train SPEC [--resume]
+//	bigfunc predict --model MODEL --input CSV
+//	bigfunc eval --model MODEL --data CSV
+//	bigfunc inspect MODEL
+//	bigfunc check SPEC
+//
+// Exit status is 0 on success, 1 on failure (with a one-line "bigfunc: …"
+// message on stderr) and 2 on bad usage.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// usageError marks bad usage (exit status 2) as opposed to a failure.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// errHelp reports that help was printed on request: success, not failure.
+var errHelp = errors.New("help requested")
+
+// exitCode prints err as one line and maps it to the exit status.
+func exitCode(err error, stderr io.Writer) int {
+	switch {
+	case err == nil, errors.Is(err, errHelp):
+		return 0
+	}
+	// One line, whatever the error carries: multi-line causes are joined.
+	msg := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
+	fmt.Fprintln(stderr, "bigfunc: "+msg)
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintln(stderr, "Run 'bigfunc help' for usage.")
+		return 2
+	}
+	return 1
+}
+
+// command is one subcommand.
+type command struct {
+	name, args, summary string
+	run                 func(ctx context.Context, env *env, args []string) error
+}
+
+// env is what a command may touch: its streams. Commands never use os.Stdout
+// directly, so tests can run them in-process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"train", "SPEC [--resume]", "train the model a spec file describes and save it", cmdTrain},
+		{"predict", "--model MODEL --input CSV", "write the model's predictions for a CSV as CSV on stdout", cmdPredict},
+		{"eval", "--model MODEL --data CSV", "report the model's loss (and accuracy) on a labelled CSV", cmdEval},
+		{"inspect", "MODEL", "show a saved model's architecture, shapes and parameter counts", cmdInspect},
+		{"check", "SPEC", "validate a spec file without training", cmdCheck},
+	}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		usage(stderr)
+		return usagef("no command given")
+	}
+	name := args[0]
+	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
+		if len(args) > 1 {
+			for _, c := range commands {
+				if c.name == args[1] {
+					return c.run(ctx, e, []string{"--help"})
+				}
+			}
+		}
+		usage(stdout)
+		return errHelp
+	}
+	for _, c := range commands {
+		if c.name == name {
+			return c.run(ctx, e, args[1:])
+		}
+	}
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
+	}
+	return usagef("unknown command %q%s; commands: %s", name, didYouMean(name, names), strings.Join(names, ", "))
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "bigfunc: a neural network is one big function.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Usage:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  bigfunc %-8s %-28s %s\n", c.name, c.args, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'bigfunc COMMAND --help' for a command's options.")
+}

@@ -1,0 +1,186 @@
+package train
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/bigfunc/bigfunc/data"
+	"github.com/bigfunc/bigfunc/optim"
+	"github.com/bigfunc/bigfunc/safetensors"
+	"github.com/bigfunc/bigfunc/tensor"
+)
+
+const (
+	metaCheckpoint = "bigfunc.checkpoint"
+	optimPrefix    = "optimizer."
+)
+
+// checkpoint is the training state beyond the weights and the optimizer's
+// buffers.
+type checkpoint struct {
+	Epoch     int                 `json:"epoch"`
+	LR        float64             `json:"lr"`
+	BaseLR    float64             `json:"base_lr"`
+	Best      float64             `json:"best"`
+	BadEpochs int                 `json:"bad_epochs"`
+	ModelRNG  string              `json:"model_rng"`
+	Shuffle   string              `json:"shuffle_rng,omitempty"`
+	Loader    json.RawMessage     `json:"loader"`
+	Plateau   *optim.PlateauState `json:"plateau,omitempty"`
+	History   []Epoch             `json:"history"`
+}
+
+// SaveCheckpoint writes everything needed to resume training after the
+// current epoch: the model file plus the optimizer state under
+// "optimizer." names and the loop's state in the metadata. The write is
+// atomic, so an interrupted save keeps the previous checkpoint.
+func (t *Trainer) SaveCheckpoint(path string) error {
+	f, err := t.Model.file()
+	if err != nil {
+		return err
+	}
+	for k, v := range t.Opt.State() {
+		name := optimPrefix + k
+		f.Tensors[name] = v
+		f.Order = append(f.Order, name)
+	}
+	ck := checkpoint{Epoch: t.epoch, LR: t.Opt.LR(), BaseLR: t.baseLR, Best: t.best, BadEpochs: t.badEpochs, History: t.history.Epochs}
+	if math.IsInf(ck.Best, 1) {
+		ck.Best = math.MaxFloat64 // JSON has no infinity
+	}
+	if ck.ModelRNG, err = rngString(t.Model.rng); err != nil {
+		return err
+	}
+	if t.shuffle != nil {
+		if ck.Shuffle, err = rngString(t.shuffle); err != nil {
+			return err
+		}
+	}
+	if ck.Loader, err = json.Marshal(t.loader.State()); err != nil {
+		return err
+	}
+	if t.Config.Plateau != nil {
+		st := t.Config.Plateau.State()
+		ck.Plateau = &st
+	}
+	b, err := json.Marshal(ck)
+	if err != nil {
+		return err
+	}
+	f.Metadata[metaCheckpoint] = string(b)
+	return safetensors.Save(path, f)
+}
+
+// Resume restores the state saved by SaveCheckpoint at path. The trainer
+// must have been built from the same spec; a checkpoint of a different
+// spec is refused rather than silently mixed.
+func (t *Trainer) Resume(path string) error {
+	f, err := safetensors.Load(path)
+	if err != nil {
+		return err
+	}
+	raw, ok := f.Metadata[metaCheckpoint]
+	if !ok {
+		return fmt.Errorf("%s: not a checkpoint (no %q metadata)", path, metaCheckpoint)
+	}
+	if got := f.Metadata[metaSpec]; t.Model.Spec != nil && got != string(t.Model.Spec.Raw) {
+		return fmt.Errorf("%s: the checkpoint was made from a different spec; delete it to start over", path)
+	}
+	var ck checkpoint
+	if err := json.Unmarshal([]byte(raw), &ck); err != nil {
+		return fmt.Errorf("%s: metadata %q: %v", path, metaCheckpoint, err)
+	}
+	weights := &safetensors.File{Tensors: map[string]*tensor.Tensor{}}
+	state := map[string]*tensor.Tensor{}
+	for name, v := range f.Tensors {
+		if k, ok := strings.CutPrefix(name, optimPrefix); ok {
+			state[k] = v
+		} else {
+			weights.Tensors[name] = v
+		}
+	}
+	if err := LoadWeights(t.Model.Net, weights, path); err != nil {
+		return err
+	}
+	if err := t.Opt.LoadState(state); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := setRNG(t.Model.rng, ck.ModelRNG); err != nil {
+		return fmt.Errorf("%s: model rng: %w", path, err)
+	}
+	if t.shuffle != nil {
+		if err := setRNG(t.shuffle, ck.Shuffle); err != nil {
+			return fmt.Errorf("%s: shuffle rng: %w", path, err)
+		}
+	}
+	var ls data.LoaderState
+	if err := json.Unmarshal(ck.Loader, &ls); err != nil {
+		return fmt.Errorf("%s: loader state: %v", path, err)
+	}
+	if err := t.loader.Restore(ls); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if t.Config.Plateau != nil && ck.Plateau != nil {
+		t.Config.Plateau.SetState(*ck.Plateau)
+	}
+	t.epoch, t.baseLR, t.best, t.badEpochs = ck.Epoch, ck.BaseLR, ck.Best, ck.BadEpochs
+	t.Opt.SetLR(ck.LR)
+	t.history = History{Epochs: ck.History}
+	return nil
+}
+
+func rngString(r *tensor.RNG) (string, error) {
+	b, err := r.MarshalBinary()
+	return base64.StdEncoding.EncodeToString(b), err
+}
+
+func setRNG(r *tensor.RNG, s string) error {
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return err
+	}
+	return r.UnmarshalBinary(b)
+}
+
+// epochJSON is Epoch with NaN (not applicable) written as null, which JSON
+// can hold.
+type epochJSON struct {
+	Epoch                    int
+	LR                       float64
+	TrainLoss, TrainAccuracy *float64
+	ValidLoss, ValidAccuracy *float64
+	Seconds                  float64
+}
+
+func nanToNil(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+func nilToNaN(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
+}
+
+// MarshalJSON writes e with NaN metrics as null.
+func (e Epoch) MarshalJSON() ([]byte, error) {
+	return json.Marshal(epochJSON{e.Epoch, e.LR, nanToNil(e.TrainLoss), nanToNil(e.TrainAccuracy),
+		nanToNil(e.ValidLoss), nanToNil(e.ValidAccuracy), e.Seconds})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (e *Epoch) UnmarshalJSON(b []byte) error {
+	var j epochJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*e = Epoch{j.Epoch, j.LR, nilToNaN(j.TrainLoss), nilToNaN(j.TrainAccuracy), nilToNaN(j.ValidLoss), nilToNaN(j.ValidAccuracy), j.Seconds}
+	return nil
+}

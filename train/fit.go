@@ -1,0 +1,351 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"github.com/bigfunc/bigfunc/autograd"
+	"github.com/bigfunc/bigfunc/data"
+	"github.com/bigfunc/bigfunc/loss"
+	"github.com/bigfunc/bigfunc/nn"
+	"github.com/bigfunc/bigfunc/optim"
+	"github.com/bigfunc/bigfunc/tensor"
+	"github.com/schollz/progressbar/v3"
+)
+
+// Config holds the settings of the training loop.
+type Config struct {
+	Epochs    int
+	BatchSize int // 0: the whole set in one batch
+	Shuffle   bool
+	// Schedule sets the learning rate of each epoch from the optimizer's
+	// initial rate; nil keeps it constant.
+	Schedule optim.Schedule
+	// Plateau, if set, lowers the rate when the validation loss (or the
+	// training loss, without validation) stops improving.
+	Plateau *optim.ReduceLROnPlateau
+	// ClipNorm and ClipValue clip gradients before each step when positive.
+	ClipNorm, ClipValue float64
+	// EarlyStop ends training after this many epochs without a better
+	// monitored loss; 0 never stops early.
+	EarlyStop int
+	// CheckpointEvery saves a checkpoint to CheckpointPath every that many
+	// epochs; 0 never does.
+	CheckpointEvery int
+	CheckpointPath  string
+	// Log receives one line per epoch (and the progress bar when
+	// Terminal is set). Nil discards.
+	Log      io.Writer
+	Terminal bool
+}
+
+// Epoch holds the metrics of one epoch. Accuracies are NaN for regression
+// and validation figures NaN without a validation set.
+type Epoch struct {
+	Epoch                    int
+	LR                       float64
+	TrainLoss, TrainAccuracy float64
+	ValidLoss, ValidAccuracy float64
+	Seconds                  float64
+}
+
+// History is the record of a training run.
+type History struct {
+	Epochs []Epoch
+	// Stopped says why training ended before the last epoch ("" if it
+	// did not).
+	Stopped string
+}
+
+// Trainer runs the training loop for one model: the optimizer, data
+// loaders and random state that a checkpoint saves and a resume restores.
+type Trainer struct {
+	Model  *Model
+	Opt    optim.Optimizer
+	Config Config
+
+	baseLR  float64
+	shuffle *tensor.RNG
+	loader  *data.Loader
+	train   *data.Dataset
+	valid   *data.Dataset
+
+	epoch     int // epochs completed
+	best      float64
+	badEpochs int
+	history   History
+	target    *tensor.Tensor // reused float targets for binary labels
+}
+
+// NewTrainer prepares to train m on trainSet (validating on validSet, which
+// may be nil) with opt. Both sets must already be encoded (scaled).
+func NewTrainer(m *Model, opt optim.Optimizer, trainSet, validSet *data.Dataset, cfg Config, seed uint64) (*Trainer, error) {
+	t := &Trainer{Model: m, Opt: opt, Config: cfg, baseLR: opt.LR(), train: trainSet, valid: validSet, best: math.Inf(1)}
+	if cfg.Shuffle {
+		// A stream of its own, so shuffling does not shift the initial
+		// weights or the dropout masks when it is switched on or off.
+		t.shuffle = tensor.NewRNG(seed ^ 0x5eed5eed5eed5eed)
+	}
+	var err error
+	if t.loader, err = data.NewLoader(trainSet, cfg.BatchSize, t.shuffle); err != nil {
+		return nil, err
+	}
+	if err := checkTargets(m, trainSet, "training"); err != nil {
+		return nil, err
+	}
+	if validSet != nil {
+		if err := checkTargets(m, validSet, "validation"); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// CheckData reports whether ds (its features and targets) fits model m
+// and its loss.
+func CheckData(m *Model, ds *data.Dataset) error { return checkTargets(m, ds, "the") }
+
+// checkTargets makes sure the data fit the loss and the network's output,
+// so that mistakes surface as errors before training rather than as panics
+// inside it.
+func checkTargets(m *Model, ds *data.Dataset, what string) error {
+	if ds.Features() != m.Inputs {
+		return fmt.Errorf("%s data has %d feature columns, the network takes %d", what, ds.Features(), m.Inputs)
+	}
+	switch {
+	case m.Loss.Classification():
+		if !ds.IsClassification() {
+			return fmt.Errorf("loss %s needs class labels (output.label), but the %s data has regression targets", m.Loss.Name(), what)
+		}
+		for i, l := range ds.Labels {
+			if l >= m.Outputs {
+				return fmt.Errorf("%s data row %d: class %d, but the network has %d outputs (classes 0 to %d)", what, i+1, l, m.Outputs, m.Outputs-1)
+			}
+		}
+	case ds.IsClassification():
+		if m.Outputs != 1 {
+			return fmt.Errorf("loss %s with class labels needs one output (the probability or logit of class 1), but the network has %d", m.Loss.Name(), m.Outputs)
+		}
+		for i, l := range ds.Labels {
+			if l > 1 {
+				return fmt.Errorf("%s data row %d: class %d, but loss %s handles two classes (0 and 1); use cross_entropy", what, i+1, l, m.Loss.Name())
+			}
+		}
+	default:
+		if ds.Outputs() != m.Outputs {
+			return fmt.Errorf("%s data has %d target columns, the network has %d outputs", what, ds.Outputs(), m.Outputs)
+		}
+	}
+	return nil
+}
+
+// History returns the epochs trained so far.
+func (t *Trainer) History() History { return t.history }
+
+// Run trains until the configured number of epochs, an early stop, an
+// error, or ctx is cancelled.
+func (t *Trainer) Run(ctx context.Context) (History, error) {
+	cfg := t.Config
+	var bar *progressbar.ProgressBar
+	if cfg.Terminal && cfg.Log != nil {
+		bar = progressbar.NewOptions(cfg.Epochs*t.loader.NumBatches(),
+			progressbar.OptionSetWriter(cfg.Log),
+			progressbar.OptionSetDescription("training"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionClearOnFinish(),
+			progressbar.OptionThrottle(100*time.Millisecond))
+		_ = bar.Set(t.epoch * t.loader.NumBatches())
+	}
+	for t.epoch < cfg.Epochs {
+		if err := ctx.Err(); err != nil {
+			return t.history, err
+		}
+		start := time.Now()
+		e := t.epoch + 1
+		if cfg.Schedule != nil {
+			t.Opt.SetLR(cfg.Schedule.LR(t.baseLR, t.epoch))
+		}
+		ep := Epoch{Epoch: e, LR: t.Opt.LR(), ValidLoss: math.NaN(), ValidAccuracy: math.NaN()}
+		var sumLoss float64
+		var correct, seen, step int
+		for b, ok := t.loader.Next(); ok; b, ok = t.loader.Next() {
+			step++
+			t.Opt.ZeroGrad()
+			out := t.Model.Net.Forward(autograd.Const(b.X))
+			l := t.Model.Loss.Compute(out, t.targetOf(b.Labels, b.Y))
+			v := float64(l.Value.Item())
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				msg := fmt.Sprintf("epoch %d step %d: loss is %v; training stopped", e, step, v)
+				if cfg.CheckpointEvery > 0 && t.epoch >= cfg.CheckpointEvery {
+					msg += fmt.Sprintf(" (the last good checkpoint, epoch %d, is kept in %s)", t.epoch-t.epoch%cfg.CheckpointEvery, cfg.CheckpointPath)
+				}
+				return t.history, fmt.Errorf("%s; try a lower learning rate or gradient clipping", msg)
+			}
+			l.Backward()
+			if cfg.ClipValue > 0 {
+				optim.ClipGradValue(t.Opt.Params(), cfg.ClipValue)
+			}
+			if cfg.ClipNorm > 0 {
+				optim.ClipGradNorm(t.Opt.Params(), cfg.ClipNorm, 2)
+			}
+			t.Opt.Step()
+			sumLoss += v * float64(b.Len())
+			seen += b.Len()
+			correct += t.correct(out.Value, b.Labels)
+			if bar != nil {
+				_ = bar.Add(1)
+			}
+		}
+		ep.TrainLoss = sumLoss / float64(seen)
+		ep.TrainAccuracy = t.accuracy(correct, seen)
+		monitored := ep.TrainLoss
+		if t.valid != nil && t.valid.Len() > 0 {
+			ep.ValidLoss, ep.ValidAccuracy = Evaluate(t.Model, t.valid)
+			monitored = ep.ValidLoss
+		}
+		if cfg.Plateau != nil {
+			cfg.Plateau.Step(monitored)
+		}
+		ep.Seconds = time.Since(start).Seconds()
+		t.epoch = e
+		t.history.Epochs = append(t.history.Epochs, ep)
+		if bar == nil && cfg.Log != nil {
+			fmt.Fprintln(cfg.Log, formatEpoch(ep, cfg.Epochs))
+		}
+		if monitored < t.best {
+			t.best, t.badEpochs = monitored, 0
+		} else {
+			t.badEpochs++
+		}
+		if cfg.CheckpointEvery > 0 && e%cfg.CheckpointEvery == 0 && e < cfg.Epochs {
+			if err := t.SaveCheckpoint(cfg.CheckpointPath); err != nil {
+				return t.history, err
+			}
+		}
+		if cfg.EarlyStop > 0 && t.badEpochs >= cfg.EarlyStop {
+			t.history.Stopped = fmt.Sprintf("early stop after epoch %d: no improvement for %d epochs", e, t.badEpochs)
+			break
+		}
+	}
+	if bar != nil {
+		_ = bar.Finish()
+		if n := len(t.history.Epochs); n > 0 {
+			fmt.Fprintln(cfg.Log, formatEpoch(t.history.Epochs[n-1], cfg.Epochs))
+		}
+	}
+	return t.history, nil
+}
+
+// targetOf wraps a batch's targets in the form the loss reads.
+func (t *Trainer) targetOf(labels []int, y *tensor.Tensor) loss.Target {
+	return targetFor(t.Model, labels, y, &t.target)
+}
+
+func targetFor(m *Model, labels []int, y *tensor.Tensor, buf **tensor.Tensor) loss.Target {
+	if m.Loss.Classification() {
+		return loss.Target{Classes: labels}
+	}
+	if labels == nil {
+		return loss.Target{Values: y}
+	}
+	// Binary labels for bce / bce_with_logits: 0 and 1 as a [N, 1] column.
+	if *buf == nil || (*buf).Len() != len(labels) {
+		*buf = tensor.Zeros(len(labels), 1)
+	}
+	d := (*buf).Data()
+	for i, l := range labels {
+		d[i] = float32(l)
+	}
+	return loss.Target{Values: *buf}
+}
+
+func (t *Trainer) correct(out *tensor.Tensor, labels []int) int {
+	return countCorrect(t.Model, out, labels)
+}
+
+func (t *Trainer) accuracy(correct, n int) float64 {
+	if !t.train.IsClassification() || n == 0 {
+		return math.NaN()
+	}
+	return float64(correct) / float64(n)
+}
+
+// countCorrect counts the rows whose decoded class equals the label.
+func countCorrect(m *Model, out *tensor.Tensor, labels []int) int {
+	if labels == nil {
+		return 0
+	}
+	n := 0
+	if out.Dim(1) == 1 {
+		// One output: a logit for bce_with_logits, a probability for bce.
+		cut := float32(0.5)
+		if m.Loss.Name() == "bce_with_logits" {
+			cut = 0
+		}
+		for i, v := range out.Data() {
+			if (v >= cut) == (labels[i] == 1) {
+				n++
+			}
+		}
+		return n
+	}
+	for i, k := range tensor.ArgMax(out, 1) {
+		if k == labels[i] {
+			n++
+		}
+	}
+	return n
+}
+
+// Evaluate returns m's mean loss on ds and, for classification, its
+// accuracy (NaN otherwise). ds must already be encoded. The network runs
+// in evaluation mode without recording a graph.
+func Evaluate(m *Model, ds *data.Dataset) (lossValue, accuracy float64) {
+	nn.SetTraining(m.Net, false)
+	defer nn.SetTraining(m.Net, true)
+	const chunk = 4096 // bounds memory on large sets
+	var sum float64
+	correct := 0
+	var buf *tensor.Tensor
+	autograd.NoGrad(func() {
+		for lo := 0; lo < ds.Len(); lo += chunk {
+			hi := min(lo+chunk, ds.Len())
+			x := ds.X.Slice(0, lo, hi)
+			var y *tensor.Tensor
+			var labels []int
+			if ds.Y != nil {
+				y = ds.Y.Slice(0, lo, hi)
+			}
+			if ds.Labels != nil {
+				labels = ds.Labels[lo:hi]
+			}
+			out := m.Net.Forward(autograd.Const(x))
+			l := m.Loss.Compute(out, targetFor(m, labels, y, &buf))
+			sum += float64(l.Value.Item()) * float64(hi-lo)
+			correct += countCorrect(m, out.Value, labels)
+		}
+	})
+	accuracy = math.NaN()
+	if ds.IsClassification() {
+		accuracy = float64(correct) / float64(ds.Len())
+	}
+	return sum / float64(ds.Len()), accuracy
+}
+
+func formatEpoch(e Epoch, total int) string {
+	s := fmt.Sprintf("epoch %*d/%d  loss %.6g", len(fmt.Sprint(total)), e.Epoch, total, e.TrainLoss)
+	if !math.IsNaN(e.TrainAccuracy) {
+		s += fmt.Sprintf("  acc %.4f", e.TrainAccuracy)
+	}
+	if !math.IsNaN(e.ValidLoss) {
+		s += fmt.Sprintf("  val_loss %.6g", e.ValidLoss)
+	}
+	if !math.IsNaN(e.ValidAccuracy) {
+		s += fmt.Sprintf("  val_acc %.4f", e.ValidAccuracy)
+	}
+	return s + fmt.Sprintf("  lr %.3g  %.2fs", e.LR, e.Seconds)
+}

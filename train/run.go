@@ -1,0 +1,230 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"strings"
+
+	"github.com/bigfunc/bigfunc/data"
+	"github.com/bigfunc/bigfunc/nn"
+	"github.com/bigfunc/bigfunc/optim"
+	"github.com/bigfunc/bigfunc/safetensors"
+	"github.com/bigfunc/bigfunc/spec"
+)
+
+// Options controls Run.
+type Options struct {
+	// Log receives progress: a bar on a terminal, else one line per epoch.
+	Log      io.Writer
+	Terminal bool
+	// Resume continues from the spec's checkpoint instead of starting over.
+	Resume bool
+}
+
+// Result is what Run produced.
+type Result struct {
+	Model   *Model
+	History History
+	// SavedTo is the path of the trained model.
+	SavedTo string
+	// Test holds the loss and accuracy on a held-out test set when the data
+	// source has one (MNIST); NaN otherwise.
+	TestLoss, TestAccuracy float64
+}
+
+// Sets are the encoded data sets of a run.
+type Sets struct {
+	Train, Valid, Test *data.Dataset
+	Scaler             *data.Scaler
+}
+
+// LoadData reads the spec's input source, splits off the validation rows,
+// and fits the scaler on the training rows only.
+func LoadData(s *spec.Spec) (*Sets, error) {
+	in, out := s.Input, s.Output
+	var all, test *data.Dataset
+	var err error
+	switch {
+	case in.CSV != "":
+		all, err = data.ReadCSV(s.Resolve(in.CSV), data.CSVOptions{Features: in.Columns, Targets: out.Columns, Label: out.Label})
+	case in.MNIST != nil:
+		dir := s.Resolve(in.MNIST.Dir)
+		if dir == "" {
+			if dir, err = data.MNISTDir(); err != nil {
+				return nil, err
+			}
+		}
+		all, test, err = data.LoadMNIST(dir)
+	case in.Synthetic != nil:
+		sy := in.Synthetic
+		all, err = data.Synthetic(sy.Name, sy.Size, sy.Noise, sy.Seed)
+	default:
+		err = fmt.Errorf("%s: input: no data source", s.Path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	sets := &Sets{Train: all, Test: test}
+	if s.Train.Validation > 0 {
+		if sets.Train, sets.Valid, err = data.Split(all, s.Train.Validation, s.Train.Seed); err != nil {
+			return nil, err
+		}
+	}
+	kind := in.Scale
+	if kind == "" {
+		kind = string(data.ScaleNone)
+	}
+	if sets.Scaler, err = data.NewScaler(kind); err != nil {
+		return nil, err
+	}
+	if err := sets.Scaler.Fit(sets.Train.X); err != nil {
+		return nil, err
+	}
+	for _, ds := range []*data.Dataset{sets.Train, sets.Valid, sets.Test} {
+		if ds == nil {
+			continue
+		}
+		if ds.X, err = sets.Scaler.Transform(ds.X); err != nil {
+			return nil, err
+		}
+	}
+	return sets, nil
+}
+
+// decoderFor picks the output decoder: the spec's choice, or the one that
+// fits the loss.
+func decoderFor(s *spec.Spec, m *Model, classes []string) (*data.Decoder, error) {
+	kind := s.Output.Decode
+	if kind == "" {
+		switch {
+		case m.Loss.Classification():
+			kind = string(data.ArgMax)
+		case m.Loss.Name() == "bce_with_logits" && s.Output.Label != "":
+			kind = string(data.Sigmoid)
+		case m.Loss.Name() == "bce" && s.Output.Label != "":
+			kind = string(data.Threshold)
+		default:
+			kind = string(data.Identity)
+		}
+	}
+	return data.NewDecoder(kind, classes)
+}
+
+// Build prepares a training run from a spec: data, model (from train.init
+// when given), optimizer, schedule and trainer. Errors name the spec file.
+func Build(s *spec.Spec, opts Options) (*Trainer, *Sets, error) {
+	sets, err := LoadData(s)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := NewModel(s, sets.Train.Features(), s.Train.Seed)
+	if err != nil {
+		return nil, nil, err
+	}
+	if n := s.Output.Classes; n > 0 && m.Loss.Classification() && n != m.Outputs {
+		return nil, nil, fmt.Errorf("%s: output.classes is %d but the architecture ends with %d outputs", s.Path, n, m.Outputs)
+	}
+	m.Scaler = sets.Scaler
+	m.FeatureNames = sets.Train.FeatureNames
+	// The spec's names win over the data's, which for generated sets are
+	// only defaults.
+	switch {
+	case s.Output.Label != "":
+		m.TargetNames = []string{s.Output.Label}
+	case len(s.Output.Columns) > 0:
+		m.TargetNames = s.Output.Columns
+	default:
+		m.TargetNames = sets.Train.TargetNames
+	}
+	if m.Decoder, err = decoderFor(s, m, sets.Train.Classes); err != nil {
+		return nil, nil, fmt.Errorf("%s: output.decode: %w", s.Path, err)
+	}
+	if s.Train.Init != "" {
+		path := s.Resolve(s.Train.Init)
+		f, err := safetensors.Load(path)
+		if err != nil {
+			return nil, nil, fmt.Errorf("train.init: %w", err)
+		}
+		if err := LoadWeights(m.Net, f, path); err != nil {
+			return nil, nil, fmt.Errorf("train.init: %w", err)
+		}
+	}
+	opt, err := optim.New(s.Optimizer.Name, nn.Vars(m.Params()), s.Optimizer.Params)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: optimizer: %w", where(s.Path, s.Optimizer.Where), err)
+	}
+	cfg := Config{
+		Epochs: s.Train.Epochs, BatchSize: s.Train.BatchSize, Shuffle: s.Train.Shuffle,
+		ClipNorm: s.Train.ClipNorm, ClipValue: s.Train.ClipValue, EarlyStop: s.Train.EarlyStop,
+		CheckpointEvery: s.Train.CheckpointEvery, CheckpointPath: CheckpointPath(s),
+		Log: opts.Log, Terminal: opts.Terminal,
+	}
+	if sc := s.Train.Schedule; sc != nil {
+		if sc.Name == "reduce_on_plateau" {
+			pc, err := optim.ParsePlateauConfig(sc.Params)
+			if err == nil {
+				cfg.Plateau, err = optim.NewReduceLROnPlateau(opt, pc)
+			}
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: train.schedule: %w", where(s.Path, sc.Where), err)
+			}
+		} else if cfg.Schedule, err = optim.NewSchedule(sc.Name, sc.Params); err != nil {
+			return nil, nil, fmt.Errorf("%s: train.schedule: %w (or reduce_on_plateau)", where(s.Path, sc.Where), err)
+		}
+	}
+	t, err := NewTrainer(m, opt, sets.Train, sets.Valid, cfg, s.Train.Seed)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", s.Path, err)
+	}
+	return t, sets, nil
+}
+
+// CheckpointPath is where training state is saved every
+// train.checkpoint_every epochs: train.checkpoint, or the model path with
+// ".ckpt" before its extension.
+func CheckpointPath(s *spec.Spec) string {
+	if s.Train.Checkpoint != "" {
+		return s.Resolve(s.Train.Checkpoint)
+	}
+	return strings.TrimSuffix(s.SavePath(), ".safetensors") + ".ckpt.safetensors"
+}
+
+// Run trains the model that s describes and saves it to s.SavePath().
+func Run(ctx context.Context, s *spec.Spec, opts Options) (*Result, error) {
+	t, sets, err := Build(s, opts)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Resume {
+		path := t.Config.CheckpointPath
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("--resume: no checkpoint at %s (set train.checkpoint_every to write one)", path)
+		}
+		if err := t.Resume(path); err != nil {
+			return nil, fmt.Errorf("--resume: %w", err)
+		}
+		if opts.Log != nil {
+			fmt.Fprintf(opts.Log, "resuming from %s after epoch %d\n", path, t.epoch)
+		}
+	}
+	hist, err := t.Run(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if hist.Stopped != "" && opts.Log != nil {
+		fmt.Fprintln(opts.Log, hist.Stopped)
+	}
+	res := &Result{Model: t.Model, History: hist, SavedTo: s.SavePath(), TestLoss: math.NaN(), TestAccuracy: math.NaN()}
+	if sets.Test != nil {
+		res.TestLoss, res.TestAccuracy = Evaluate(t.Model, sets.Test)
+	}
+	if err := t.Model.Save(res.SavedTo); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
