@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"github.com/bigfunc/bigfunc/autograd"
-	"github.com/bigfunc/bigfunc/tensor"
 )
 
 // SELU's constants, from Klambauer et al. (2017) with PyTorch's digits.
@@ -41,31 +40,12 @@ func Identity(x *autograd.Var) *autograd.Var { return x }
 
 // ReLU returns max(x, 0) element-wise. Its gradient is 1 for x > 0 and 0
 // otherwise, so ReLU'(0) = 0 as in PyTorch.
-func ReLU(x *autograd.Var) *autograd.Var { return autograd.ReLU(x) }
+func ReLU(x *autograd.Var) *autograd.Var { return pointwiseVar(x, "relu", &ReLULayer{}) }
 
 // LeakyReLU returns x for x > 0 and negativeSlope·x otherwise. The test is
 // x > 0, as in PyTorch, so the gradient at 0 is negativeSlope.
 func LeakyReLU(x *autograd.Var, negativeSlope float64) *autograd.Var {
-	xd := x.Value.Data()
-	out := tensor.Zeros(x.Value.Shape()...)
-	od := out.Data()
-	for i, v := range xd {
-		if v > 0 {
-			od[i] = v
-		} else {
-			od[i] = float32(float64(v) * negativeSlope)
-		}
-	}
-	return autograd.New("leaky_relu", out, func(g *tensor.Tensor) {
-		gd, dst := g.Data(), x.GradData()
-		for i, v := range xd {
-			if v > 0 {
-				dst[i] += gd[i]
-			} else {
-				dst[i] += float32(float64(gd[i]) * negativeSlope)
-			}
-		}
-	}, x)
+	return pointwiseVar(x, "leaky_relu", &LeakyReLULayer{NegativeSlope: negativeSlope})
 }
 
 // ELU returns x for x > 0 and alpha·(eˣ − 1) otherwise. The gradient for
@@ -116,39 +96,10 @@ func elu(x *autograd.Var, op string, alpha, scale, inputScale float64) *autograd
 // value is mostly float32 rounding. It panics if approximate is neither
 // GELUNone nor GELUTanh.
 func GELU(x *autograd.Var, approximate GELUApprox) *autograd.Var {
-	xd := x.Value.Data()
-	out := tensor.Zeros(x.Value.Shape()...)
-	od := out.Data()
-	switch approximate {
-	case GELUNone:
-		for i, v := range xd {
-			v := float64(v)
-			// erfc keeps the left tail, where 1 + erf cancels, accurate.
-			od[i] = float32(v * 0.5 * math.Erfc(-v*sqrt1_2))
-		}
-		return autograd.New("gelu", out, func(g *tensor.Tensor) {
-			gd, dst := g.Data(), x.GradData()
-			for i, v := range xd {
-				v := float64(v)
-				d := 0.5*math.Erfc(-v*sqrt1_2) + v*invSqrt2Pi*math.Exp(-0.5*v*v)
-				dst[i] += float32(float64(gd[i]) * d)
-			}
-		}, x)
-	case GELUTanh:
-		// ½(1 + tanh u) = σ(2u), which stays accurate where tanh u ≈ −1.
-		for i, v := range xd {
-			v := float64(v)
-			s, _ := sigmoidPair(2 * geluTanhBeta * (v + geluTanhK*v*v*v))
-			od[i] = float32(v * s)
-		}
-		return autograd.New("gelu", out, func(g *tensor.Tensor) {
-			gd, dst := g.Data(), x.GradData()
-			for i, v := range xd {
-				dst[i] += gd[i] * geluTanhGrad32(v)
-			}
-		}, x)
+	if approximate != GELUNone && approximate != GELUTanh {
+		panic(fmt.Sprintf("activation: GELU: approximate must be %q or %q, got %q", GELUNone, GELUTanh, string(approximate)))
 	}
-	panic(fmt.Sprintf("activation: GELU: approximate must be %q or %q, got %q", GELUNone, GELUTanh, string(approximate)))
+	return pointwiseVar(x, "gelu", &GELULayer{Approximate: approximate})
 }
 
 // geluTanhGrad32 is the derivative of the tanh form of GELU evaluated in
@@ -184,39 +135,10 @@ func geluTanhGrad32(x float32) float32 {
 
 // Sigmoid returns σ(x) = 1/(1 + e⁻ˣ) element-wise, without overflow for
 // large |x|.
-func Sigmoid(x *autograd.Var) *autograd.Var {
-	xd := x.Value.Data()
-	out := tensor.Zeros(x.Value.Shape()...)
-	od := out.Data()
-	for i, v := range xd {
-		s, _ := sigmoidPair(float64(v))
-		od[i] = float32(s)
-	}
-	return autograd.New("sigmoid", out, func(g *tensor.Tensor) {
-		gd, dst := g.Data(), x.GradData()
-		for i, y := range od {
-			y := float64(y)
-			dst[i] += float32(float64(gd[i]) * y * (1 - y))
-		}
-	}, x)
-}
+func Sigmoid(x *autograd.Var) *autograd.Var { return pointwiseVar(x, "sigmoid", &SigmoidLayer{}) }
 
 // Tanh returns tanh(x) element-wise.
-func Tanh(x *autograd.Var) *autograd.Var {
-	xd := x.Value.Data()
-	out := tensor.Zeros(x.Value.Shape()...)
-	od := out.Data()
-	for i, v := range xd {
-		od[i] = float32(math.Tanh(float64(v)))
-	}
-	return autograd.New("tanh", out, func(g *tensor.Tensor) {
-		gd, dst := g.Data(), x.GradData()
-		for i, y := range od {
-			y := float64(y)
-			dst[i] += float32(float64(gd[i]) * (1 - y*y))
-		}
-	}, x)
-}
+func Tanh(x *autograd.Var) *autograd.Var { return pointwiseVar(x, "tanh", &TanhLayer{}) }
 
 // Softplus returns log(1 + e^(beta·x))/beta element-wise, and x itself
 // where beta·x > threshold, as PyTorch does (there the gradient is 1). It

@@ -60,48 +60,7 @@ func CrossEntropy(logits *autograd.Var, target []int, labelSmoothing float64, r 
 		value = tensor.Zeros(n)
 		out = value.Data()
 	}
-	on, off := 1-labelSmoothing, labelSmoothing/float64(c)
-	var total float64
-	for i, y := range target {
-		row := x[i*c : (i+1)*c]
-		m := math.Inf(-1)
-		for _, v := range row {
-			if f := float64(v); f > m || f != f {
-				m = f
-			}
-		}
-		var gr []float64
-		if grad != nil {
-			gr = grad[i*c : (i+1)*c]
-		}
-		var s float64
-		for k, v := range row {
-			e := math.Exp(float64(v) - m)
-			s += e
-			if gr != nil {
-				gr[k] = e
-			}
-		}
-		lse := m + math.Log(s)
-		l := on * (lse - float64(row[y]))
-		if off != 0 {
-			var smooth float64
-			for _, v := range row {
-				smooth += lse - float64(v)
-			}
-			l += off * smooth
-		}
-		total += l
-		if out != nil {
-			out[i] = float32(l)
-		}
-		if gr != nil {
-			for k := range gr {
-				gr[k] = gr[k]/s - off
-			}
-			gr[y] -= on
-		}
-	}
+	total := crossEntropyRows(x, target, c, labelSmoothing, out, grad)
 	if r != None {
 		value = tensor.Scalar(reduced(r, total, n))
 	}
@@ -173,4 +132,55 @@ func NLL(logp *autograd.Var, target []int, r Reduction) *autograd.Var {
 			dst[i*c+y] -= s
 		}
 	}, logp)
+}
+
+// crossEntropyRows computes the (smoothed) cross-entropy of each row of the
+// [len(target), c] logits x: it stores row losses in out when out is
+// non-nil and the local derivatives softmax − q in grad when grad is
+// non-nil, and returns the sum of the row losses. CrossEntropy and the
+// fused training path share it, so both give the same bits.
+func crossEntropyRows(x []float32, target []int, c int, labelSmoothing float64, out []float32, grad []float64) float64 {
+	on, off := 1-labelSmoothing, labelSmoothing/float64(c)
+	var total float64
+	for i, y := range target {
+		row := x[i*c : (i+1)*c]
+		m := math.Inf(-1)
+		for _, v := range row {
+			if f := float64(v); f > m || f != f {
+				m = f
+			}
+		}
+		var gr []float64
+		if grad != nil {
+			gr = grad[i*c : (i+1)*c]
+		}
+		var s float64
+		for k, v := range row {
+			e := math.Exp(float64(v) - m)
+			s += e
+			if gr != nil {
+				gr[k] = e
+			}
+		}
+		lse := m + math.Log(s)
+		l := on * (lse - float64(row[y]))
+		if off != 0 {
+			var smooth float64
+			for _, v := range row {
+				smooth += lse - float64(v)
+			}
+			l += off * smooth
+		}
+		total += l
+		if out != nil {
+			out[i] = float32(l)
+		}
+		if gr != nil {
+			for k := range gr {
+				gr[k] = gr[k]/s - off
+			}
+			gr[y] -= on
+		}
+	}
+	return total
 }

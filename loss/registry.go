@@ -184,6 +184,7 @@ type builtin struct {
 	kind      *kind
 	reduction Reduction
 	param     float64
+	scratch   []float64 // ValueGrad's local derivatives, kept between calls
 }
 
 // Name returns the loss's name as New knows it.

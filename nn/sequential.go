@@ -87,6 +87,9 @@ func NewDropout(p float64, rng *tensor.RNG) *Dropout {
 // SetTraining switches dropout on (training) or off (evaluation).
 func (d *Dropout) SetTraining(training bool) { d.training = training }
 
+// Training reports whether the layer drops elements (training mode).
+func (d *Dropout) Training() bool { return d.training }
+
 // Forward applies the random mask in training and is the identity in
 // evaluation.
 func (d *Dropout) Forward(x *autograd.Var) *autograd.Var {
@@ -94,14 +97,23 @@ func (d *Dropout) Forward(x *autograd.Var) *autograd.Var {
 		return x
 	}
 	mask := tensor.Zeros(x.Value.Shape()...)
-	if d.P < 1 {
-		keep := float32(1 / (1 - d.P))
-		md := mask.Data()
-		for i := range md {
-			if d.rng.Float64() >= d.P {
-				md[i] = keep
-			}
+	d.Mask(mask.Data())
+	return autograd.Mul(x, autograd.Const(mask))
+}
+
+// Mask fills m with the next training mask: 0 with probability P, else
+// 1/(1−P). Forward draws its masks through it, so a fused loop calling Mask
+// consumes the random stream exactly as Forward would.
+func (d *Dropout) Mask(m []float32) {
+	if d.P >= 1 {
+		clear(m)
+		return
+	}
+	keep := float32(1 / (1 - d.P))
+	for i := range m {
+		m[i] = 0
+		if d.rng.Float64() >= d.P {
+			m[i] = keep
 		}
 	}
-	return autograd.Mul(x, autograd.Const(mask))
 }
