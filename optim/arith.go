@@ -13,6 +13,21 @@ import "math"
 func fma32(a, b, c float32) float32 {
 	p := float64(a) * float64(b) // exact: at most 48 significant bits
 	s := p + float64(c)
+	// Rounding s to float32 is the single correct rounding unless s sits
+	// exactly halfway between two float32s (the 29 bits below float32's
+	// precision are 1000…0), where the first rounding may have made the tie,
+	// or s is small enough for float32 to be subnormal. Both are rare; the
+	// common case stays a few inlined instructions. A zero sum is exact:
+	// p and c cancel only when p = −c.
+	if b := math.Float64bits(s); (b&(1<<29-1) != 1<<28 && b&0x7ff0000000000000 >= 0x3810000000000000) || s == 0 {
+		return float32(s)
+	}
+	return fma32Slow(p, s, c)
+}
+
+// fma32Slow finishes fma32 where the fast path cannot: it rounds the
+// float64 sum s of p and c to odd before the final rounding.
+func fma32Slow(p, s float64, c float32) float32 {
 	if math.IsInf(s, 0) || s != s {
 		return float32(s)
 	}
