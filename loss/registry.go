@@ -1,8 +1,8 @@
 package loss
 
 import (
-	"encoding/json"
 	"fmt"
+	"github.com/bigfunc/bigfunc/internal/param"
 	"github.com/bigfunc/bigfunc/internal/suggest"
 	"slices"
 	"strconv"
@@ -139,7 +139,7 @@ func New(name string, params map[string]any) (Loss, error) {
 			}
 			l.reduction = r
 		case key == k.param:
-			f, ok := number(v)
+			f, ok := param.Number(v)
 			if !ok || !k.valid(f) {
 				return nil, fmt.Errorf("loss %s: %s must be %s, got %#v", name, key, k.rule, v)
 			}
@@ -150,33 +150,6 @@ func New(name string, params map[string]any) (Loss, error) {
 		}
 	}
 	return l, nil
-}
-
-// number converts the numeric types that JSON and YAML decoders produce to
-// float64. Booleans and numeric strings are not numbers.
-func number(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case float32:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case int32:
-		return float64(x), true
-	case uint:
-		return float64(x), true
-	case uint64:
-		return float64(x), true
-	case uint32:
-		return float64(x), true
-	case json.Number:
-		f, err := x.Float64()
-		return f, err == nil
-	}
-	return 0, false
 }
 
 // builtin is a Loss that New configured.

@@ -1,7 +1,7 @@
 package optim
 
 import (
-	"encoding/json"
+	hparam "github.com/bigfunc/bigfunc/internal/param"
 	"math"
 	"reflect"
 	"sort"
@@ -146,7 +146,7 @@ func (r *reader) float(key string, dst *float64) {
 	if !ok {
 		return
 	}
-	f, ok := number(v)
+	f, ok := hparam.Number(v)
 	if !ok {
 		r.typeErr(key, v, "a number")
 		return
@@ -159,7 +159,7 @@ func (r *reader) int(key string, dst *int) {
 	if !ok {
 		return
 	}
-	f, ok := number(v)
+	f, ok := hparam.Number(v)
 	if !ok || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
 		r.typeErr(key, v, "a whole number")
 		return
@@ -205,7 +205,7 @@ func (r *reader) pair(key string, dst *[2]float64) {
 	}
 	var out [2]float64
 	for i := range out {
-		f, ok := number(rv.Index(i).Interface())
+		f, ok := hparam.Number(rv.Index(i).Interface())
 		if !ok {
 			r.typeErr(key, v, "a list of two numbers")
 			return
@@ -213,38 +213,4 @@ func (r *reader) pair(key string, dst *[2]float64) {
 		out[i] = f
 	}
 	*dst = out
-}
-
-// number converts the numeric types that JSON and YAML decoders produce.
-func number(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case float32:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	case int8:
-		return float64(x), true
-	case int16:
-		return float64(x), true
-	case int32:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case uint:
-		return float64(x), true
-	case uint8:
-		return float64(x), true
-	case uint16:
-		return float64(x), true
-	case uint32:
-		return float64(x), true
-	case uint64:
-		return float64(x), true
-	case json.Number:
-		f, err := x.Float64()
-		return f, err == nil
-	}
-	return 0, false
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/bigfunc/bigfunc/activation"
+	"github.com/bigfunc/bigfunc/internal/param"
 	"github.com/bigfunc/bigfunc/internal/suggest"
 	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/tensor"
@@ -208,15 +209,8 @@ func floatParam(params map[string]any, key string, def float64) (float64, error)
 	if !ok {
 		return def, nil
 	}
-	switch n := v.(type) {
-	case float64:
-		return n, nil
-	case int:
-		return float64(n), nil
-	case int64:
-		return float64(n), nil
-	case uint64:
-		return float64(n), nil
+	if f, ok := param.Number(v); ok {
+		return f, nil
 	}
 	return 0, fmt.Errorf("%s: want a number, got %v", key, v)
 }
