@@ -94,34 +94,43 @@ func readFor(m *train.Model, path string, withTargets bool) (*data.Dataset, erro
 	return data.ReadCSV(path, opts)
 }
 
-func cmdPredict(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "predict", "--model MODEL --input CSV", "write the model's predictions for a CSV as CSV on stdout")
+// modelAndCSV parses the --model and CSV flags shared by predict and eval,
+// loads the model and reads the CSV's columns for it (with the targets
+// when withTargets is set). It returns the CSV's path for messages.
+func modelAndCSV(e *env, args []string, name, usage, summary, csvFlag, csvHelp string, withTargets bool) (*train.Model, *data.Dataset, string, error) {
+	fs := newFlags(e, name, usage, summary)
 	model := fs.String("model", "", "the trained model (.safetensors)")
-	input := fs.String("input", "", "CSV with the model's input columns")
+	csvPath := fs.String(csvFlag, "", csvHelp)
 	pos, err := parse(fs, args)
+	if err == nil {
+		err = exactArgs(fs, pos)
+	}
+	if err == nil {
+		err = required(fs, "model", *model)
+	}
+	if err == nil {
+		err = required(fs, csvFlag, *csvPath)
+	}
 	if err != nil {
-		return err
-	}
-	if err := exactArgs(fs, pos); err != nil {
-		return err
-	}
-	if err := required(fs, "model", *model); err != nil {
-		return err
-	}
-	if err := required(fs, "input", *input); err != nil {
-		return err
+		return nil, nil, "", err
 	}
 	m, err := train.LoadModel(*model)
 	if err != nil {
-		return err
+		return nil, nil, "", err
 	}
-	ds, err := readFor(m, *input, false)
+	ds, err := readFor(m, *csvPath, withTargets)
+	return m, ds, *csvPath, err
+}
+
+func cmdPredict(ctx context.Context, e *env, args []string) error {
+	m, ds, path, err := modelAndCSV(e, args, "predict", "--model MODEL --input CSV",
+		"write the model's predictions for a CSV as CSV on stdout", "input", "CSV with the model's input columns", false)
 	if err != nil {
 		return err
 	}
 	out, err := m.Predict(ds.X)
 	if err != nil {
-		return fmt.Errorf("%s: %w", *input, err)
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	// Build the whole answer first, so a failure never leaves half a CSV.
 	var b strings.Builder
@@ -157,37 +166,18 @@ func cmdPredict(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdEval(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "eval", "--model MODEL --data CSV", "report the model's loss (and accuracy) on a labelled CSV")
-	model := fs.String("model", "", "the trained model (.safetensors)")
-	dataPath := fs.String("data", "", "CSV with the model's input and target columns")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := exactArgs(fs, pos); err != nil {
-		return err
-	}
-	if err := required(fs, "model", *model); err != nil {
-		return err
-	}
-	if err := required(fs, "data", *dataPath); err != nil {
-		return err
-	}
-	m, err := train.LoadModel(*model)
-	if err != nil {
-		return err
-	}
-	ds, err := readFor(m, *dataPath, true)
+	m, ds, path, err := modelAndCSV(e, args, "eval", "--model MODEL --data CSV",
+		"report the model's loss (and accuracy) on a labelled CSV", "data", "CSV with the model's input and target columns", true)
 	if err != nil {
 		return err
 	}
 	if m.Scaler != nil {
 		if ds.X, err = m.Scaler.Transform(ds.X); err != nil {
-			return fmt.Errorf("%s: %w", *dataPath, err)
+			return fmt.Errorf("%s: %w", path, err)
 		}
 	}
 	if err := train.CheckData(m, ds); err != nil {
-		return fmt.Errorf("%s: %w", *dataPath, err)
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	l, acc := train.Evaluate(m, ds)
 	fmt.Fprintf(e.stdout, "rows      %d\nloss      %.6g (%s)\n", ds.Len(), l, m.Loss.Name())
