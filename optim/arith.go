@@ -11,18 +11,26 @@ import "math"
 // feed an addition are converted to float32 explicitly, which keeps the
 // compiler from fusing them on the platforms where it may.
 func fma32(a, b, c float32) float32 {
+	if r, ok := fma32Fast(a, b, c); ok {
+		return r
+	}
+	p := float64(a) * float64(b)
+	return fma32Slow(p, p+float64(c), c)
+}
+
+// fma32Fast is fma32's common case, small enough for the compiler to
+// inline into update loops: ok is false when fma32Slow must decide.
+func fma32Fast(a, b, c float32) (r float32, ok bool) {
 	p := float64(a) * float64(b) // exact: at most 48 significant bits
 	s := p + float64(c)
+	bits := math.Float64bits(s)
 	// Rounding s to float32 is the single correct rounding unless s sits
 	// exactly halfway between two float32s (the 29 bits below float32's
 	// precision are 1000…0), where the first rounding may have made the tie,
 	// or s is small enough for float32 to be subnormal. Both are rare; the
 	// common case stays a few inlined instructions. A zero sum is exact:
 	// p and c cancel only when p = −c.
-	if b := math.Float64bits(s); (b&(1<<29-1) != 1<<28 && b&0x7ff0000000000000 >= 0x3810000000000000) || s == 0 {
-		return float32(s)
-	}
-	return fma32Slow(p, s, c)
+	return float32(s), (bits&(1<<29-1) != 1<<28 && bits&0x7ff0000000000000 >= 0x3810000000000000) || s == 0
 }
 
 // fma32Slow finishes fma32 where the fast path cannot: it rounds the
