@@ -9,4 +9,44 @@
 // The package sits at the module root rather than under tensor so that
 // autograd, loss and optim can run fused loops over raw slices without
 // going through tensor's allocating API.
+//
+// # Matrix multiplication
+//
+// Gemm follows the blocked scheme of BLIS and GotoBLAS. For each panel of
+// columns of C, the matching columns of op(B) are packed once, in blocks
+// of at most gemmKC rows, into micro-panels nr columns wide (packing reads
+// B in whatever layout it has, so one micro-kernel serves every
+// combination of transposes). The panel of C is then cut into blocks;
+// each block packs its rows of op(A), mc at a time, into micro-panels mr
+// rows tall, and sweeps the micro-kernel over its mr×nr tiles. A
+// micro-panel of B (gemmKC×nr) stays in L1 while the packed rows of A
+// (mc×gemmKC) stream from L2.
+//
+// The micro-kernels are chosen when the program starts, by what the CPU
+// supports:
+//
+//   - AVX-512: 14×32 tiles, 28 zmm accumulators (gemm_amd64.s).
+//   - AVX2 with FMA: 6×16 tiles, 12 ymm accumulators.
+//   - Go (any platform, or the noasm build tag): 4×4 tiles, or 2×4 where
+//     only 16 floating-point registers exist.
+//
+// The assembly is written by asmgen (go generate); packing transposes with
+// in-register 16×16 (or 8×8) transposes where the source layout needs it.
+// Edge tiles are computed whole into scratch memory against zero-padded
+// panels, then the valid part is copied out.
+//
+// Large products are shared between the calling goroutine and a pool of
+// helper goroutines started on first use: the packing of B is split by
+// micro-panels, then the blocks of C are claimed one at a time. Each
+// element of C is computed by one goroutine, in an order fixed by k alone,
+// so results do not depend on the number of threads. Products with one row
+// (inference on a single sample) skip packing and run on the calling
+// goroutine.
+//
+// # Build tags
+//
+// Files ending in _amd64.go and _amd64.s hold the assembly and are built
+// unless the noasm tag is set; the _noasm.go files stand in for them with
+// the pure-Go twins (gemm_go.go, vec_go.go), which are also the fallback on
+// amd64 CPUs without AVX2.
 package kernel

@@ -1,13 +1,10 @@
 package kernel
 
 import (
+	"fmt"
 	"runtime"
 	"sync"
 )
-
-// parallelFlops is the amount of work (m·n·k) below which Gemm stays on the
-// calling goroutine: spawning workers costs more than it saves there.
-const parallelFlops = 1 << 18
 
 // Gemm computes C = op(A)·op(B), or C += op(A)·op(B) when accumulate is set,
 // where op(X) is X or Xᵀ as transA and transB say. C is m×n with row stride
@@ -26,87 +23,183 @@ const parallelFlops = 1 << 18
 //		}
 //	}
 //
-// Rows of C are split across goroutines for large products. Each element of
-// C is computed by one goroutine in a fixed order, so results do not depend
-// on the number of threads.
+// The products are summed in blocks of k (see kBlock; the length depends
+// on k alone): within a block in increasing p, with fused multiply-adds
+// where the kernel has them, and the block sums are added to C in
+// increasing p. How C is split across goroutines never changes that order,
+// so the result is bit-for-bit the same for any GOMAXPROCS. A single row
+// times a transposed B (m == 1 with transB) follows another order, just as
+// fixed: each element is then Dot of a row of A and a row of B. Results may
+// differ in the last bits from the reference loop, between builds, and
+// between machines with different vector units.
+//
+// Products of fewer than 2·minParallelWork (about 3·10⁶) multiply-adds, and
+// every product with m == 1 (a batch of one), run on the calling goroutine;
+// larger ones are shared with a pool of worker goroutines that is started
+// on first use. Gemm panics if a slice is too short for the sizes and
+// strides given.
 func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("kernel.Gemm: negative size %d×%d×%d", m, n, k))
+	}
 	if m == 0 || n == 0 {
 		return
 	}
-	if !accumulate {
-		for i := 0; i < m; i++ {
-			clear(c[i*ldc : i*ldc+n])
-		}
-	}
+	checkMatrix("C", c, m, n, ldc)
 	if k == 0 {
-		return
-	}
-	if transA && transB {
-		// Rare (only in user code): materialise Aᵀ so the inner loop is a dot product.
-		at := make([]float32, m*k)
-		for p := 0; p < k; p++ {
+		if !accumulate {
 			for i := 0; i < m; i++ {
-				at[i*k+p] = a[p*lda+i]
+				clear(c[i*ldc : i*ldc+n])
 			}
 		}
-		a, lda, transA = at, k, false
-	}
-	workers := runtime.GOMAXPROCS(0)
-	if workers > m {
-		workers = m
-	}
-	if workers < 2 || m*n*k < parallelFlops {
-		gemmRows(transA, transB, 0, m, n, k, a, lda, b, ldb, c, ldc)
 		return
 	}
-	var wg sync.WaitGroup
-	chunk := (m + workers - 1) / workers
-	for lo := 0; lo < m; lo += chunk {
-		hi := min(lo+chunk, m)
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			gemmRows(transA, transB, lo, hi, n, k, a, lda, b, ldb, c, ldc)
-		}(lo, hi)
+	if transA {
+		checkMatrix("A", a, k, m, lda)
+	} else {
+		checkMatrix("A", a, m, k, lda)
 	}
-	wg.Wait()
+	if transB {
+		checkMatrix("B", b, n, k, ldb)
+	} else {
+		checkMatrix("B", b, k, n, ldb)
+	}
+	g := arch
+	if m == 1 {
+		gemv(g, transA, transB, n, k, a, lda, b, ldb, c, accumulate)
+		return
+	}
+	j := jobPool.Get().(*gemmJob)
+	j.args = gemmArgs{
+		transA: transA, transB: transB,
+		m: m, n: n, k: k,
+		a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
+		accumulate: accumulate,
+	}
+	gemmPacked(g, j)
+	// Drop the references to the caller's memory before pooling the job.
+	j.args = gemmArgs{}
+	jobPool.Put(j)
 }
 
-// gemmRows accumulates rows [lo, hi) of op(A)·op(B) into C.
-func gemmRows(transA, transB bool, lo, hi, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
-	switch {
-	case !transA && !transB:
-		// C[i,:] += A[i,p] · B[p,:]: the inner loop streams rows of B.
-		for i := lo; i < hi; i++ {
-			ci := c[i*ldc : i*ldc+n]
-			ai := a[i*lda : i*lda+k]
-			for p, av := range ai {
-				if av == 0 {
-					continue
-				}
-				Axpy(av, b[p*ldb:p*ldb+n], ci)
-			}
-		}
-	case transA && !transB:
-		// A is stored k×m: C[i,:] += A[p,i] · B[p,:].
-		for i := lo; i < hi; i++ {
-			ci := c[i*ldc : i*ldc+n]
-			for p := 0; p < k; p++ {
-				av := a[p*lda+i]
-				if av == 0 {
-					continue
-				}
-				Axpy(av, b[p*ldb:p*ldb+n], ci)
-			}
-		}
-	case !transA && transB:
-		// B is stored n×k: C[i,j] += A[i,:]·B[j,:].
-		for i := lo; i < hi; i++ {
-			ai := a[i*lda : i*lda+k]
-			ci := c[i*ldc : i*ldc+n]
-			for j := range ci {
-				ci[j] += Dot(ai, b[j*ldb:j*ldb+k])
-			}
-		}
+// checkMatrix panics unless x can hold a rows×cols matrix with row stride
+// ld. Assembly kernels do not check bounds, so this is where a bad call is
+// caught.
+func checkMatrix(name string, x []float32, rows, cols, ld int) {
+	if rows > 1 && ld < cols {
+		panic(fmt.Sprintf("kernel.Gemm: stride of %s is %d, less than its width %d", name, ld, cols))
+	}
+	if need := (rows-1)*ld + cols; len(x) < need {
+		panic(fmt.Sprintf("kernel.Gemm: %s has %d elements, a %d×%d matrix with stride %d needs %d", name, len(x), rows, cols, ld, need))
 	}
 }
+
+// gemmKC bounds the depth of one block of k: the packed panels of A and B
+// are at most gemmKC deep, and products are summed in blocks of that
+// length (see Gemm). It is the same for every kernel so that they all round
+// alike. 192 keeps a micro-panel of B (192×32 floats, 24 KB) in a 48 KB L1
+// cache next to the micro-panel of A being streamed (192×14 floats); at 256
+// the two crowd each other out and the kernel loses a tenth of its speed.
+const gemmKC = 192
+
+// kBlock returns the length of the blocks k is summed in: at most gemmKC,
+// and as equal as possible so that no block is a short, inefficient sliver.
+// It depends on k alone, never on the number of workers.
+func kBlock(k int) int {
+	blocks := (k + gemmKC - 1) / gemmKC
+	return (k + blocks - 1) / blocks
+}
+
+// gemmArch is one implementation of the inner kernels with the blocking that
+// suits it.
+type gemmArch struct {
+	name string
+	// mr×nr is the register tile that kernel computes.
+	mr, nr int
+	// mc bounds the rows of A packed at once: mc×gemmKC floats should sit
+	// in the L2 cache.
+	mc int
+	// kernel computes one full mr×nr tile of C from a packed micro-panel of
+	// A (a[p*mr+i]) and one of B (b[p*nr+j]), k deep:
+	//
+	//	for i < mr, j < nr:
+	//		s := 0
+	//		for p < k { s += a[p*mr+i] * b[p*nr+j] }
+	//		if add { c[i*ldc+j] += s } else { c[i*ldc+j] = s }
+	kernel func(k int, a, b, c []float32, ldc int, add bool)
+	// gemvN is the same computation for a single row of C read straight
+	// from unpacked B, for n a multiple of gemvWidth:
+	//
+	//	for j < n:
+	//		s := 0
+	//		for p < k { s += a[p] * b[p*ldb+j] }
+	//		if add { c[j] += s } else { c[j] = s }
+	gemvN     func(k int, a, b []float32, ldb int, c []float32, n int, add bool)
+	gemvWidth int
+	// transpose, where there is one, packs transposed blocks with
+	// transposeWidth rows at a time (see transposeAVX512); packing falls
+	// back to plain loops without it.
+	transpose      func(dst []float32, ldd int, src []float32, lds int, rows, lanes, cols int)
+	transposeWidth int
+}
+
+// arch is the implementation Gemm uses, chosen once for the machine.
+var arch = bestArch()
+
+// minParallelWork is the number of multiply-adds each worker should get at
+// least: handing a part to another goroutine costs a few microseconds, and
+// below about 128³ splitting a product does not pay for that. Products get
+// one worker per minParallelWork, up to GOMAXPROCS.
+const minParallelWork = 3 << 19
+
+// maxPackedB bounds, in floats, the panel of B packed at once, and
+// maxPanelC the panel of C computed from it: columns are taken in panels of
+// at most maxPackedB/k and maxPanelC/m. Every block of k passes over the
+// whole panel of C, which should therefore stay in the L3 cache between
+// passes rather than go back to memory.
+const (
+	maxPackedB = 1 << 22
+	maxPanelC  = 1 << 21
+)
+
+// gemmArgs holds one call's operands.
+type gemmArgs struct {
+	transA, transB bool
+	m, n, k        int
+	a              []float32
+	lda            int
+	b              []float32
+	ldb            int
+	c              []float32
+	ldc            int
+	accumulate     bool
+}
+
+// gemmPacked runs the packed, cache-blocked algorithm: for each panel of
+// columns of C, B is packed once into micro-panels shared by all workers,
+// then the panel of C is cut into blocks of rows and columns, and each
+// block packs its own rows of A and runs the micro-kernel over its tiles.
+func gemmPacked(g *gemmArch, j *gemmJob) {
+	m, n, k := j.args.m, j.args.n, j.args.k
+	workers := max(1, min(runtime.GOMAXPROCS(0), m*n*k/minParallelWork))
+	nc := max(g.nr, min(maxPackedB/k, maxPanelC/m)/g.nr*g.nr)
+	if nc < n {
+		// Equal panels rather than full ones and a sliver.
+		panels := (n + nc - 1) / nc
+		nc = ((n+panels-1)/panels + g.nr - 1) / g.nr * g.nr
+	}
+	j.g = g
+	for jc := 0; jc < n; jc += nc {
+		j.setup(jc, min(nc, n-jc), workers)
+		if workers == 1 {
+			ws := getWorkspace(g)
+			j.participate(ws)
+			workspacePool.Put(ws)
+		} else {
+			runParallel(j, workers)
+		}
+	}
+	j.g = nil
+}
+
+var jobPool = sync.Pool{New: func() any { return new(gemmJob) }}

@@ -1,0 +1,158 @@
+//go:build !noasm
+
+package kernel
+
+import "golang.org/x/sys/cpu"
+
+//go:generate go run ./asmgen
+
+// avx512Arch tiles C 14×32: 28 zmm accumulators, two for the row of B and
+// two for broadcasts of A use all 32 registers, and each step of k does 28
+// multiply-adds for 16 loads.
+var avx512Arch = &gemmArch{
+	name:      "avx512",
+	mr:        14,
+	nr:        32,
+	mc:        14 * 24,
+	kernel:    kernelAsm(gemmKernel14x32AVX512, 14, 32),
+	gemvN:     gemvAsm(gemvNAVX512),
+	gemvWidth: 16,
+
+	transpose:      transposeAsm(transposeAVX512),
+	transposeWidth: 16,
+}
+
+// avx2Arch tiles C 6×16: 12 ymm accumulators, two for B and two for
+// broadcasts use the 16 registers.
+var avx2Arch = &gemmArch{
+	name:      "avx2",
+	mr:        6,
+	nr:        16,
+	mc:        6 * 40,
+	kernel:    kernelAsm(gemmKernel6x16AVX2, 6, 16),
+	gemvN:     gemvAsm(gemvNAVX2),
+	gemvWidth: 8,
+
+	transpose:      transposeAsm(transposeAVX2),
+	transposeWidth: 8,
+}
+
+// bestArch picks the widest kernels this CPU (and OS) supports.
+func bestArch() *gemmArch {
+	switch {
+	case cpu.X86.HasAVX512F:
+		return avx512Arch
+	case cpu.X86.HasAVX2 && cpu.X86.HasFMA:
+		return avx2Arch
+	}
+	return goArch
+}
+
+// allArchs lists the implementations this machine can run, best first.
+func allArchs() []*gemmArch {
+	var as []*gemmArch
+	if cpu.X86.HasAVX512F {
+		as = append(as, avx512Arch)
+	}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		as = append(as, avx2Arch)
+	}
+	return append(as, goArch)
+}
+
+// kernelAsm adapts an mr×nr assembly micro-kernel to gemmArch.kernel,
+// checking that the memory it touches lies inside the slices: a few
+// compares per tile, against thousands of multiply-adds.
+func kernelAsm(f func(k int, a, b, c *float32, ldc int, add bool), mr, nr int) func(k int, a, b, c []float32, ldc int, add bool) {
+	return func(k int, a, b, c []float32, ldc int, add bool) {
+		_ = a[k*mr-1]
+		_ = b[k*nr-1]
+		_ = c[(mr-1)*ldc+nr-1]
+		f(k, &a[0], &b[0], &c[0], ldc, add)
+	}
+}
+
+// gemvAsm adapts an assembly gemvN kernel to gemmArch.gemvN, checking the
+// bounds.
+func gemvAsm(f func(k int, a, b *float32, ldb int, c *float32, n int, add bool)) func(k int, a, b []float32, ldb int, c []float32, n int, add bool) {
+	return func(k int, a, b []float32, ldb int, c []float32, n int, add bool) {
+		_ = a[k-1]
+		_ = b[(k-1)*ldb+n-1]
+		_ = c[n-1]
+		f(k, &a[0], &b[0], ldb, &c[0], n, add)
+	}
+}
+
+// transposeAsm adapts an assembly transpose to gemmArch.transpose, checking
+// that the blocks it reads and writes lie inside the slices.
+func transposeAsm(f func(dst *float32, ldd int, src *float32, lds int, rows, lanes, cols int)) func(dst []float32, ldd int, src []float32, lds int, rows, lanes, cols int) {
+	return func(dst []float32, ldd int, src []float32, lds int, rows, lanes, cols int) {
+		if cols == 0 {
+			return
+		}
+		_ = dst[(cols-1)*ldd+lanes-1]
+		if rows > 0 {
+			_ = src[(rows-1)*lds+cols-1]
+		}
+		f(&dst[0], ldd, &src[0], lds, rows, lanes, cols)
+	}
+}
+
+// gemmKernel14x32AVX512 is gemmArch.kernel for a 14×32 tile with AVX-512,
+// summing with fused multiply-adds.
+//
+// Reference loop:
+//
+//	for i < 14, j < 32:
+//		s := 0
+//		for p < k { s = fma(a[p*14+i], b[p*32+j], s) }
+//		if add { c[i*ldc+j] += s } else { c[i*ldc+j] = s }
+//
+//go:noescape
+func gemmKernel14x32AVX512(k int, a, b, c *float32, ldc int, add bool)
+
+// gemmKernel6x16AVX2 is gemmArch.kernel for a 6×16 tile with AVX2 and FMA.
+//
+// Reference loop:
+//
+//	for i < 6, j < 16:
+//		s := 0
+//		for p < k { s = fma(a[p*6+i], b[p*16+j], s) }
+//		if add { c[i*ldc+j] += s } else { c[i*ldc+j] = s }
+//
+//go:noescape
+func gemmKernel6x16AVX2(k int, a, b, c *float32, ldc int, add bool)
+
+// gemvNAVX512 is gemmArch.gemvN with AVX-512, for n a multiple of 16.
+//
+// Reference loop:
+//
+//	for j < n:
+//		s := 0
+//		for p < k { s = fma(a[p], b[p*ldb+j], s) }
+//		if add { c[j] += s } else { c[j] = s }
+//
+//go:noescape
+func gemvNAVX512(k int, a, b *float32, ldb int, c *float32, n int, add bool)
+
+// gemvNAVX2 is gemvNAVX512 with AVX2 and FMA, for n a multiple of 8.
+//
+//go:noescape
+func gemvNAVX2(k int, a, b *float32, ldb int, c *float32, n int, add bool)
+
+// transposeAVX512 copies a transposed block.
+//
+// Reference loop:
+//
+//	for p < cols, r < lanes:
+//		dst[p*ldd+r] = src[r*lds+p] if r < rows, else 0
+//
+// for rows ≤ lanes ≤ 16.
+//
+//go:noescape
+func transposeAVX512(dst *float32, ldd int, src *float32, lds int, rows, lanes, cols int)
+
+// transposeAVX2 is transposeAVX512 for rows ≤ lanes ≤ 8.
+//
+//go:noescape
+func transposeAVX2(dst *float32, ldd int, src *float32, lds int, rows, lanes, cols int)
