@@ -1,6 +1,7 @@
 package optim
 
 import (
+	"github.com/bigfunc/bigfunc/internal/kernel"
 	"math"
 
 	"github.com/bigfunc/bigfunc/autograd"
@@ -155,6 +156,10 @@ func (a *adam) Step() {
 			for j := range p {
 				p[j] *= shrink
 			}
+		}
+		if !maximize && !decay && vmax == nil {
+			kernel.Adam(p, g, m, v, c1, b1, c2, b2, bc2, eps, negStep)
+			continue
 		}
 		for j, gj := range g {
 			if maximize {

@@ -1,58 +1,12 @@
 package optim
 
-import "math"
+import "github.com/bigfunc/bigfunc/internal/kernel"
 
-// fma32 returns a·b + c rounded once to float32.
-//
-// PyTorch's CPU kernels for float32 evaluate a + alpha·b (add with alpha)
-// and a + value·b·c (addcmul) as fused multiply-adds; the updates use fma32
-// at exactly those places so that trajectories agree with PyTorch bit for
-// bit rather than drifting by an ulp here and there. Other products that
-// feed an addition are converted to float32 explicitly, which keeps the
-// compiler from fusing them on the platforms where it may.
-func fma32(a, b, c float32) float32 {
-	if r, ok := fma32Fast(a, b, c); ok {
-		return r
-	}
-	p := float64(a) * float64(b)
-	return fma32Slow(p, p+float64(c), c)
-}
+// fma32 is kernel.FMA32: a·b + c rounded once, as PyTorch's fused CPU
+// kernels compute add-with-alpha and addcmul. Other products that feed an
+// addition are converted to float32 explicitly in the updates, which keeps
+// the compiler from fusing them on the platforms where it may.
+func fma32(a, b, c float32) float32 { return kernel.FMA32(a, b, c) }
 
-// fma32Fast is fma32's common case, small enough for the compiler to
-// inline into update loops: ok is false when fma32Slow must decide.
-func fma32Fast(a, b, c float32) (r float32, ok bool) {
-	p := float64(a) * float64(b) // exact: at most 48 significant bits
-	s := p + float64(c)
-	bits := math.Float64bits(s)
-	// Rounding s to float32 is the single correct rounding unless s sits
-	// exactly halfway between two float32s (the 29 bits below float32's
-	// precision are 1000…0), where the first rounding may have made the tie,
-	// or s is small enough for float32 to be subnormal. Both are rare; the
-	// common case stays a few inlined instructions. A zero sum is exact:
-	// p and c cancel only when p = −c.
-	return float32(s), (bits&(1<<29-1) != 1<<28 && bits&0x7ff0000000000000 >= 0x3810000000000000) || s == 0
-}
-
-// fma32Slow finishes fma32 where the fast path cannot: it rounds the
-// float64 sum s of p and c to odd before the final rounding.
-func fma32Slow(p, s float64, c float32) float32 {
-	if math.IsInf(s, 0) || s != s {
-		return float32(s)
-	}
-	// s + e is the exact sum. Rounding s to odd when it is inexact keeps
-	// the second rounding, to float32, from breaking a tie the wrong way.
-	z := s - p
-	e := (p - (s - z)) + (float64(c) - z)
-	if bits := math.Float64bits(s); e != 0 && bits&1 == 0 {
-		if (e > 0) == (s > 0) {
-			bits++
-		} else {
-			bits--
-		}
-		s = math.Float64frombits(bits)
-	}
-	return float32(s)
-}
-
-// sqrt32 returns the correctly rounded float32 square root of x.
-func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
+// sqrt32 is kernel.Sqrt32.
+func sqrt32(x float32) float32 { return kernel.Sqrt32(x) }

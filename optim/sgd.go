@@ -2,6 +2,7 @@ package optim
 
 import (
 	"github.com/bigfunc/bigfunc/autograd"
+	"github.com/bigfunc/bigfunc/internal/kernel"
 	"github.com/bigfunc/bigfunc/tensor"
 )
 
@@ -104,7 +105,7 @@ func (s *SGD) Step() {
 		buf := s.st.bufs[0][i][:len(p)]
 		if !first && !maximize && !decay && !s.c.Nesterov {
 			// The common case, without per-element branches.
-			momentumStep(p, g[:len(p)], buf, negLR, mom, keep)
+			kernel.SGDMomentum(p, g, buf, negLR, mom, keep)
 			continue
 		}
 		for j, gj := range g {
@@ -135,22 +136,3 @@ func (s *SGD) State() map[string]*tensor.Tensor { return s.st.export(s.params) }
 
 // LoadState replaces the momentum buffers with a copy of m.
 func (s *SGD) LoadState(m map[string]*tensor.Tensor) error { return s.st.load(s.name, s.params, m) }
-
-// momentumStep is SGD with momentum for one parameter after the first
-// step, with no weight decay, Nesterov or maximize: buf = keep·g + mom·buf,
-// then p −= lr·buf, each multiply-add rounded once as in fma32.
-func momentumStep(p, g, buf []float32, negLR, mom, keep float32) {
-	g, buf = g[:len(p)], buf[:len(p)]
-	for j := range p {
-		b, ok := fma32Fast(keep, g[j], float32(buf[j]*mom))
-		if !ok {
-			b = fma32(keep, g[j], float32(buf[j]*mom))
-		}
-		buf[j] = b
-		q, ok := fma32Fast(negLR, b, p[j])
-		if !ok {
-			q = fma32(negLR, b, p[j])
-		}
-		p[j] = q
-	}
-}

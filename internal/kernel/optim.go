@@ -1,0 +1,68 @@
+package kernel
+
+// SGDMomentum applies one SGD step with momentum to a parameter after its
+// first step, with no weight decay, Nesterov or maximize (the common case):
+//
+//	for i := range p {
+//		buf[i] = FMA32(keep, g[i], float32(buf[i]*mom))
+//		p[i] = FMA32(negLR, buf[i], p[i])
+//	}
+//
+// with keep = 1 − dampening. g and buf must be at least as long as p. The
+// vector version uses the hardware's fused multiply-add, which rounds once
+// like FMA32, so both give the same bits.
+func SGDMomentum(p, g, buf []float32, negLR, mom, keep float32) {
+	g, buf = g[:len(p)], buf[:len(p)]
+	if len(p) == 0 {
+		return
+	}
+	sgdMomentum(p, g, buf, negLR, mom, keep)
+}
+
+func sgdMomentumGo(p, g, buf []float32, negLR, mom, keep float32) {
+	g, buf = g[:len(p)], buf[:len(p)]
+	for j := range p {
+		b, ok := FMA32Fast(keep, g[j], float32(buf[j]*mom))
+		if !ok {
+			b = FMA32(keep, g[j], float32(buf[j]*mom))
+		}
+		buf[j] = b
+		q, ok := FMA32Fast(negLR, b, p[j])
+		if !ok {
+			q = FMA32(negLR, b, p[j])
+		}
+		p[j] = q
+	}
+}
+
+// Adam applies one Adam step to a parameter, without weight decay in the
+// gradient, AMSGrad or maximize (the common case; AdamW's decoupled decay
+// is applied to p before):
+//
+//	for i := range p {
+//		m[i] = FMA32(c1, g[i], float32(m[i]*b1))
+//		v[i] = FMA32(c2*g[i], g[i], float32(v[i]*b2))
+//		p[i] += float32(negStep*m[i]) / (Sqrt32(v[i])/bc2 + eps)
+//	}
+//
+// with c1 = 1 − β₁, c2 = 1 − β₂, bc2 = √(1 − β₂ᵗ) and negStep =
+// −lr/(1 − β₁ᵗ). g, m and v must be at least as long as p. Square root and
+// division are correctly rounded in both versions, so they agree bit for
+// bit.
+func Adam(p, g, m, v []float32, c1, b1, c2, b2, bc2, eps, negStep float32) {
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	if len(p) == 0 {
+		return
+	}
+	adam(p, g, m, v, c1, b1, c2, b2, bc2, eps, negStep)
+}
+
+func adamGo(p, g, m, v []float32, c1, b1, c2, b2, bc2, eps, negStep float32) {
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	for j, gj := range g {
+		m[j] = FMA32(c1, gj, float32(m[j]*b1))
+		v[j] = FMA32(float32(c2*gj), gj, float32(v[j]*b2))
+		denom := float32(Sqrt32(v[j])/bc2) + eps
+		p[j] += float32(negStep*m[j]) / denom
+	}
+}
