@@ -40,6 +40,9 @@ type Config struct {
 	// Terminal is set). Nil discards.
 	Log      io.Writer
 	Terminal bool
+
+	// graphOnly turns the fused step off, so tests can compare the paths.
+	graphOnly bool
 }
 
 // Epoch holds the metrics of one epoch. Accuracies are NaN for regression
@@ -78,6 +81,9 @@ type Trainer struct {
 	badEpochs int
 	history   History
 	target    *tensor.Tensor // reused float targets for binary labels
+
+	// fused runs the step without a graph when the network allows it.
+	fused *fusedStep
 }
 
 // NewTrainer prepares to train m on trainSet (validating on validSet, which
@@ -95,6 +101,13 @@ func NewTrainer(m *Model, opt optim.Optimizer, trainSet, validSet *data.Dataset,
 	}
 	if err := checkTargets(m, trainSet, "training"); err != nil {
 		return nil, err
+	}
+	if !cfg.graphOnly {
+		rows := cfg.BatchSize
+		if rows <= 0 || rows > trainSet.Len() {
+			rows = trainSet.Len()
+		}
+		t.fused = newFusedStep(m, rows)
 	}
 	if validSet != nil {
 		if err := checkTargets(m, validSet, "validation"); err != nil {
@@ -174,10 +187,7 @@ func (t *Trainer) Run(ctx context.Context) (History, error) {
 		var correct, seen, step int
 		for b, ok := t.loader.Next(); ok; b, ok = t.loader.Next() {
 			step++
-			t.Opt.ZeroGrad()
-			out := t.Model.Net.Forward(autograd.Const(b.X))
-			l := t.Model.Loss.Compute(out, t.targetOf(b.Labels, b.Y))
-			v := float64(l.Value.Item())
+			v, out := t.Step(b.X, b.Labels, b.Y)
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				msg := fmt.Sprintf("epoch %d step %d: loss is %v; training stopped", e, step, v)
 				if cfg.CheckpointEvery > 0 && t.epoch >= cfg.CheckpointEvery {
@@ -185,17 +195,9 @@ func (t *Trainer) Run(ctx context.Context) (History, error) {
 				}
 				return t.history, fmt.Errorf("%s; try a lower learning rate or gradient clipping", msg)
 			}
-			l.Backward()
-			if cfg.ClipValue > 0 {
-				optim.ClipGradValue(t.Opt.Params(), cfg.ClipValue)
-			}
-			if cfg.ClipNorm > 0 {
-				optim.ClipGradNorm(t.Opt.Params(), cfg.ClipNorm, 2)
-			}
-			t.Opt.Step()
 			sumLoss += v * float64(b.Len())
 			seen += b.Len()
-			correct += t.correct(out.Value, b.Labels)
+			correct += t.correct(out, b.Labels)
 			if bar != nil {
 				_ = bar.Add(1)
 			}
@@ -238,6 +240,40 @@ func (t *Trainer) Run(ctx context.Context) (History, error) {
 		}
 	}
 	return t.history, nil
+}
+
+// Step runs one training step on a batch: forward propagation to the loss,
+// backward propagation to the gradients, clipping, and the optimizer's
+// update. x is [n, inputs]; labels (classification) or y (regression)
+// hold the targets. It returns the batch loss and the network's output,
+// which is valid until the next step. A NaN or infinite loss skips the
+// update, leaving the weights as they were. Once warm, a step of a network
+// the fused path accepts allocates nothing.
+func (t *Trainer) Step(x *tensor.Tensor, labels []int, y *tensor.Tensor) (float64, *tensor.Tensor) {
+	cfg := t.Config
+	t.Opt.ZeroGrad()
+	var v float64
+	var out *tensor.Tensor
+	if t.fused != nil && x.Dim(0) <= t.fused.rows {
+		value, o := t.fused.step(x, t.targetOf(labels, y))
+		v, out = float64(value), o
+	} else {
+		o := t.Model.Net.Forward(autograd.Const(x))
+		l := t.Model.Loss.Compute(o, t.targetOf(labels, y))
+		l.Backward()
+		v, out = float64(l.Value.Item()), o.Value
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return v, out
+	}
+	if cfg.ClipValue > 0 {
+		optim.ClipGradValue(t.Opt.Params(), cfg.ClipValue)
+	}
+	if cfg.ClipNorm > 0 {
+		optim.ClipGradNorm(t.Opt.Params(), cfg.ClipNorm, 2)
+	}
+	t.Opt.Step()
+	return v, out
 }
 
 // targetOf wraps a batch's targets in the form the loss reads.

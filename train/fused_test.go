@@ -1,0 +1,158 @@
+package train
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/bigfunc/bigfunc/data"
+	"github.com/bigfunc/bigfunc/nn"
+	"github.com/bigfunc/bigfunc/optim"
+	"github.com/bigfunc/bigfunc/spec"
+	"github.com/bigfunc/bigfunc/tensor"
+)
+
+// TestFusedMatchesGraph trains the same specs with the fused step and with
+// the graph, and expects the same bits in every weight.
+func TestFusedMatchesGraph(t *testing.T) {
+	specs := map[string]string{
+		"relu dropout cross_entropy": shuffledSpec,
+		"tanh gelu mse": strings.NewReplacer("  label: c", "  columns: [y1, y2]", "  - relu", "  - tanh\n  - linear: 6\n  - gelu",
+			"  - linear: 3", "  - linear: 2", "loss: cross_entropy", "loss: mse").Replace(shuffledSpec),
+		"leaky sigmoid smoothing sgd": strings.NewReplacer("  - relu", "  - leaky_relu: {negative_slope: 0.1}\n  - linear: 8\n  - sigmoid",
+			"loss: cross_entropy", "loss: {name: cross_entropy, label_smoothing: 0.1, reduction: sum}",
+			"optimizer: {name: adam, lr: 0.01}", "optimizer: {name: sgd, lr: 0.01, momentum: 0.9}").Replace(shuffledSpec),
+	}
+	for name, src := range specs {
+		weights := func(graph bool) []nn.Param {
+			s := writeSpec(t, src)
+			tr, _, err := Build(s, Options{})
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if tr.fused == nil {
+				t.Fatalf("%s: the fused step declined this network", name)
+			}
+			if graph {
+				tr.fused = nil
+			}
+			if _, err := tr.Run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			return tr.Model.Params()
+		}
+		fused, graph := weights(false), weights(true)
+		for i, p := range fused {
+			for j, v := range p.Value.Data() {
+				if w := graph[i].Value.Data()[j]; math.Float32bits(v) != math.Float32bits(w) {
+					t.Fatalf("%s: %s[%d]: fused %v, graph %v", name, p.Name, j, v, w)
+				}
+			}
+		}
+	}
+}
+
+func TestFusedDeclines(t *testing.T) {
+	for _, arch := range []string{"[{linear: 4}, {prelu: 1}, {linear: 3}]", "[{linear: 6}, {maxout: 2}, {linear: 3}]", "[{residual: [{linear: 3}]}, {linear: 3}]"} {
+		s := writeSpec(t, strings.Replace(shuffledSpec, "architecture:\n  - linear: 8\n  - relu\n  - dropout: 0.2\n  - linear: 3\n", "architecture: "+arch+"\n", 1))
+		tr, _, err := Build(s, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tr.fused != nil {
+			t.Errorf("%s: fused step accepted a layer it cannot run", arch)
+		}
+	}
+	s := writeSpec(t, strings.Replace(shuffledSpec, "loss: cross_entropy", "loss: nll", 1))
+	if tr, _, err := Build(s, Options{}); err != nil || tr.fused != nil {
+		t.Errorf("nll: err %v, fused %v", err, tr != nil && tr.fused != nil)
+	}
+}
+
+// benchMLP builds the 784-h-h-10 MLP of the speed comparisons with random
+// data, and returns a function running one training step.
+func benchMLP(b *testing.B, hidden, batch int, opt string, graph bool) func() {
+	rng := tensor.NewRNG(1)
+	src := "input: {synthetic: xor}\noutput: {label: c}\narchitecture: [{linear: H}, relu, {linear: H}, relu, {linear: 10}]\nloss: cross_entropy\noptimizer: {name: O, lr: 0.01}\ntrain: {epochs: 1}\n"
+	src = strings.NewReplacer("H", itoa(hidden), "O", opt).Replace(src)
+	s, err := spec.Parse("bench.yaml", []byte(src))
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := NewModel(s, 784, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	hp := map[string]any{"lr": 0.01}
+	if opt == "sgd" {
+		hp["momentum"] = 0.9
+	}
+	o, err := optim.New(opt, nn.Vars(m.Params()), hp)
+	if err != nil {
+		b.Fatal(err)
+	}
+	x := tensor.Rand(rng, batch, 784)
+	labels := make([]int, batch)
+	for i := range labels {
+		labels[i] = rng.Intn(10)
+	}
+	ds := &data.Dataset{X: x, Labels: labels}
+	tr, err := NewTrainer(m, o, ds, nil, Config{Epochs: 1, BatchSize: batch, graphOnly: graph}, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return func() { tr.Step(x, labels, nil) }
+}
+
+func itoa(n int) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			return string(b[i:])
+		}
+	}
+}
+
+// BenchmarkMLPStep measures a warm training step of the 784-256-256-10 MLP
+// (fused, then through the graph), reporting samples per second and
+// allocations; the fused step should allocate nothing.
+func BenchmarkMLPStep(b *testing.B) {
+	cases := []struct {
+		name          string
+		hidden, batch int
+		opt           string
+		graph         bool
+	}{
+		{"784-256-256-10/b64/sgd", 256, 64, "sgd", false},
+		{"784-256-256-10/b64/adam", 256, 64, "adam", false},
+		{"784-256-256-10/b256/sgd", 256, 256, "sgd", false},
+		{"784-1024-1024-10/b256/sgd", 1024, 256, "sgd", false},
+		{"784-256-256-10/b64/sgd/graph", 256, 64, "sgd", true},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			step := benchMLP(b, c.hidden, c.batch, c.opt, c.graph)
+			step() // warm: optimizer state and buffers exist from here on
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				step()
+			}
+			b.ReportMetric(float64(c.batch)*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
+		})
+	}
+}
+
+func TestWarmFusedStepAllocatesNothing(t *testing.T) {
+	var step func()
+	testing.Benchmark(func(b *testing.B) { step = benchMLP(b, 32, 16, "adam", false) })
+	step()
+	if a := testing.AllocsPerRun(5, step); a != 0 {
+		t.Fatalf("warm fused step: %v allocations, want 0", a)
+	}
+}
