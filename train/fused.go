@@ -44,10 +44,45 @@ type view struct {
 // need the general graph path.
 func newFusedStep(m *Model, rows int) *fusedStep {
 	lf, ok := m.Loss.(loss.Fused)
-	if !ok || rows <= 0 {
+	if !ok {
 		return nil
 	}
-	f := &fusedStep{loss: lf, rows: rows}
+	f := newForward(m, rows)
+	if f == nil {
+		return nil
+	}
+	f.loss = lf
+	width := m.Outputs
+	// Probe once: ValueGrad declines losses and reductions it cannot fuse.
+	probe := tensor.Zeros(1, width)
+	var target loss.Target
+	if m.Loss.Classification() {
+		target.Classes = []int{0}
+	} else {
+		target.Values = tensor.Zeros(1, width)
+	}
+	if _, ok := lf.ValueGrad(probe, target, make([]float32, width)); !ok {
+		return nil
+	}
+	for _, s := range f.stages {
+		f.grads = append(f.grads, make([]float32, rows*s.out))
+		if s.linear != nil {
+			s.linear.Weight.GradData()
+			if s.linear.Bias != nil {
+				s.linear.Bias.GradData()
+			}
+		}
+	}
+	return f
+}
+
+// newForward returns the forward half of a fused step for batches of up
+// to rows rows, or nil if m has a layer only the graph can run.
+func newForward(m *Model, rows int) *fusedStep {
+	if rows <= 0 {
+		return nil
+	}
+	f := &fusedStep{rows: rows}
 	width := m.Inputs
 	for _, l := range m.Net.Layers {
 		s := stage{in: width, out: width}
@@ -69,30 +104,10 @@ func newFusedStep(m *Model, rows int) *fusedStep {
 		}
 		f.stages = append(f.stages, s)
 		f.outs = append(f.outs, make([]float32, rows*s.out))
-		f.grads = append(f.grads, make([]float32, rows*s.out))
 		width = s.out
 	}
 	if len(f.stages) == 0 || width != m.Outputs {
 		return nil
-	}
-	// Probe once: ValueGrad declines losses and reductions it cannot fuse.
-	probe := tensor.Zeros(1, width)
-	var target loss.Target
-	if m.Loss.Classification() {
-		target.Classes = []int{0}
-	} else {
-		target.Values = tensor.Zeros(1, width)
-	}
-	if _, ok := lf.ValueGrad(probe, target, make([]float32, width)); !ok {
-		return nil
-	}
-	for _, s := range f.stages {
-		if s.linear != nil {
-			s.linear.Weight.GradData()
-			if s.linear.Bias != nil {
-				s.linear.Bias.GradData()
-			}
-		}
 	}
 	return f
 }
@@ -110,10 +125,9 @@ func (f *fusedStep) output(n int) *tensor.Tensor {
 	return t
 }
 
-// step runs forward and backward on a batch x [n, in], adding parameter
-// gradients into the parameters' Grad tensors (which the optimizer zeroes),
-// and returns the loss and the network's output.
-func (f *fusedStep) step(x *tensor.Tensor, target loss.Target) (float32, *tensor.Tensor) {
+// forward runs x [n, in] through every stage into the output buffers;
+// dropout acts as its layer's mode says.
+func (f *fusedStep) forward(x *tensor.Tensor) {
 	n := x.Dim(0)
 	in := x.Data()
 	for i := range f.stages {
@@ -141,6 +155,14 @@ func (f *fusedStep) step(x *tensor.Tensor, target loss.Target) (float32, *tensor
 		}
 		in = out
 	}
+}
+
+// step runs forward and backward on a batch x [n, in], adding parameter
+// gradients into the parameters' Grad tensors (which the optimizer zeroes),
+// and returns the loss and the network's output.
+func (f *fusedStep) step(x *tensor.Tensor, target loss.Target) (float32, *tensor.Tensor) {
+	n := x.Dim(0)
+	f.forward(x)
 	y := f.output(n)
 	last := len(f.stages) - 1
 	value, _ := f.loss.ValueGrad(y, target, f.grads[last][:n*f.stages[last].out])

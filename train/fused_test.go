@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bigfunc/bigfunc/autograd"
 	"github.com/bigfunc/bigfunc/data"
 	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/optim"
@@ -154,5 +155,27 @@ func TestWarmFusedStepAllocatesNothing(t *testing.T) {
 	step()
 	if a := testing.AllocsPerRun(5, step); a != 0 {
 		t.Fatalf("warm fused step: %v allocations, want 0", a)
+	}
+}
+
+// TestPredictMatchesGraph checks the graph-free forward pass of Predict
+// against the graph, bit for bit, across a chunk boundary.
+func TestPredictMatchesGraph(t *testing.T) {
+	s := writeSpec(t, shuffledSpec)
+	m, err := NewModel(s, 3, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := tensor.Randn(tensor.NewRNG(5), 5000, 3)
+	got, err := m.Predict(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nn.SetTraining(m.Net, false)
+	want := m.Net.Forward(autograd.Const(x)).Value
+	for i, v := range want.Data() {
+		if math.Float32bits(v) != math.Float32bits(got.Data()[i]) {
+			t.Fatalf("output %d: Predict %v, graph %v", i, got.Data()[i], v)
+		}
 	}
 }

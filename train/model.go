@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/bigfunc/bigfunc/autograd"
 	"github.com/bigfunc/bigfunc/data"
@@ -48,6 +49,10 @@ type Model struct {
 	// rng drew the initial weights and goes on drawing dropout masks;
 	// checkpoints save its state.
 	rng *tensor.RNG
+
+	// predict is the graph-free forward pass Predict reuses, guarded by mu.
+	mu      sync.Mutex
+	predict *fusedStep
 }
 
 // NewModel builds the network a spec describes for inputs of the given
@@ -86,6 +91,30 @@ func (m *Model) Predict(x *tensor.Tensor) (*tensor.Tensor, error) {
 	}
 	nn.SetTraining(m.Net, false)
 	defer nn.SetTraining(m.Net, true)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := x.Dim(0)
+	// Large inputs go through in chunks, so the buffers stay small.
+	const chunk = 4096
+	rows := max(min(n, chunk), 1)
+	if m.predict == nil || m.predict.rows < rows {
+		m.predict = newForward(m, rows)
+	}
+	if f := m.predict; f != nil {
+		// The same kernels as the graph, without building one: at batch
+		// size 1 the graph's bookkeeping would cost as much as the math.
+		out := tensor.Zeros(n, m.Outputs)
+		for lo := 0; lo < n; lo += chunk {
+			hi := min(lo+chunk, n)
+			part := x
+			if lo > 0 || hi < n {
+				part = x.Slice(0, lo, hi)
+			}
+			f.forward(part)
+			copy(out.Data()[lo*m.Outputs:], f.output(hi-lo).Data())
+		}
+		return out, nil
+	}
 	var out *autograd.Var
 	autograd.NoGrad(func() { out = m.Net.Forward(autograd.Const(x)) })
 	return out.Value, nil
