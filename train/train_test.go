@@ -11,6 +11,7 @@ import (
 
 	"github.com/bigfunc/bigfunc/safetensors"
 	"github.com/bigfunc/bigfunc/spec"
+	"github.com/bigfunc/bigfunc/tensor"
 )
 
 type trajectoryCase struct {
@@ -231,6 +232,54 @@ func TestBuildErrors(t *testing.T) {
 		_, _, err := Build(s, Options{})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s → %s: got %v, want an error containing %q", c.old, c.new, err, c.want)
+		}
+	}
+}
+
+// TestLoadsPyTorchWeights loads a state_dict saved by PyTorch (see
+// safetensors/testdata/make_pytorch.py) into the network of the same spec
+// and predicts what PyTorch predicted.
+func TestLoadsPyTorchWeights(t *testing.T) {
+	var ref struct {
+		X, Y [][]float64
+	}
+	b, err := os.ReadFile("../safetensors/testdata/pytorch_mlp.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &ref); err != nil {
+		t.Fatal(err)
+	}
+	s, err := spec.Parse("mlp.yaml", []byte("input: {csv: x.csv, columns: [a, b, c]}\noutput: {columns: [u, v]}\narchitecture: [{linear: 5}, relu, {linear: 2}]\nloss: mse\noptimizer: sgd\ntrain: {epochs: 1}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewModel(s, 3, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := safetensors.Load("../safetensors/testdata/pytorch_mlp.safetensors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := LoadWeights(m.Net, f, "pytorch_mlp.safetensors"); err != nil {
+		t.Fatal(err)
+	}
+	var xs []float32
+	for _, row := range ref.X {
+		for _, v := range row {
+			xs = append(xs, float32(v))
+		}
+	}
+	out, err := m.Predict(tensor.FromSlice(xs, len(ref.X), 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, row := range ref.Y {
+		for j, want := range row {
+			if got := float64(out.At(i, j)); math.Abs(got-want) > 1e-5 {
+				t.Errorf("y[%d][%d]: got %.7g, PyTorch %.7g", i, j, got, want)
+			}
 		}
 	}
 }
