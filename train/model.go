@@ -61,11 +61,14 @@ func NewModel(s *spec.Spec, inputs int, seed uint64) (*Model, error) {
 	rng := tensor.NewRNG(seed)
 	net, outputs, err := spec.BuildArchitecture(inputs, s.Architecture, rng)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", s.Path, err)
+		if !strings.HasPrefix(err.Error(), s.Path) {
+			err = fmt.Errorf("%s: %w", s.Path, err)
+		}
+		return nil, err
 	}
 	lf, err := loss.New(s.Loss.Name, s.Loss.Params)
 	if err != nil {
-		return nil, fmt.Errorf("%s: loss: %w", where(s.Path, s.Loss.Where), err)
+		return nil, fmt.Errorf("%s: %w", where(s.Path, s.Loss.Where), err)
 	}
 	return &Model{Spec: s, Net: net, Inputs: inputs, Outputs: outputs, Loss: lf, rng: rng}, nil
 }

@@ -156,7 +156,7 @@ func Build(s *spec.Spec, opts Options) (*Trainer, *Sets, error) {
 	}
 	opt, err := optim.New(s.Optimizer.Name, nn.Vars(m.Params()), s.Optimizer.Params)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: optimizer: %w", where(s.Path, s.Optimizer.Where), err)
+		return nil, nil, fmt.Errorf("%s: %w", where(s.Path, s.Optimizer.Where), err)
 	}
 	cfg := Config{
 		Epochs: s.Train.Epochs, BatchSize: s.Train.BatchSize, Shuffle: s.Train.Shuffle,
