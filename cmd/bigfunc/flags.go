@@ -40,8 +40,7 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		err := fs.Parse(args)
 		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-			return nil, errHelp
+			return nil, errHelp // the flag package has printed the usage
 		}
 		if err != nil {
 			return nil, usagef("%s: %v", fs.Name(), err)

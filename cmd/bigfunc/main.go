@@ -9,6 +9,9 @@
 //	bigfunc eval --model MODEL --data CSV
 //	bigfunc inspect MODEL
 //	bigfunc check SPEC
+//	bigfunc draw --model MODEL -o FILE
+//	bigfunc book figures --out DIR
+//	bigfunc book check
 //
 // Exit status is 0 on success, 1 on failure (with a one-line "bigfunc: …"
 // message on stderr) and 2 on bad usage.
@@ -80,6 +83,8 @@ func init() {
 		{"eval", "--model MODEL --data CSV", "report the model's loss (and accuracy) on a labelled CSV", cmdEval},
 		{"inspect", "MODEL", "show a saved model's architecture, shapes and parameter counts", cmdInspect},
 		{"check", "SPEC", "validate a spec file without training", cmdCheck},
+		{"draw", "--model MODEL -o FILE", "draw a saved model's network with its weights (SVG, PNG or PDF)", cmdDraw},
+		{"book", "figures|check", "the chapter: draw its figures, or check its claims", cmdBook},
 	}
 }
 
@@ -118,7 +123,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Usage:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  bigfunc %-8s %-28s %s\n", c.name, c.args, c.summary)
+		fmt.Fprintf(w, "  bigfunc %-10s %-28s %s\n", c.name, c.args, c.summary)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'bigfunc COMMAND --help' for a command's options.")
