@@ -33,7 +33,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/bigfunc/bigfunc/data"
@@ -211,19 +210,42 @@ func mlpStep(hidden, batch int, opt string) func() {
 	return func() { tr.Step(x, labels, nil) }
 }
 
-// bigfuncRSS trains in a child process and reads its peak resident set.
+// bigfuncRSS trains in a child process and reads the peak resident set it
+// reports. The child reads its own VmHWM: the rusage of a child started
+// with vfork can count the parent's pages from before the exec.
 func bigfuncRSS() result {
 	exe, err := os.Executable()
 	if err != nil {
 		fatal(err)
 	}
-	cmd := exec.Command(exe, "-worker", "train-rss")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
+	out, err := exec.Command(exe, "-worker", "train-rss").Output()
+	if err != nil {
 		fatal(fmt.Errorf("rss worker: %w", err))
 	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return result{"rss_train", "bigfunc", float64(ru.Maxrss) / 1024, "MiB"}
+	mib, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+	if err != nil {
+		fatal(fmt.Errorf("rss worker printed %q", out))
+	}
+	return result{"rss_train", "bigfunc", mib, "MiB"}
+}
+
+// peakRSS returns this process's peak resident set in MiB, from
+// /proc/self/status.
+func peakRSS() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+			if err == nil {
+				return kb / 1024
+			}
+		}
+	}
+	fatal(fmt.Errorf("no VmHWM in /proc/self/status"))
+	return 0
 }
 
 func runWorker(name string) {
@@ -234,6 +256,7 @@ func runWorker(name string) {
 		for i := 0; i < 200; i++ {
 			step()
 		}
+		fmt.Println(peakRSS())
 	default:
 		fatal(fmt.Errorf("unknown worker %q", name))
 	}
