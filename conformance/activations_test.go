@@ -3,7 +3,6 @@ package conformance
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"os"
 	"sort"
 	"strings"
@@ -15,23 +14,17 @@ import (
 	"github.com/bigfunc/bigfunc/tensor"
 )
 
-// actTensor is a tensor as activations.json stores it.
-type actTensor struct {
-	Shape []int     `json:"shape"`
-	Data  []float64 `json:"data"`
-}
-
 // actCase is one case of activations.json: y = op(x) and the gradients of
 // Σ y⊙dy. Weight and DWeight belong to prelu cases only.
 type actCase struct {
 	Op      string         `json:"op"`
 	Params  map[string]any `json:"params"`
-	X       *actTensor     `json:"x"`
-	Weight  *actTensor     `json:"weight"`
-	Y       *actTensor     `json:"y"`
-	DY      *actTensor     `json:"dy"`
-	DX      *actTensor     `json:"dx"`
-	DWeight *actTensor     `json:"dweight"`
+	X       *jsonTensor    `json:"x"`
+	Weight  *jsonTensor    `json:"weight"`
+	Y       *jsonTensor    `json:"y"`
+	DY      *jsonTensor    `json:"dy"`
+	DX      *jsonTensor    `json:"dx"`
+	DWeight *jsonTensor    `json:"dweight"`
 }
 
 // Reference values are float32 results of PyTorch's own float32 kernels,
@@ -80,7 +73,7 @@ func actCheckCase(t *testing.T, name string, c actCase) (ran bool) {
 	}()
 	for _, f := range []struct {
 		key string
-		v   *actTensor
+		v   *jsonTensor
 	}{{"x", c.X}, {"y", c.Y}, {"dy", c.DY}, {"dx", c.DX}} {
 		if f.v == nil {
 			t.Errorf("%s: missing %q", name, f.key)
@@ -122,88 +115,29 @@ func actCheckCase(t *testing.T, name string, c actCase) (ran bool) {
 			t.Errorf("%s: weight has %d elements, want %d", name, got, want)
 			return false
 		}
-		prelu.Weight.Value.CopyFrom(actToTensor(c.Weight))
+		prelu.Weight.Value.CopyFrom(c.Weight.tensor())
 	}
 	// Reference outputs are deterministic, so random layers (rrelu) are
 	// compared in evaluation mode, which is also F.rrelu's default.
 	nn.SetTraining(layer, false)
 
-	x := autograd.Param(actToTensor(c.X))
+	x := autograd.Param(c.X.tensor())
 	y := layer.Forward(x)
-	actCompare(t, name, "y", y.Value, c.Y)
-	y.BackwardWith(actToTensor(c.DY))
+	compareTensor(t, name+" y", y.Value, *c.Y, actAbsTol, actRelTol)
+	y.BackwardWith(c.DY.tensor())
 	dx := x.Grad
 	if dx == nil {
 		dx = tensor.ZerosLike(x.Value)
 	}
-	actCompare(t, name, "dx", dx, c.DX)
+	compareTensor(t, name+" dx", dx, *c.DX, actAbsTol, actRelTol)
 	if prelu != nil {
 		dw := prelu.Weight.Grad
 		if dw == nil {
 			dw = tensor.ZerosLike(prelu.Weight.Value)
 		}
-		actCompare(t, name, "dweight", dw, c.DWeight)
+		compareTensor(t, name+" dweight", dw, *c.DWeight, actAbsTol, actRelTol)
 	}
 	return true
-}
-
-// actCompare checks got against want element-wise within
-// |got − want| ≤ actAbsTol + actRelTol·|want|, reporting the first few
-// mismatches and how many there were.
-func actCompare(t *testing.T, name, what string, got *tensor.Tensor, want *actTensor) {
-	t.Helper()
-	if gs := got.Shape(); !actSameShape(gs, want.Shape) {
-		t.Errorf("%s: %s has shape %v, want %v", name, what, gs, want.Shape)
-		return
-	}
-	const maxReports = 5
-	bad := 0
-	for i, w := range want.Data {
-		g := float64(got.Data()[i])
-		w = float64(float32(w))
-		if actClose(g, w) {
-			continue
-		}
-		if bad < maxReports {
-			t.Errorf("%s: %s[%d] = %.9g, want %.9g (difference %.3g)", name, what, i, g, w, math.Abs(g-w))
-		}
-		bad++
-	}
-	if bad > maxReports {
-		t.Errorf("%s: %s: %d of %d elements differ", name, what, bad, len(want.Data))
-	}
-}
-
-func actClose(got, want float64) bool {
-	switch {
-	case math.IsNaN(want):
-		return math.IsNaN(got)
-	case math.IsInf(want, 0):
-		return got == want
-	}
-	return math.Abs(got-want) <= actAbsTol+actRelTol*math.Abs(want)
-}
-
-func actSameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// actToTensor converts a reference tensor to float32; the stored values are
-// float32 already, so the conversion is exact.
-func actToTensor(a *actTensor) *tensor.Tensor {
-	d := make([]float32, len(a.Data))
-	for i, v := range a.Data {
-		d[i] = float32(v)
-	}
-	return tensor.New(d, a.Shape...)
 }
 
 // actFormatParams formats params with sorted keys, so messages are stable.

@@ -85,14 +85,21 @@ func compareTensor(t *testing.T, what string, got *tensor.Tensor, want jsonTenso
 		t.Errorf("%s: got shape %v, want %v", what, got.Shape(), want.Shape)
 		return false
 	}
-	ok := true
+	// The first few mismatches, then a count, keep a broken op readable.
+	const maxReports = 5
+	bad := 0
 	for i, w := range want.Data {
 		if g := float64(got.Data()[i]); !within(g, w, abs, rel) {
-			t.Errorf("%s: element %d: got %.9g, want %.9g", what, i, g, w)
-			ok = false
+			if bad < maxReports {
+				t.Errorf("%s: element %d: got %.9g, want %.9g (difference %.3g)", what, i, g, w, math.Abs(g-w))
+			}
+			bad++
 		}
 	}
-	return ok
+	if bad > maxReports {
+		t.Errorf("%s: %d of %d elements differ", what, bad, len(want.Data))
+	}
+	return bad == 0
 }
 
 func equalInts(a, b []int) bool {
