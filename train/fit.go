@@ -10,7 +10,6 @@ import (
 	"github.com/bigfunc/bigfunc/autograd"
 	"github.com/bigfunc/bigfunc/data"
 	"github.com/bigfunc/bigfunc/loss"
-	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/optim"
 	"github.com/bigfunc/bigfunc/tensor"
 	"github.com/schollz/progressbar/v3"
@@ -339,32 +338,30 @@ func countCorrect(m *Model, out *tensor.Tensor, labels []int) int {
 
 // Evaluate returns m's mean loss on ds and, for classification, its
 // accuracy (NaN otherwise). ds must already be encoded. The network runs
-// in evaluation mode without recording a graph.
+// in evaluation mode and records no graph; it leaves autograd's
+// process-wide NoGrad switch alone, so training in other goroutines goes on
+// undisturbed.
 func Evaluate(m *Model, ds *data.Dataset) (lossValue, accuracy float64) {
-	nn.SetTraining(m.Net, false)
-	defer nn.SetTraining(m.Net, true)
 	const chunk = 4096 // bounds memory on large sets
 	var sum float64
 	correct := 0
 	var buf *tensor.Tensor
-	autograd.NoGrad(func() {
-		for lo := 0; lo < ds.Len(); lo += chunk {
-			hi := min(lo+chunk, ds.Len())
-			x := ds.X.Slice(0, lo, hi)
-			var y *tensor.Tensor
-			var labels []int
-			if ds.Y != nil {
-				y = ds.Y.Slice(0, lo, hi)
-			}
-			if ds.Labels != nil {
-				labels = ds.Labels[lo:hi]
-			}
-			out := m.Net.Forward(autograd.Const(x))
-			l := m.Loss.Compute(out, targetFor(m, labels, y, &buf))
-			sum += float64(l.Value.Item()) * float64(hi-lo)
-			correct += countCorrect(m, out.Value, labels)
+	for lo := 0; lo < ds.Len(); lo += chunk {
+		hi := min(lo+chunk, ds.Len())
+		x := ds.X.Slice(0, lo, hi)
+		var y *tensor.Tensor
+		var labels []int
+		if ds.Y != nil {
+			y = ds.Y.Slice(0, lo, hi)
 		}
-	})
+		if ds.Labels != nil {
+			labels = ds.Labels[lo:hi]
+		}
+		out := m.forwardEncoded(x)
+		l := m.Loss.Compute(autograd.Const(out), targetFor(m, labels, y, &buf))
+		sum += float64(l.Value.Item()) * float64(hi-lo)
+		correct += countCorrect(m, out, labels)
+	}
 	accuracy = math.NaN()
 	if ds.IsClassification() {
 		accuracy = float64(correct) / float64(ds.Len())

@@ -3,6 +3,7 @@ package train
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"sync"
@@ -92,6 +93,15 @@ func (m *Model) Predict(x *tensor.Tensor) (*tensor.Tensor, error) {
 			return nil, err
 		}
 	}
+	return m.forwardEncoded(x), nil
+}
+
+// forwardEncoded runs the network on encoded inputs in evaluation mode.
+// It takes the graph-free forward pass where the layers allow, and
+// otherwise builds a graph on Const inputs that nothing back-propagates
+// through; either way it leaves autograd's process-wide NoGrad switch
+// alone, so training in other goroutines is undisturbed.
+func (m *Model) forwardEncoded(x *tensor.Tensor) *tensor.Tensor {
 	nn.SetTraining(m.Net, false)
 	defer nn.SetTraining(m.Net, true)
 	m.mu.Lock()
@@ -103,24 +113,23 @@ func (m *Model) Predict(x *tensor.Tensor) (*tensor.Tensor, error) {
 	if m.predict == nil || m.predict.rows < rows {
 		m.predict = newForward(m, rows)
 	}
-	if f := m.predict; f != nil {
-		// The same kernels as the graph, without building one: at batch
-		// size 1 the graph's bookkeeping would cost as much as the math.
-		out := tensor.Zeros(n, m.Outputs)
-		for lo := 0; lo < n; lo += chunk {
-			hi := min(lo+chunk, n)
-			part := x
-			if lo > 0 || hi < n {
-				part = x.Slice(0, lo, hi)
-			}
-			f.forward(part)
-			copy(out.Data()[lo*m.Outputs:], f.output(hi-lo).Data())
-		}
-		return out, nil
+	f := m.predict
+	if f == nil {
+		return m.Net.Forward(autograd.Const(x)).Value
 	}
-	var out *autograd.Var
-	autograd.NoGrad(func() { out = m.Net.Forward(autograd.Const(x)) })
-	return out.Value, nil
+	// The same kernels as the graph, without building one: at batch size
+	// 1 the graph's bookkeeping would cost as much as the math.
+	out := tensor.Zeros(n, m.Outputs)
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		part := x
+		if lo > 0 || hi < n {
+			part = x.Slice(0, lo, hi)
+		}
+		f.forward(part)
+		copy(out.Data()[lo*m.Outputs:], f.output(hi-lo).Data())
+	}
+	return out
 }
 
 // Params returns the network's parameters under PyTorch state_dict names.
@@ -157,6 +166,15 @@ func (m *Model) file() (*safetensors.File, error) {
 		f.Metadata[metaTargets] = strings.Join(m.TargetNames, "\n")
 	}
 	return f, nil
+}
+
+// Encode writes the model file to w: the bytes Save would write.
+func (m *Model) Encode(w io.Writer) error {
+	f, err := m.file()
+	if err != nil {
+		return err
+	}
+	return safetensors.Encode(w, f)
 }
 
 // Save writes the model to path atomically (temporary file, fsync,

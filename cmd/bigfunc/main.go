@@ -12,6 +12,7 @@
 //	bigfunc draw --model MODEL -o FILE
 //	bigfunc book figures --out DIR
 //	bigfunc book check
+//	bigfunc playground [--addr 127.0.0.1:8080]
 //
 // Exit status is 0 on success, 1 on failure (with a one-line "bigfunc: …"
 // message on stderr) and 2 on bad usage.
@@ -85,6 +86,7 @@ func init() {
 		{"check", "SPEC", "validate a spec file without training", cmdCheck},
 		{"draw", "--model MODEL -o FILE", "draw a saved model's network with its weights (SVG, PNG or PDF)", cmdDraw},
 		{"book", "figures|check", "the chapter: draw its figures, or check its claims", cmdBook},
+		{"playground", "[--addr ADDR]", "serve the interactive playground page", cmdPlayground},
 	}
 }
 

@@ -1,0 +1,501 @@
+package playground
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/bigfunc/bigfunc/autograd"
+	"github.com/bigfunc/bigfunc/data"
+	"github.com/bigfunc/bigfunc/loss"
+	"github.com/bigfunc/bigfunc/nn"
+	"github.com/bigfunc/bigfunc/optim"
+	"github.com/bigfunc/bigfunc/tensor"
+)
+
+// watchTimeout is how long a playing session keeps training after the
+// page last asked for a frame. A closed or hidden tab stops polling, and
+// its session then stops using the CPU until the page looks again.
+const watchTimeout = 10 * time.Second
+
+// maxHistory bounds the loss curve kept per session; older points are
+// thinned to every other one when it fills, so the curve spans all epochs.
+const maxHistory = 400
+
+// problem is the data of a session: raw coordinates for drawing and the
+// feature columns the network reads.
+type problem struct {
+	set               *dataSet
+	all               *data.Dataset // every point, in the order drawn
+	rawTrain, rawTest *data.Dataset // coordinates (1 or 2 columns) and targets
+	train, test       *data.Dataset // feature columns and the same targets
+	trainT, testT     *tensor.Tensor
+	classes           []string
+	yScale            float64 // the largest |target|, for colouring regression output
+	features          []string
+	featureFns        []func(x1, x2 float64) float64
+	regression        bool
+}
+
+// newProblem draws or takes the points of c and splits them.
+func newProblem(c Config, set *dataSet, upload *data.Dataset) (*problem, error) {
+	var all *data.Dataset
+	var err error
+	if set.Name == "csv" {
+		all = upload
+	} else if all, err = generate(set, c.Points, c.Noise, c.Seed); err != nil {
+		return nil, err
+	}
+	p := &problem{set: set, all: all, classes: all.Classes, regression: set.Regression, features: c.Features,
+		featureFns: featureFuncs(set.Dims, c.Features)}
+	p.rawTrain, p.rawTest, err = data.Split(all, float64(100-c.TrainRatio)/100, c.Seed)
+	if err != nil {
+		return nil, err
+	}
+	mk := func(raw *data.Dataset) (*data.Dataset, *tensor.Tensor) {
+		ds := &data.Dataset{X: expand(raw.X.Data(), set.Dims, p.featureFns), Y: raw.Y, Labels: raw.Labels,
+			Classes: raw.Classes, FeatureNames: c.Features, TargetNames: raw.TargetNames}
+		if raw.Y != nil {
+			return ds, raw.Y
+		}
+		t := tensor.Zeros(len(raw.Labels), 1)
+		for i, l := range raw.Labels {
+			t.Data()[i] = float32(l)
+		}
+		return ds, t
+	}
+	p.train, p.trainT = mk(p.rawTrain)
+	p.test, p.testT = mk(p.rawTest)
+	p.yScale = 1
+	if p.regression {
+		m := 0.0
+		for _, v := range all.Y.Data() {
+			m = math.Max(m, math.Abs(float64(v)))
+		}
+		if m > 0 {
+			p.yScale = m
+		}
+	}
+	return p, nil
+}
+
+// histPoint is one epoch's losses.
+type histPoint struct {
+	epoch             int
+	train, test       float64
+	trainAcc, testAcc float64
+}
+
+// session is one page's playground: its set-up, data, network and
+// training state. Every field after mu is guarded by it.
+type session struct {
+	id     string
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu       sync.Mutex
+	cfg      Config
+	set      *dataSet
+	upload   *data.Dataset // the uploaded points, or nil
+	csvSet   *dataSet      // their description
+	prob     *problem
+	net      *network
+	opt      optim.Optimizer
+	loader   *data.Loader
+	batchT   *tensor.Tensor // reused targets of binary batches
+	epoch    int
+	history  []histPoint
+	stride   int // epochs per history point
+	last     histPoint
+	playing  bool
+	running  bool   // a training goroutine is alive
+	message  string // the latest problem to show on the page
+	version  uint64 // bumped by every change the page draws
+	cversion uint64 // bumped when cfg changes
+	dversion uint64 // bumped when the points change
+	changed  chan struct{}
+	lastUsed time.Time
+	watched  time.Time
+	paceAt   time.Time // when the current epoch was due to start, at the configured speed
+}
+
+func newSession(ctx context.Context, id string, c Config) (*session, error) {
+	s := &session{id: id, lastUsed: time.Now(), watched: time.Now()}
+	s.ctx, s.cancel = context.WithCancel(ctx)
+	if c.Data == "csv" {
+		// A link cannot carry an uploaded file.
+		c.Data = DefaultConfig().Data
+	}
+	if err := s.rebuild(c, true); err != nil {
+		s.cancel()
+		return nil, err
+	}
+	return s, nil
+}
+
+// touch notes that the page used the session. Callers hold mu.
+func (s *session) touch() { s.lastUsed = time.Now() }
+
+// bump records a change the page should draw and wakes frame waiters.
+// Callers hold mu.
+func (s *session) bump() {
+	s.version++
+	if s.changed != nil {
+		close(s.changed)
+		s.changed = nil
+	}
+}
+
+// rebuild replaces the data (when dataToo) and the network for c, and
+// stops training. Callers hold mu (or own s exclusively).
+func (s *session) rebuild(c Config, dataToo bool) error {
+	set := s.setFor(c)
+	c.normalize(set)
+	prob := s.prob
+	if dataToo || prob == nil {
+		var err error
+		if prob, err = newProblem(c, set, s.upload); err != nil {
+			return err
+		}
+	} else if !slices.Equal(prob.features, c.Features) {
+		var err error
+		if prob, err = newProblem(c, set, s.upload); err != nil {
+			return err
+		}
+	}
+	net, err := buildNetwork(c, prob)
+	if err != nil {
+		return err
+	}
+	opt, err := newOptimizer(c, net)
+	if err != nil {
+		return err
+	}
+	loader, err := newLoader(c, prob)
+	if err != nil {
+		return err
+	}
+	if prob != s.prob {
+		s.dversion++
+	}
+	s.cfg, s.set, s.prob, s.net, s.opt, s.loader = c, set, prob, net, opt, loader
+	s.epoch, s.history, s.stride, s.playing, s.message = 0, nil, 1, false, ""
+	s.last = s.evaluate(0)
+	s.cversion++
+	s.bump()
+	return nil
+}
+
+func newOptimizer(c Config, n *network) (optim.Optimizer, error) {
+	return optim.New(c.Optimizer, nn.Vars(n.model.Params()), map[string]any{"lr": c.LR})
+}
+
+// newLoader serves the training rows in batches, shuffled from a stream of
+// their own as `bigfunc train` shuffles them.
+func newLoader(c Config, p *problem) (*data.Loader, error) {
+	return data.NewLoader(p.train, min(c.Batch, p.train.Len()), tensor.NewRNG(c.Seed^0x5eed5eed5eed5eed))
+}
+
+// configure applies a new set-up, keeping the trained weights when only
+// training settings (optimizer, rate, batch, regularisation) or display
+// settings change. Callers hold mu.
+func (s *session) configure(c Config) error {
+	old := s.cfg
+	if c.Data == "csv" && s.upload == nil {
+		c.Data = old.Data
+	}
+	set := s.setFor(c)
+	if !slices.Equal(c.Features, old.Features) || !slices.Equal(c.Layers, old.Layers) || c.Preset != old.Preset {
+		// Edits name weights of the old network; the page sends them back
+		// unchanged, but they no longer mean anything.
+		if slices.Equal(c.Edits, old.Edits) {
+			c.Edits = nil
+		}
+	}
+	c.normalize(set)
+	if !sameModel(old, c) {
+		return s.rebuild(c, !sameData(old, c))
+	}
+	var err error
+	if c.Optimizer != old.Optimizer {
+		if s.opt, err = newOptimizer(c, s.net); err != nil {
+			return err
+		}
+	} else if c.LR != old.LR {
+		s.opt.SetLR(c.LR)
+	}
+	if c.Batch != old.Batch {
+		if s.loader, err = newLoader(c, s.prob); err != nil {
+			return err
+		}
+	}
+	s.cfg = c
+	s.cversion++
+	s.bump()
+	return nil
+}
+
+// setFor returns the data set c names: the upload's description for csv.
+func (s *session) setFor(c Config) *dataSet {
+	if c.Data == "csv" && s.csvSet != nil {
+		return s.csvSet
+	}
+	return c.dataSet()
+}
+
+// play starts the training goroutine unless it runs. Callers hold mu.
+func (s *session) play() {
+	s.playing = true
+	s.message = ""
+	s.watched = time.Now()
+	s.paceAt = time.Now()
+	if !s.running {
+		s.running = true
+		go s.loop()
+	}
+	s.bump()
+}
+
+// loop trains one batch at a time while the session plays, releasing the
+// lock between batches so frames and commands interleave.
+func (s *session) loop() {
+	for {
+		s.mu.Lock()
+		if !s.playing || s.ctx.Err() != nil {
+			s.running = false
+			s.mu.Unlock()
+			return
+		}
+		if time.Since(s.watched) > watchTimeout {
+			s.mu.Unlock()
+			select {
+			case <-s.ctx.Done():
+			case <-time.After(200 * time.Millisecond):
+			}
+			continue
+		}
+		done := s.trainBatch()
+		wait := time.Duration(0)
+		if done && s.cfg.Speed > 0 {
+			period := time.Second / time.Duration(s.cfg.Speed)
+			now := time.Now()
+			s.paceAt = s.paceAt.Add(period)
+			if wait = s.paceAt.Sub(now); wait < -period {
+				// Far behind (a slow epoch, a pause): start afresh
+				// rather than rush to catch up.
+				s.paceAt, wait = now, 0
+			}
+		}
+		s.mu.Unlock()
+		if wait > 0 {
+			select {
+			case <-s.ctx.Done():
+			case <-time.After(wait):
+			}
+		}
+	}
+}
+
+// trainBatch takes one optimizer step, or closes the epoch when the loader
+// has served it all. Callers hold mu.
+func (s *session) trainBatch() (epochDone bool) {
+	b, ok := s.loader.Next()
+	if !ok {
+		s.epoch++
+		s.record(s.evaluate(s.epoch))
+		s.bump()
+		return true
+	}
+	m := s.net.model
+	s.opt.ZeroGrad()
+	out := m.Net.Forward(autograd.Const(b.X))
+	target := loss.Target{Values: b.Y}
+	if b.Labels != nil {
+		if s.batchT == nil || s.batchT.Len() != len(b.Labels) {
+			s.batchT = tensor.Zeros(len(b.Labels), 1)
+		}
+		for i, l := range b.Labels {
+			s.batchT.Data()[i] = float32(l)
+		}
+		target.Values = s.batchT
+	}
+	l := m.Loss.Compute(out, target)
+	if v := float64(l.Value.Item()); math.IsNaN(v) || math.IsInf(v, 0) {
+		s.playing = false
+		s.message = fmt.Sprintf("Training stopped at epoch %d: the loss became %v. Lower the learning rate and press reset.", s.epoch+1, v)
+		s.bump()
+		return true
+	}
+	l.Backward()
+	s.regularize()
+	s.opt.Step()
+	s.bump()
+	return false
+}
+
+// regularize adds the penalty's gradient to the weights' (not the biases'),
+// as TensorFlow Playground does: rate·sign(w) for L1, rate·w for L2.
+func (s *session) regularize() {
+	rate := float32(s.cfg.RegRate)
+	if s.cfg.Reg == "none" || rate == 0 {
+		return
+	}
+	for _, lin := range s.net.linears {
+		g := lin.Weight.Grad
+		if g == nil {
+			continue
+		}
+		gd, wd := g.Data(), lin.Weight.Value.Data()
+		for i, w := range wd {
+			switch {
+			case s.cfg.Reg == "l2":
+				gd[i] += rate * w
+			case w > 0:
+				gd[i] += rate
+			case w < 0:
+				gd[i] -= rate
+			}
+		}
+	}
+}
+
+// step trains to the end of the current epoch. Callers hold mu.
+func (s *session) step() {
+	s.playing = false
+	s.message = ""
+	for !s.trainBatch() {
+	}
+}
+
+// record appends an epoch to the loss history, thinning it when full.
+func (s *session) record(h histPoint) {
+	s.last = h
+	if h.epoch%s.stride != 0 {
+		return
+	}
+	s.history = append(s.history, h)
+	if len(s.history) >= maxHistory {
+		kept := s.history[:0]
+		for i, p := range s.history {
+			if i%2 == 0 {
+				kept = append(kept, p)
+			}
+		}
+		s.history = kept
+		s.stride *= 2
+	}
+}
+
+// evaluate returns the losses (and accuracies) on the training and test
+// points with the network in evaluation mode.
+func (s *session) evaluate(epoch int) histPoint {
+	h := histPoint{epoch: epoch}
+	h.train, h.trainAcc = s.lossOn(s.prob.train, s.prob.trainT)
+	h.test, h.testAcc = s.lossOn(s.prob.test, s.prob.testT)
+	return h
+}
+
+func (s *session) lossOn(ds *data.Dataset, t *tensor.Tensor) (l, acc float64) {
+	if ds.Len() == 0 {
+		return math.NaN(), math.NaN()
+	}
+	out := s.net.output(ds.X)
+	l = float64(s.net.model.Loss.Compute(out, loss.Target{Values: t}).Value.Item())
+	acc = math.NaN()
+	if ds.Labels != nil {
+		right := 0
+		for i, v := range out.Value.Data() {
+			if (v >= 0) == (ds.Labels[i] == 1) {
+				right++
+			}
+		}
+		acc = float64(right) / float64(ds.Len())
+	}
+	return l, acc
+}
+
+// perturb adds Gaussian noise of standard deviation sd to every weight and
+// bias. At epoch 0 the results are recorded as edits, so the link keeps
+// the perturbed start. Callers hold mu.
+func (s *session) perturb(sd float64, rng *tensor.RNG) {
+	record := s.epoch == 0 && s.net.paramCount() <= maxEdits
+	for k, lin := range s.net.linears {
+		for i, w := range lin.Weight.Value.Data() {
+			v := float64(w) + sd*rng.Normal()
+			lin.Weight.Value.Data()[i] = float32(v)
+			if record {
+				s.cfg.addEdit(Edit{Layer: k, Row: i / lin.In, Col: i % lin.In, Value: roundTo(v, 4)})
+			}
+		}
+		for i, b := range lin.Bias.Value.Data() {
+			v := float64(b) + sd*rng.Normal()
+			lin.Bias.Value.Data()[i] = float32(v)
+			if record {
+				s.cfg.addEdit(Edit{Layer: k, Bias: true, Row: i, Value: roundTo(v, 4)})
+			}
+		}
+	}
+	if record {
+		// The recorded values are rounded; set them so that a link
+		// reproduces exactly what is on the screen.
+		for _, e := range s.cfg.Edits {
+			_ = s.net.set(e)
+		}
+		s.cversion++
+	}
+	s.afterEdit()
+}
+
+// edit sets one weight or bias. Callers hold mu.
+func (s *session) edit(e Edit) error {
+	if err := s.net.set(e); err != nil {
+		return err
+	}
+	if s.epoch == 0 {
+		s.cfg.addEdit(e)
+		s.cversion++
+	}
+	s.afterEdit()
+	return nil
+}
+
+// afterEdit refreshes the losses for weights changed by hand.
+func (s *session) afterEdit() {
+	h := s.evaluate(s.epoch)
+	s.last = h
+	if n := len(s.history); n > 0 && s.history[n-1].epoch == s.epoch {
+		s.history[n-1] = h
+	}
+	s.bump()
+}
+
+func roundTo(v float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(v*p) / p
+}
+
+// uploadSet describes an uploaded data set: its dimension, its kind and a
+// domain that frames its points with a margin.
+func uploadSet(ds *data.Dataset) *dataSet {
+	base := *dataSetByName("csv")
+	set := &base
+	set.Dims = ds.Features()
+	set.Regression = ds.Y != nil
+	x := ds.X.Data()
+	for j := 0; j < set.Dims; j++ {
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for i := j; i < len(x); i += set.Dims {
+			lo = math.Min(lo, float64(x[i]))
+			hi = math.Max(hi, float64(x[i]))
+		}
+		pad := math.Max((hi-lo)*0.1, 0.5)
+		set.Domain[2*j], set.Domain[2*j+1] = lo-pad, hi+pad
+	}
+	if set.Dims == 1 {
+		set.Domain[2], set.Domain[3] = set.Domain[0], set.Domain[1]
+	}
+	return set
+}
