@@ -179,3 +179,30 @@ func TestPredictMatchesGraph(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPredict measures inference of the 784-256-256-10 MLP through
+// Model.Predict at batch 1 (latency) and 1024 (throughput).
+func BenchmarkPredict(b *testing.B) {
+	for _, batch := range []int{1, 1024} {
+		b.Run("b"+itoa(batch), func(b *testing.B) {
+			s, err := spec.Parse("bench.yaml", []byte("input: {synthetic: xor}\noutput: {label: c}\narchitecture: [{linear: 256}, relu, {linear: 256}, relu, {linear: 10}]\nloss: cross_entropy\noptimizer: sgd\ntrain: {epochs: 1}\n"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			m, err := NewModel(s, 784, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			x := tensor.Rand(tensor.NewRNG(1), batch, 784)
+			if _, err := m.Predict(x); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				m.Predict(x)
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/predict")
+		})
+	}
+}
