@@ -255,9 +255,9 @@ func (e entry) parse(params map[string]any) (args, error) {
 	}
 	for _, k := range keys {
 		if !slices.Contains(allowed, k) {
-			msg := fmt.Sprintf("unknown param %q", k)
+			msg := fmt.Sprintf("unknown parameter %q", k)
 			if len(allowed) == 0 {
-				return nil, fmt.Errorf("%s; it takes no params", msg)
+				return nil, fmt.Errorf("%s; it takes no parameters", msg)
 			}
 			if s := suggest.Closest(k, allowed); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
