@@ -17,11 +17,7 @@ func cmdDraw(ctx context.Context, e *env, args []string) error {
 	out := fs.String("o", "", "the image to write: a .svg, .png or .pdf file")
 	title := fs.String("title", "", "title above the diagram (default: the model file's name)")
 	labels := fs.String("labels", "auto", "write weights and biases on the diagram: auto (small networks), always or never")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := exactArgs(fs, pos); err != nil {
+	if _, err := parseExact(fs, args); err != nil {
 		return err
 	}
 	if err := required(fs, "model", *model); err != nil {
@@ -116,11 +112,7 @@ func cmdBook(ctx context.Context, e *env, args []string) error {
 func bookFigures(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "book figures", bookSubcommands[0].args, bookSubcommands[0].summary)
 	out := fs.String("out", "figures", "directory to write the figures into (created if missing)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := exactArgs(fs, pos); err != nil {
+	if _, err := parseExact(fs, args); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -144,11 +136,7 @@ func formats() string {
 
 func bookCheck(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "book check", "", bookSubcommands[1].summary)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := exactArgs(fs, pos); err != nil {
+	if _, err := parseExact(fs, args); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {

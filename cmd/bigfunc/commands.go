@@ -21,11 +21,8 @@ func cmdTrain(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "train", "SPEC [--resume]", "train the model a spec file describes and save it")
 	resume := fs.Bool("resume", false, "continue from the last checkpoint instead of starting over")
 	quiet := fs.Bool("quiet", false, "print only the summary")
-	pos, err := parse(fs, args)
+	pos, err := parseExact(fs, args, "SPEC")
 	if err != nil {
-		return err
-	}
-	if err := exactArgs(fs, pos, "SPEC"); err != nil {
 		return err
 	}
 	s, err := spec.Load(pos[0])
@@ -189,11 +186,8 @@ func cmdEval(ctx context.Context, e *env, args []string) error {
 
 func cmdInspect(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "inspect", "MODEL", "show a saved model's architecture, shapes and parameter counts")
-	pos, err := parse(fs, args)
+	pos, err := parseExact(fs, args, "MODEL")
 	if err != nil {
-		return err
-	}
-	if err := exactArgs(fs, pos, "MODEL"); err != nil {
 		return err
 	}
 	m, err := train.LoadModel(pos[0])
@@ -254,11 +248,8 @@ func describeLayer(l nn.Layer, width int) (string, int) {
 
 func cmdCheck(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "check", "SPEC", "validate a spec file without training")
-	pos, err := parse(fs, args)
+	pos, err := parseExact(fs, args, "SPEC")
 	if err != nil {
-		return err
-	}
-	if err := exactArgs(fs, pos, "SPEC"); err != nil {
 		return err
 	}
 	s, err := spec.Load(pos[0])

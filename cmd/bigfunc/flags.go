@@ -71,3 +71,13 @@ func required(fs *flag.FlagSet, name, value string) error {
 	}
 	return nil
 }
+
+// parseExact parses args as parse does and checks that exactly the named
+// positional arguments were given.
+func parseExact(fs *flag.FlagSet, args []string, names ...string) ([]string, error) {
+	pos, err := parse(fs, args)
+	if err == nil {
+		err = exactArgs(fs, pos, names...)
+	}
+	return pos, err
+}

@@ -11,11 +11,7 @@ import (
 func cmdPlayground(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "playground", "[--addr ADDR]", "serve the interactive playground page")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := exactArgs(fs, pos); err != nil {
+	if _, err := parseExact(fs, args); err != nil {
 		return err
 	}
 	host, _, err := net.SplitHostPort(*addr)
