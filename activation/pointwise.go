@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/bigfunc/bigfunc/autograd"
+	"github.com/bigfunc/bigfunc/internal/kernel"
 	"github.com/bigfunc/bigfunc/tensor"
 )
 
@@ -41,22 +42,10 @@ func (*IdentityLayer) Backprop(dx, dy, _, _ []float32) {
 }
 
 // Apply writes max(x, 0).
-func (*ReLULayer) Apply(y, x []float32) {
-	y = y[:len(x)]
-	for i, v := range x {
-		y[i] = max(v, 0)
-	}
-}
+func (*ReLULayer) Apply(y, x []float32) { kernel.ReLU(y, x) }
 
 // Backprop passes dy where x > 0, so ReLU′(0) = 0.
-func (*ReLULayer) Backprop(dx, dy, x, _ []float32) {
-	dy, x = dy[:len(dx)], x[:len(dx)]
-	for i := range dx {
-		if x[i] > 0 {
-			dx[i] += dy[i]
-		}
-	}
-}
+func (*ReLULayer) Backprop(dx, dy, x, _ []float32) { kernel.ReLUBackward(dx, dy, x) }
 
 // Apply writes x for x > 0 and NegativeSlope·x otherwise.
 func (l *LeakyReLULayer) Apply(y, x []float32) {
