@@ -124,3 +124,49 @@ adamtail:
 adamdone:
 	VZEROUPPER
 	RET
+
+// func adamAVX512(p, grad, m, v *float32, n int, c1, b1, c2, b2, bc2, eps, negStep float32)
+// n is a multiple of 16. The same steps as adamAVX2 on 16 lanes: Zen 5
+// divides and takes square roots at the same rate per instruction on zmm
+// as on ymm, so this halves the update's time.
+TEXT ·adamAVX512(SB), NOSPLIT, $0-68
+	MOVQ         p+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         m+16(FP), DX
+	MOVQ         v+24(FP), R8
+	MOVQ         n+32(FP), CX
+	VBROADCASTSS c1+40(FP), Z0
+	VBROADCASTSS b1+44(FP), Z1
+	VBROADCASTSS c2+48(FP), Z2
+	VBROADCASTSS b2+52(FP), Z3
+	VBROADCASTSS bc2+56(FP), Z4
+	VBROADCASTSS eps+60(FP), Z5
+	VBROADCASTSS negStep+64(FP), Z6
+
+adam16:
+	VMOVUPS     (SI), Z7
+	VMOVUPS     (DX), Z8
+	VMULPS      Z1, Z8, Z8
+	VFMADD231PS Z7, Z0, Z8
+	VMOVUPS     Z8, (DX)
+	VMULPS      Z2, Z7, Z9
+	VMOVUPS     (R8), Z10
+	VMULPS      Z3, Z10, Z10
+	VFMADD231PS Z7, Z9, Z10
+	VMOVUPS     Z10, (R8)
+	VSQRTPS     Z10, Z11
+	VDIVPS      Z4, Z11, Z11
+	VADDPS      Z5, Z11, Z11
+	VMULPS      Z6, Z8, Z12
+	VDIVPS      Z11, Z12, Z12
+	VMOVUPS     (DI), Z13
+	VADDPS      Z12, Z13, Z13
+	VMOVUPS     Z13, (DI)
+	ADDQ        $64, DI
+	ADDQ        $64, SI
+	ADDQ        $64, DX
+	ADDQ        $64, R8
+	SUBQ        $16, CX
+	JNZ         adam16
+	VZEROUPPER
+	RET
