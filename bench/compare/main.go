@@ -64,7 +64,7 @@ func main() {
 	worker := flag.String("worker", "", "internal: run one measurement in a child process")
 	flag.Parse()
 	if *worker != "" {
-		runWorker(*worker)
+		runWorker(*worker, *threadList, *quick)
 		return
 	}
 	if *quick {
@@ -95,7 +95,7 @@ func main() {
 		fmt.Printf("note: %s cannot import torch and numpy (apt-get install python3-torch); printing bigfunc only\n", *python)
 	}
 	for _, t := range threads {
-		all = append(all, bigfunc(t, *quick)...)
+		all = append(all, bigfuncChild(t, *quick)...)
 		if havePython {
 			all = append(all, runPython(*python, script.Name(), "numpy", t, *quick)...)
 			all = append(all, runPython(*python, script.Name(), "torch", t, *quick)...)
@@ -248,8 +248,52 @@ func peakRSS() float64 {
 	return 0
 }
 
-func runWorker(name string) {
+// bigfuncChild measures bigfunc with the given thread count in a fresh
+// process, as the Python side is measured: state left by a run with
+// another GOMAXPROCS (helper goroutines, pooled buffers, the heap) must not
+// colour the figures.
+func bigfuncChild(threads int, quick bool) []result {
+	exe, err := os.Executable()
+	if err != nil {
+		fatal(err)
+	}
+	args := []string{"-worker", "bigfunc", "-threads", strconv.Itoa(threads)}
+	if quick {
+		args = append(args, "-quick")
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		fatal(fmt.Errorf("bigfunc worker: %w", err))
+	}
+	var rs []result
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		var r result
+		if json.Unmarshal(sc.Bytes(), &r) == nil {
+			rs = append(rs, r)
+		}
+	}
+	return rs
+}
+
+func runWorker(name, threads string, quick bool) {
 	switch name {
+	case "bigfunc":
+		t, err := strconv.Atoi(threads)
+		if err != nil {
+			fatal(fmt.Errorf("worker: -threads %q", threads))
+		}
+		if quick {
+			budget = 500 * time.Millisecond
+		}
+		enc := json.NewEncoder(os.Stdout)
+		for _, r := range bigfunc(t, quick) {
+			if err := enc.Encode(r); err != nil {
+				fatal(err)
+			}
+		}
 	case "train-rss":
 		runtime.GOMAXPROCS(1)
 		step := mlpStep(256, 64, "sgd")
