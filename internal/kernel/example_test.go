@@ -1,0 +1,27 @@
+package kernel_test
+
+import (
+	"fmt"
+
+	"github.com/bigfunc/bigfunc/internal/kernel"
+)
+
+// The affine layer's product y = x·Wᵀ, with W stored [out, in] as PyTorch
+// stores it: transB reads it transposed without copying.
+func ExampleGemm() {
+	x := []float32{1, 2, 3, 4, 5, 6} // 2 samples × 3 inputs
+	w := []float32{1, 0, 1, 0, 1, 0} // 2 outputs × 3 inputs
+	y := make([]float32, 4)
+	kernel.Gemm(false, true, 2, 2, 3, x, 3, w, 3, y, 2, false)
+	fmt.Println(y)
+	// Output: [4 2 10 5]
+}
+
+func ExampleFMA32() {
+	// (1 + 2⁻¹³)² − 1 = 2⁻¹² + 2⁻²⁶ exactly. Rounding the square to float32
+	// first loses the 2⁻²⁶; the fused form keeps it.
+	a := float32(1 + 1.0/(1<<13))
+	prod := a * a
+	fmt.Println(kernel.FMA32(a, a, -1), prod-1)
+	// Output: 0.00024415553 0.00024414063
+}
