@@ -83,8 +83,10 @@ var registry = map[string]entry{
 	"prelu": {
 		params: []paramSpec{{key: "num_parameters", kind: intParam, def: 1}, number("init", 0.25)},
 		build: func(a args, _ *tensor.RNG) (Layer, error) {
-			if n := a.integer("num_parameters"); n < 1 {
-				return nil, invalid("num_parameters", "an integer >= 1 (1, or the number of input channels)", n)
+			// The upper bound keeps a typo from allocating gigabytes; no
+			// layer has that many channels.
+			if n := a.integer("num_parameters"); n < 1 || n > 1<<24 {
+				return nil, invalid("num_parameters", "an integer from 1 to 16777216 (1, or the number of input channels)", n)
 			}
 			return NewPReLU(a.integer("num_parameters"), a.num("init")), nil
 		},

@@ -87,6 +87,11 @@ func parseLayer(it any) (LayerSpec, error) {
 // shortKey names the parameter that a bare value sets, as in {linear: 16}.
 var shortKey = map[string]string{"linear": "out_features", "dropout": "p", "maxout": "pieces", "prelu": "num_parameters"}
 
+// MaxLayerParams bounds the weights of one Linear layer (1 GiB of
+// float32), so that a typo such as linear: 10000000 is an error rather
+// than an attempt to allocate and initialise tens of gigabytes.
+const MaxLayerParams = 1 << 28
+
 // BuildArchitecture builds layers into a Sequential for inputs of width in,
 // drawing initial weights from rng. It returns the network and the width of
 // its output. Errors name the entry and what was expected.
@@ -123,6 +128,9 @@ func buildLayer(width int, ls LayerSpec, rng *tensor.RNG) (nn.Layer, int, error)
 		}
 		if out <= 0 {
 			return nil, 0, fmt.Errorf("out_features must be a positive integer, got %d", out)
+		}
+		if int64(width)*int64(out) > MaxLayerParams {
+			return nil, 0, fmt.Errorf("%d inputs × %d outputs is %d weights, more than the %d a layer may have", width, out, int64(width)*int64(out), MaxLayerParams)
 		}
 		bias, err := boolParam(ls.Params, "bias", true)
 		if err != nil {
