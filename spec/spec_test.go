@@ -201,7 +201,7 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		// Anything accepted must also build or fail cleanly. Layers wider
-		// than 4096 are valid but too slow to initialise in a fuzzer's loop.
+		// than 256 are valid but too slow to initialise in a fuzzer's loop.
 		if !wide(s.Architecture) {
 			_, _, _ = BuildArchitecture(3, s.Architecture, tensor.NewRNG(0))
 		}
@@ -209,11 +209,11 @@ func FuzzParse(f *testing.F) {
 }
 
 // wide reports whether a Linear layer anywhere in ls asks for more than
-// 4096 outputs.
+// 256 outputs.
 func wide(ls []LayerSpec) bool {
 	for _, l := range ls {
 		if _, ok := l.Params["out_features"]; ok {
-			if f, err := floatParam(l.Params, "out_features", 0); err != nil || f > 4096 {
+			if f, err := floatParam(l.Params, "out_features", 0); err != nil || f > 256 {
 				return true
 			}
 		}
