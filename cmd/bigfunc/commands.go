@@ -197,7 +197,7 @@ func cmdInspect(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "model %s\n", pos[0])
 	fmt.Fprintf(e.stdout, "input  %d features", m.Inputs)
 	if len(m.FeatureNames) > 0 {
-		fmt.Fprintf(e.stdout, " (%s)", strings.Join(m.FeatureNames, ", "))
+		fmt.Fprintf(e.stdout, " (%s)", shortList(m.FeatureNames))
 	}
 	if m.Scaler != nil {
 		fmt.Fprintf(e.stdout, ", scaled: %s", m.Scaler.Kind())
@@ -226,6 +226,15 @@ func cmdInspect(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "\ntotal %d parameters\n", total)
 	return nil
+}
+
+// shortList joins names, eliding the middle of a long list (784 pixel
+// columns) so the line stays readable.
+func shortList(names []string) string {
+	if len(names) <= 8 {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:3], ", ") + ", …, " + names[len(names)-1]
 }
 
 func describeLayer(l nn.Layer, width int) (string, int) {
