@@ -93,7 +93,7 @@ func TestKinks(t *testing.T) {
 			[]float32{-0.7, -0.5, 0, 0.5, 0.7}, []float64{-0.7, 0, 0, 0, 0.7}, []float64{1, 0, 0, 0, 1}},
 		{"rrelu eval", func(x *autograd.Var) *autograd.Var { return RandomizedReLU(x, 0.1, 0.3, false, nil) },
 			[]float32{-1, 0, 1}, []float64{-0.2, 0, 1}, []float64{0.2, 0.2, 1}},
-		{"prelu", func(x *autograd.Var) *autograd.Var { return NewPReLU(1, 0.25).Forward(x) },
+		{"prelu", func(x *autograd.Var) *autograd.Var { return NewPReLU(1, 0.25).Forward(x, nn.Eval) },
 			[]float32{-2, 0, 2}, []float64{-0.5, 0, 2}, []float64{0.25, 0.25, 1}},
 		{"maxout ties go to the first", func(x *autograd.Var) *autograd.Var { return MaxoutOf(x, 2) },
 			[]float32{3, 3, 1, 5, 5, 5}, []float64{3, 5, 5}, []float64{1, 0, 0, 1, 1, 0}},
@@ -111,7 +111,7 @@ func TestKinks(t *testing.T) {
 func TestPReLUWeightGradientAtZero(t *testing.T) {
 	p := NewPReLU(1, 0.25)
 	x := autograd.Param(tensor.FromSlice([]float32{0, -2, 3}, 1, 3))
-	p.Forward(x).BackwardWith(tensor.FromSlice([]float32{5, 1.5, 7}, 1, 3))
+	p.Forward(x, nn.Eval).BackwardWith(tensor.FromSlice([]float32{5, 1.5, 7}, 1, 3))
 	checkSlice(t, "dweight", p.Weight.Grad.Data(), []float64{-3}, 1e-6)
 	checkSlice(t, "dx", x.Grad.Data(), []float64{1.25, 0.375, 7}, 1e-6)
 }
@@ -156,13 +156,12 @@ func TestGradients(t *testing.T) {
 	}
 	x := tensor.FromSlice(gradInput, 3, 4)
 	for _, c := range configs {
-		l, err := New(c.name, c.params, tensor.NewRNG(1))
+		l, err := New(c.name, c.params)
 		if err != nil {
 			t.Fatalf("New(%q, %v): %v", c.name, c.params, err)
 		}
 		// Random slopes change on every call, so check evaluation mode.
-		nn.SetTraining(l, false)
-		f := func(in []*autograd.Var) *autograd.Var { return l.Forward(in[0]) }
+		f := func(in []*autograd.Var) *autograd.Var { return l.Forward(in[0], nn.Eval) }
 		if err := gradtest.Check(f, []*tensor.Tensor{x}, gradtest.Options{}); err != nil {
 			t.Errorf("%s %v: %v", c.name, c.params, err)
 		}
@@ -232,11 +231,11 @@ func TestExtremes(t *testing.T) {
 		if name == "maxout" {
 			params = map[string]any{"pieces": 2}
 		}
-		l, err := New(name, params, tensor.NewRNG(1))
+		l, err := New(name, params)
 		if err != nil {
 			t.Fatal(err)
 		}
-		y, dx := forwardBackward(l.Forward, x)
+		y, dx := forwardBackward(train(l, tensor.NewRNG(1)), x)
 		for i := range y {
 			if math.IsNaN(float64(y[i])) || math.IsInf(float64(y[i]), 0) {
 				t.Errorf("%s: y[%d] = %g, want finite", name, i, y[i])
@@ -295,11 +294,8 @@ func TestRReLU(t *testing.T) {
 	const lower, upper = 0.1, 0.3
 	x := []float32{-2, -1, 0, 0.5, -0.25, 3, -4, -0.5}
 	run := func(seed uint64) (y, dx []float32) {
-		l := NewRReLU(lower, upper, tensor.NewRNG(seed))
-		if !l.Training() {
-			t.Fatal("NewRReLU: want training mode, as PyTorch modules start")
-		}
-		return forwardBackward(l.Forward, x)
+		l := NewRReLU(lower, upper)
+		return forwardBackward(train(l, tensor.NewRNG(seed)), x)
 	}
 	y, dx := run(7)
 	for i, v := range x {
@@ -323,9 +319,8 @@ func TestRReLU(t *testing.T) {
 		}
 	}
 
-	l := NewRReLU(lower, upper, tensor.NewRNG(7))
-	nn.SetTraining(l, false)
-	y, dx = forwardBackward(l.Forward, x)
+	l := NewRReLU(lower, upper)
+	y, dx = forwardBackward(eval(l), x)
 	for i, v := range x {
 		want, wantD := float64(v), 1.0
 		if v <= 0 {
@@ -380,4 +375,14 @@ func TestGELUTanhGradientTail(t *testing.T) {
 			t.Errorf("dx[%d] = %g, want %g", i, dx[i], want[i])
 		}
 	}
+}
+
+// train returns l's forward pass in training mode drawing from rng.
+func train(l nn.Layer, rng *tensor.RNG) func(*autograd.Var) *autograd.Var {
+	return func(x *autograd.Var) *autograd.Var { return l.Forward(x, nn.Train(rng)) }
+}
+
+// eval returns l's forward pass in evaluation mode.
+func eval(l nn.Layer) func(*autograd.Var) *autograd.Var {
+	return func(x *autograd.Var) *autograd.Var { return l.Forward(x, nn.Eval) }
 }

@@ -50,14 +50,14 @@ func ExampleMaxoutOf() {
 // New builds an activation from a model spec's name and PyTorch-named
 // parameters; Config reports them back with defaults filled in.
 func ExampleNew() {
-	l, err := activation.New("softplus", map[string]any{"beta": 2}, nil)
+	l, err := activation.New("softplus", map[string]any{"beta": 2})
 	if err != nil {
 		panic(err)
 	}
 	a := l.(activation.Layer)
 	fmt.Println(a.Name(), a.Config())
 
-	_, err = activation.New("hardtanh", map[string]any{"min_val": 2.0}, nil)
+	_, err = activation.New("hardtanh", map[string]any{"min_val": 2.0})
 	fmt.Println(err)
 	// Output:
 	// softplus map[beta:2 threshold:20]
@@ -66,7 +66,7 @@ func ExampleNew() {
 
 // An unknown name gets a suggestion when one is close.
 func ExampleNew_unknownName() {
-	_, err := activation.New("sigmod", nil, nil)
+	_, err := activation.New("sigmod", nil)
 	msg, allowed, _ := strings.Cut(err.Error(), "; allowed: ")
 	fmt.Println(msg)
 	fmt.Println(strings.HasPrefix(allowed, "celu, elu, gelu, "))
@@ -77,7 +77,7 @@ func ExampleNew_unknownName() {
 
 // A PReLU slope is a parameter named as in a PyTorch state_dict.
 func ExampleNewPReLU() {
-	model := nn.NewSequential(nn.LayerFunc(activation.Tanh), activation.NewPReLU(2, 0.25))
+	model := nn.NewSequential(&activation.TanhLayer{}, activation.NewPReLU(2, 0.25))
 	for _, p := range model.Params() {
 		fmt.Println(p.Name, p.Value)
 	}
@@ -86,9 +86,8 @@ func ExampleNewPReLU() {
 
 // RReLU draws random slopes in training and uses their mean in evaluation.
 func ExampleRReLU() {
-	l := activation.NewRReLU(0.1, 0.3, tensor.NewRNG(1))
-	nn.SetTraining(l, false)
+	l := activation.NewRReLU(0.1, 0.3)
 	x := autograd.Const(tensor.FromSlice([]float32{-1, 2}, 2))
-	fmt.Println(l.Forward(x).Value.Data())
+	fmt.Println(l.Forward(x, nn.Eval).Value.Data())
 	// Output: [-0.2 2]
 }

@@ -1,13 +1,16 @@
 package activation
 
-import "github.com/bigfunc/bigfunc/autograd"
+import (
+	"github.com/bigfunc/bigfunc/autograd"
+	"github.com/bigfunc/bigfunc/nn"
+)
 
 // IdentityLayer is the layer form of Identity: y = x, PyTorch's nn.Identity.
 // Any shape; the output is the input Var itself.
 type IdentityLayer struct{}
 
 // Forward returns Identity(x).
-func (*IdentityLayer) Forward(x *autograd.Var) *autograd.Var { return Identity(x) }
+func (*IdentityLayer) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var { return Identity(x) }
 
 // Name returns "identity".
 func (*IdentityLayer) Name() string { return "identity" }
@@ -20,7 +23,7 @@ func (*IdentityLayer) Config() map[string]any { return map[string]any{} }
 type ReLULayer struct{}
 
 // Forward returns ReLU(x).
-func (*ReLULayer) Forward(x *autograd.Var) *autograd.Var { return ReLU(x) }
+func (*ReLULayer) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var { return ReLU(x) }
 
 // Name returns "relu".
 func (*ReLULayer) Name() string { return "relu" }
@@ -36,7 +39,9 @@ type LeakyReLULayer struct {
 }
 
 // Forward returns LeakyReLU(x, l.NegativeSlope).
-func (l *LeakyReLULayer) Forward(x *autograd.Var) *autograd.Var { return LeakyReLU(x, l.NegativeSlope) }
+func (l *LeakyReLULayer) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var {
+	return LeakyReLU(x, l.NegativeSlope)
+}
 
 // Name returns "leaky_relu".
 func (l *LeakyReLULayer) Name() string { return "leaky_relu" }
@@ -54,7 +59,7 @@ type ELULayer struct {
 }
 
 // Forward returns ELU(x, l.Alpha).
-func (l *ELULayer) Forward(x *autograd.Var) *autograd.Var { return ELU(x, l.Alpha) }
+func (l *ELULayer) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var { return ELU(x, l.Alpha) }
 
 // Name returns "elu".
 func (l *ELULayer) Name() string { return "elu" }
@@ -68,7 +73,7 @@ func (l *ELULayer) Config() map[string]any { return map[string]any{"alpha": l.Al
 type SELULayer struct{}
 
 // Forward returns SELU(x).
-func (*SELULayer) Forward(x *autograd.Var) *autograd.Var { return SELU(x) }
+func (*SELULayer) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var { return SELU(x) }
 
 // Name returns "selu".
 func (*SELULayer) Name() string { return "selu" }
@@ -84,7 +89,7 @@ type CELULayer struct {
 }
 
 // Forward returns CELU(x, l.Alpha).
-func (l *CELULayer) Forward(x *autograd.Var) *autograd.Var { return CELU(x, l.Alpha) }
+func (l *CELULayer) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var { return CELU(x, l.Alpha) }
 
 // Name returns "celu".
 func (l *CELULayer) Name() string { return "celu" }
@@ -100,7 +105,7 @@ type GELULayer struct {
 }
 
 // Forward returns GELU(x, l.Approximate).
-func (l *GELULayer) Forward(x *autograd.Var) *autograd.Var { return GELU(x, l.Approximate) }
+func (l *GELULayer) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var { return GELU(x, l.Approximate) }
 
 // Name returns "gelu".
 func (l *GELULayer) Name() string { return "gelu" }
@@ -115,7 +120,7 @@ func (l *GELULayer) Config() map[string]any {
 type SigmoidLayer struct{}
 
 // Forward returns Sigmoid(x).
-func (*SigmoidLayer) Forward(x *autograd.Var) *autograd.Var { return Sigmoid(x) }
+func (*SigmoidLayer) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var { return Sigmoid(x) }
 
 // Name returns "sigmoid".
 func (*SigmoidLayer) Name() string { return "sigmoid" }
@@ -128,7 +133,7 @@ func (*SigmoidLayer) Config() map[string]any { return map[string]any{} }
 type TanhLayer struct{}
 
 // Forward returns Tanh(x).
-func (*TanhLayer) Forward(x *autograd.Var) *autograd.Var { return Tanh(x) }
+func (*TanhLayer) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var { return Tanh(x) }
 
 // Name returns "tanh".
 func (*TanhLayer) Name() string { return "tanh" }
@@ -145,7 +150,7 @@ type SoftplusLayer struct {
 }
 
 // Forward returns Softplus(x, l.Beta, l.Threshold).
-func (l *SoftplusLayer) Forward(x *autograd.Var) *autograd.Var {
+func (l *SoftplusLayer) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var {
 	return Softplus(x, l.Beta, l.Threshold)
 }
 
@@ -162,7 +167,7 @@ func (l *SoftplusLayer) Config() map[string]any {
 type SoftsignLayer struct{}
 
 // Forward returns Softsign(x).
-func (*SoftsignLayer) Forward(x *autograd.Var) *autograd.Var { return Softsign(x) }
+func (*SoftsignLayer) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var { return Softsign(x) }
 
 // Name returns "softsign".
 func (*SoftsignLayer) Name() string { return "softsign" }
@@ -175,7 +180,7 @@ func (*SoftsignLayer) Config() map[string]any { return map[string]any{} }
 type SiLULayer struct{}
 
 // Forward returns SiLU(x).
-func (*SiLULayer) Forward(x *autograd.Var) *autograd.Var { return SiLU(x) }
+func (*SiLULayer) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var { return SiLU(x) }
 
 // Name returns "silu".
 func (*SiLULayer) Name() string { return "silu" }
@@ -188,7 +193,7 @@ func (*SiLULayer) Config() map[string]any { return map[string]any{} }
 type MishLayer struct{}
 
 // Forward returns Mish(x).
-func (*MishLayer) Forward(x *autograd.Var) *autograd.Var { return Mish(x) }
+func (*MishLayer) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var { return Mish(x) }
 
 // Name returns "mish".
 func (*MishLayer) Name() string { return "mish" }
@@ -206,7 +211,7 @@ type HardtanhLayer struct {
 }
 
 // Forward returns Hardtanh(x, l.MinVal, l.MaxVal).
-func (l *HardtanhLayer) Forward(x *autograd.Var) *autograd.Var {
+func (l *HardtanhLayer) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var {
 	return Hardtanh(x, l.MinVal, l.MaxVal)
 }
 
@@ -223,7 +228,7 @@ func (l *HardtanhLayer) Config() map[string]any {
 type ReLU6Layer struct{}
 
 // Forward returns ReLU6(x).
-func (*ReLU6Layer) Forward(x *autograd.Var) *autograd.Var { return ReLU6(x) }
+func (*ReLU6Layer) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var { return ReLU6(x) }
 
 // Name returns "relu6".
 func (*ReLU6Layer) Name() string { return "relu6" }
@@ -237,7 +242,7 @@ func (*ReLU6Layer) Config() map[string]any { return map[string]any{} }
 type HardsigmoidLayer struct{}
 
 // Forward returns Hardsigmoid(x).
-func (*HardsigmoidLayer) Forward(x *autograd.Var) *autograd.Var { return Hardsigmoid(x) }
+func (*HardsigmoidLayer) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var { return Hardsigmoid(x) }
 
 // Name returns "hardsigmoid".
 func (*HardsigmoidLayer) Name() string { return "hardsigmoid" }
@@ -250,7 +255,7 @@ func (*HardsigmoidLayer) Config() map[string]any { return map[string]any{} }
 type HardswishLayer struct{}
 
 // Forward returns Hardswish(x).
-func (*HardswishLayer) Forward(x *autograd.Var) *autograd.Var { return Hardswish(x) }
+func (*HardswishLayer) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var { return Hardswish(x) }
 
 // Name returns "hardswish".
 func (*HardswishLayer) Name() string { return "hardswish" }
@@ -263,7 +268,7 @@ func (*HardswishLayer) Config() map[string]any { return map[string]any{} }
 type LogSigmoidLayer struct{}
 
 // Forward returns LogSigmoid(x).
-func (*LogSigmoidLayer) Forward(x *autograd.Var) *autograd.Var { return LogSigmoid(x) }
+func (*LogSigmoidLayer) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var { return LogSigmoid(x) }
 
 // Name returns "logsigmoid".
 func (*LogSigmoidLayer) Name() string { return "logsigmoid" }
@@ -276,7 +281,7 @@ func (*LogSigmoidLayer) Config() map[string]any { return map[string]any{} }
 type TanhshrinkLayer struct{}
 
 // Forward returns Tanhshrink(x).
-func (*TanhshrinkLayer) Forward(x *autograd.Var) *autograd.Var { return Tanhshrink(x) }
+func (*TanhshrinkLayer) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var { return Tanhshrink(x) }
 
 // Name returns "tanhshrink".
 func (*TanhshrinkLayer) Name() string { return "tanhshrink" }
@@ -293,7 +298,9 @@ type SoftshrinkLayer struct {
 }
 
 // Forward returns Softshrink(x, l.Lambd).
-func (l *SoftshrinkLayer) Forward(x *autograd.Var) *autograd.Var { return Softshrink(x, l.Lambd) }
+func (l *SoftshrinkLayer) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var {
+	return Softshrink(x, l.Lambd)
+}
 
 // Name returns "softshrink".
 func (l *SoftshrinkLayer) Name() string { return "softshrink" }
@@ -309,7 +316,9 @@ type HardshrinkLayer struct {
 }
 
 // Forward returns Hardshrink(x, l.Lambd).
-func (l *HardshrinkLayer) Forward(x *autograd.Var) *autograd.Var { return Hardshrink(x, l.Lambd) }
+func (l *HardshrinkLayer) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var {
+	return Hardshrink(x, l.Lambd)
+}
 
 // Name returns "hardshrink".
 func (l *HardshrinkLayer) Name() string { return "hardshrink" }
@@ -325,7 +334,7 @@ type SoftmaxLayer struct {
 }
 
 // Forward returns Softmax(x, l.Dim).
-func (l *SoftmaxLayer) Forward(x *autograd.Var) *autograd.Var { return Softmax(x, l.Dim) }
+func (l *SoftmaxLayer) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var { return Softmax(x, l.Dim) }
 
 // Name returns "softmax".
 func (l *SoftmaxLayer) Name() string { return "softmax" }
@@ -341,7 +350,9 @@ type LogSoftmaxLayer struct {
 }
 
 // Forward returns LogSoftmax(x, l.Dim).
-func (l *LogSoftmaxLayer) Forward(x *autograd.Var) *autograd.Var { return LogSoftmax(x, l.Dim) }
+func (l *LogSoftmaxLayer) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var {
+	return LogSoftmax(x, l.Dim)
+}
 
 // Name returns "log_softmax".
 func (l *LogSoftmaxLayer) Name() string { return "log_softmax" }

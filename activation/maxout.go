@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/bigfunc/bigfunc/autograd"
+	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/tensor"
 )
 
@@ -56,7 +57,7 @@ type Maxout struct {
 }
 
 // Forward returns MaxoutOf(x, m.Pieces).
-func (m *Maxout) Forward(x *autograd.Var) *autograd.Var { return MaxoutOf(x, m.Pieces) }
+func (m *Maxout) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var { return MaxoutOf(x, m.Pieces) }
 
 // Name returns "maxout".
 func (m *Maxout) Name() string { return "maxout" }

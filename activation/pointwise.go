@@ -5,6 +5,7 @@ import (
 
 	"github.com/bigfunc/bigfunc/autograd"
 	"github.com/bigfunc/bigfunc/internal/kernel"
+	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/tensor"
 )
 
@@ -12,12 +13,7 @@ import (
 // own. Fused training loops call these slice kernels directly on their
 // reusable buffers; the autograd forms call the very same kernels, so both
 // paths give bit-identical results.
-type Pointwise interface {
-	// Apply writes f(x[i]) to y[i].
-	Apply(y, x []float32)
-	// Backprop adds dy[i]·f′(x[i]) to dx[i]; y holds f(x).
-	Backprop(dx, dy, x, y []float32)
-}
+type Pointwise = nn.Pointwise
 
 // pointwiseVar records p applied to x as one autograd operation.
 func pointwiseVar(x *autograd.Var, op string, p Pointwise) *autograd.Var {

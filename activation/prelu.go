@@ -92,7 +92,7 @@ func NewPReLU(numParameters int, init float64) *PReLU {
 }
 
 // Forward returns ParametricReLU(x, p.Weight).
-func (p *PReLU) Forward(x *autograd.Var) *autograd.Var { return ParametricReLU(x, p.Weight) }
+func (p *PReLU) Forward(x *autograd.Var, _ nn.Mode) *autograd.Var { return ParametricReLU(x, p.Weight) }
 
 // Params returns the slopes under PyTorch's name "weight".
 func (p *PReLU) Params() []nn.Param { return []nn.Param{{Name: "weight", Var: p.Weight}} }

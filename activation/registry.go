@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/bigfunc/bigfunc/nn"
-	"github.com/bigfunc/bigfunc/tensor"
 )
 
 // Layer is implemented by every layer that New returns: besides running,
@@ -45,7 +44,7 @@ type paramSpec struct {
 // parameters.
 type entry struct {
 	params []paramSpec
-	build  func(a args, rng *tensor.RNG) (Layer, error)
+	build  func(a args) (Layer, error)
 }
 
 // args holds parameter values already converted to float64, int or string.
@@ -57,7 +56,7 @@ func (a args) text(key string) string { return a[key].(string) }
 
 // plain is the entry of an activation without parameters.
 func plain(mk func() Layer) entry {
-	return entry{build: func(args, *tensor.RNG) (Layer, error) { return mk(), nil }}
+	return entry{build: func(args) (Layer, error) { return mk(), nil }}
 }
 
 // number declares a float parameter with its default.
@@ -76,13 +75,13 @@ var registry = map[string]entry{
 	"relu":     plain(func() Layer { return &ReLULayer{} }),
 	"leaky_relu": {
 		params: []paramSpec{number("negative_slope", 0.01)},
-		build: func(a args, _ *tensor.RNG) (Layer, error) {
+		build: func(a args) (Layer, error) {
 			return &LeakyReLULayer{NegativeSlope: a.num("negative_slope")}, nil
 		},
 	},
 	"prelu": {
 		params: []paramSpec{{key: "num_parameters", kind: intParam, def: 1}, number("init", 0.25)},
-		build: func(a args, _ *tensor.RNG) (Layer, error) {
+		build: func(a args) (Layer, error) {
 			// The upper bound keeps a typo from allocating gigabytes; no
 			// layer has that many channels.
 			if n := a.integer("num_parameters"); n < 1 || n > 1<<24 {
@@ -93,27 +92,24 @@ var registry = map[string]entry{
 	},
 	"rrelu": {
 		params: []paramSpec{number("lower", 1.0/8), number("upper", 1.0/3)},
-		build: func(a args, rng *tensor.RNG) (Layer, error) {
+		build: func(a args) (Layer, error) {
 			lower, upper := a.num("lower"), a.num("upper")
 			if lower > upper {
 				return nil, invalid("lower", fmt.Sprintf("a number <= upper (%g)", upper), lower)
 			}
-			if rng == nil {
-				return nil, fmt.Errorf("needs a random number generator for its slopes, got a nil rng")
-			}
-			return NewRReLU(lower, upper, rng), nil
+			return NewRReLU(lower, upper), nil
 		},
 	},
 	"elu": {
 		params: []paramSpec{number("alpha", 1.0)},
-		build: func(a args, _ *tensor.RNG) (Layer, error) {
+		build: func(a args) (Layer, error) {
 			return &ELULayer{Alpha: a.num("alpha")}, nil
 		},
 	},
 	"selu": plain(func() Layer { return &SELULayer{} }),
 	"celu": {
 		params: []paramSpec{number("alpha", 1.0)},
-		build: func(a args, _ *tensor.RNG) (Layer, error) {
+		build: func(a args) (Layer, error) {
 			if a.num("alpha") == 0 {
 				return nil, invalid("alpha", "a non-zero number", 0)
 			}
@@ -122,7 +118,7 @@ var registry = map[string]entry{
 	},
 	"gelu": {
 		params: []paramSpec{{key: "approximate", kind: stringParam, def: string(GELUNone)}},
-		build: func(a args, _ *tensor.RNG) (Layer, error) {
+		build: func(a args) (Layer, error) {
 			switch s := GELUApprox(a.text("approximate")); s {
 			case GELUNone, GELUTanh:
 				return &GELULayer{Approximate: s}, nil
@@ -134,7 +130,7 @@ var registry = map[string]entry{
 	"tanh":    plain(func() Layer { return &TanhLayer{} }),
 	"softplus": {
 		params: []paramSpec{number("beta", 1.0), number("threshold", 20.0)},
-		build: func(a args, _ *tensor.RNG) (Layer, error) {
+		build: func(a args) (Layer, error) {
 			if a.num("beta") == 0 {
 				return nil, invalid("beta", "a non-zero number", 0)
 			}
@@ -146,7 +142,7 @@ var registry = map[string]entry{
 	"mish":     plain(func() Layer { return &MishLayer{} }),
 	"hardtanh": {
 		params: []paramSpec{number("min_val", -1.0), number("max_val", 1.0)},
-		build: func(a args, _ *tensor.RNG) (Layer, error) {
+		build: func(a args) (Layer, error) {
 			lo, hi := a.num("min_val"), a.num("max_val")
 			if lo >= hi {
 				return nil, invalid("min_val", fmt.Sprintf("a number below max_val (%g)", hi), lo)
@@ -161,7 +157,7 @@ var registry = map[string]entry{
 	"tanhshrink":  plain(func() Layer { return &TanhshrinkLayer{} }),
 	"softshrink": {
 		params: []paramSpec{number("lambd", 0.5)},
-		build: func(a args, _ *tensor.RNG) (Layer, error) {
+		build: func(a args) (Layer, error) {
 			if l := a.num("lambd"); l < 0 {
 				return nil, invalid("lambd", "a number >= 0", l)
 			}
@@ -170,7 +166,7 @@ var registry = map[string]entry{
 	},
 	"hardshrink": {
 		params: []paramSpec{number("lambd", 0.5)},
-		build: func(a args, _ *tensor.RNG) (Layer, error) {
+		build: func(a args) (Layer, error) {
 			if l := a.num("lambd"); l < 0 {
 				return nil, invalid("lambd", "a number >= 0", l)
 			}
@@ -179,19 +175,19 @@ var registry = map[string]entry{
 	},
 	"softmax": {
 		params: []paramSpec{{key: "dim", kind: intParam, def: -1}},
-		build: func(a args, _ *tensor.RNG) (Layer, error) {
+		build: func(a args) (Layer, error) {
 			return &SoftmaxLayer{Dim: a.integer("dim")}, nil
 		},
 	},
 	"log_softmax": {
 		params: []paramSpec{{key: "dim", kind: intParam, def: -1}},
-		build: func(a args, _ *tensor.RNG) (Layer, error) {
+		build: func(a args) (Layer, error) {
 			return &LogSoftmaxLayer{Dim: a.integer("dim")}, nil
 		},
 	},
 	"maxout": {
 		params: []paramSpec{{key: "pieces", kind: intParam}},
-		build: func(a args, _ *tensor.RNG) (Layer, error) {
+		build: func(a args) (Layer, error) {
 			if k := a.integer("pieces"); k < 1 {
 				return nil, invalid("pieces", "an integer >= 1", k)
 			}
@@ -218,14 +214,13 @@ func Names() []string { return append([]string(nil), names...) }
 // PyTorch's argument names ("negative_slope", "approximate", …). Missing
 // parameters take PyTorch's defaults. Values may be any Go number type,
 // json.Number, or a string where a string is expected, as JSON and YAML
-// decoders produce them; integer parameters accept integral floats. rng is
-// needed only by "rrelu".
+// decoders produce them; integer parameters accept integral floats.
 //
 // Every layer New returns implements Layer, and PReLU also
 // nn.Parameterized and RReLU nn.Moded. New reports an unknown name, an
 // unknown parameter, a value of the wrong type or out of range with an
 // error that names it and says what is expected.
-func New(name string, params map[string]any, rng *tensor.RNG) (nn.Layer, error) {
+func New(name string, params map[string]any) (Layer, error) {
 	e, ok := registry[name]
 	if !ok {
 		msg := fmt.Sprintf("activation: unknown activation %q", name)
@@ -237,7 +232,7 @@ func New(name string, params map[string]any, rng *tensor.RNG) (nn.Layer, error) 
 	a, err := e.parse(params)
 	if err == nil {
 		var l Layer
-		if l, err = e.build(a, rng); err == nil {
+		if l, err = e.build(a); err == nil {
 			return l, nil
 		}
 	}

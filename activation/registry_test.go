@@ -16,7 +16,6 @@ var (
 	_ Layer            = (*RReLU)(nil)
 	_ Layer            = (*Maxout)(nil)
 	_ nn.Parameterized = (*PReLU)(nil)
-	_ nn.Moded         = (*RReLU)(nil)
 )
 
 func TestNames(t *testing.T) {
@@ -59,7 +58,7 @@ func TestConfigRoundTrip(t *testing.T) {
 		if name == "maxout" {
 			params = map[string]any{"pieces": 3}
 		}
-		l, err := New(name, params, tensor.NewRNG(0))
+		l, err := New(name, params)
 		if err != nil {
 			t.Fatalf("New(%q): %v", name, err)
 		}
@@ -87,7 +86,7 @@ func TestConfigRoundTrip(t *testing.T) {
 		if err := json.Unmarshal(b, &decoded); err != nil {
 			t.Fatal(err)
 		}
-		again, err := New(name, decoded, tensor.NewRNG(0))
+		again, err := New(name, decoded)
 		if err != nil {
 			t.Errorf("%s: New from its own Config %s: %v", name, b, err)
 			continue
@@ -115,7 +114,7 @@ func TestNewConvertsValues(t *testing.T) {
 		{"hardtanh", map[string]any{"min_val": 0, "max_val": 6}, map[string]any{"min_val": 0.0, "max_val": 6.0}},
 	}
 	for _, tc := range tests {
-		l, err := New(tc.name, tc.params, nil)
+		l, err := New(tc.name, tc.params)
 		if err != nil {
 			t.Errorf("New(%q, %v): %v", tc.name, tc.params, err)
 			continue
@@ -149,7 +148,6 @@ func TestNewErrors(t *testing.T) {
 		{"hardtanh", map[string]any{"min_val": 1.0, "max_val": 1.0}, rng, []string{"min_val", "below max_val"}},
 		{"hardtanh", map[string]any{"min_val": 2.0}, rng, []string{"min_val", "below max_val (1)", "got 2"}},
 		{"rrelu", map[string]any{"lower": 0.5, "upper": 0.1}, rng, []string{"lower", "<= upper"}},
-		{"rrelu", nil, nil, []string{`"rrelu"`, "nil rng"}},
 		{"maxout", map[string]any{"pieces": 0}, rng, []string{"pieces", ">= 1", "got 0"}},
 		{"maxout", nil, rng, []string{`missing param "pieces"`, "an integer"}},
 		{"maxout", map[string]any{"pieces": 2.5}, rng, []string{"pieces", "want an integer", "2.5"}},
@@ -163,7 +161,7 @@ func TestNewErrors(t *testing.T) {
 		{"softmax", map[string]any{"dim": json.Number("x")}, rng, []string{"dim", "want an integer"}},
 	}
 	for _, tc := range tests {
-		l, err := New(tc.name, tc.params, tc.rng)
+		l, err := New(tc.name, tc.params)
 		if err == nil {
 			t.Errorf("New(%q, %v) = %T, want an error", tc.name, tc.params, l)
 			continue
@@ -178,11 +176,11 @@ func TestNewErrors(t *testing.T) {
 
 // TestPReLUInSequential checks PyTorch's state_dict naming of the slope.
 func TestPReLUInSequential(t *testing.T) {
-	l, err := New("prelu", map[string]any{"num_parameters": 3}, nil)
+	l, err := New("prelu", map[string]any{"num_parameters": 3})
 	if err != nil {
 		t.Fatal(err)
 	}
-	relu, _ := New("relu", nil, nil)
+	relu, _ := New("relu", nil)
 	seq := nn.NewSequential(relu, l)
 	ps := seq.Params()
 	if len(ps) != 1 || ps[0].Name != "1.weight" {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/bigfunc/bigfunc/autograd"
+	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/tensor"
 )
 
@@ -46,41 +47,26 @@ func RandomizedReLU(x *autograd.Var, lower, upper float64, training bool, rng *t
 
 // RReLU is the randomized leaky ReLU layer, PyTorch's nn.RReLU:
 // y = x for x > 0 and y = a·x otherwise, with a ~ U(Lower, Upper) drawn
-// per element in training and a = (Lower+Upper)/2 in evaluation. The
-// output has the input's shape. Like every PyTorch module it starts in
-// training mode.
+// per element from the mode's RNG in training and a = (Lower+Upper)/2 in
+// evaluation. The output has the input's shape.
 type RReLU struct {
 	// Lower and Upper bound the random slopes.
 	Lower, Upper float64
-
-	rng      *tensor.RNG
-	training bool
 }
 
-// NewRReLU returns an RReLU layer in training mode that draws its slopes
-// from rng (PyTorch's defaults are lower = 1/8 and upper = 1/3). It panics
-// if lower > upper or rng is nil.
-func NewRReLU(lower, upper float64, rng *tensor.RNG) *RReLU {
+// NewRReLU returns an RReLU layer (PyTorch's defaults are lower = 1/8 and
+// upper = 1/3). It panics if lower > upper.
+func NewRReLU(lower, upper float64) *RReLU {
 	if !(lower <= upper) {
 		panic(fmt.Sprintf("activation: NewRReLU: lower (%g) must not exceed upper (%g)", lower, upper))
 	}
-	if rng == nil {
-		panic("activation: NewRReLU: rng is nil")
-	}
-	return &RReLU{Lower: lower, Upper: upper, rng: rng, training: true}
+	return &RReLU{Lower: lower, Upper: upper}
 }
 
-// Forward applies RandomizedReLU in the layer's current mode.
-func (r *RReLU) Forward(x *autograd.Var) *autograd.Var {
-	return RandomizedReLU(x, r.Lower, r.Upper, r.training, r.rng)
+// Forward applies RandomizedReLU in mode m.
+func (r *RReLU) Forward(x *autograd.Var, m nn.Mode) *autograd.Var {
+	return RandomizedReLU(x, r.Lower, r.Upper, m.Train, m.RNG)
 }
-
-// SetTraining switches between random slopes (training) and the mean slope
-// (evaluation).
-func (r *RReLU) SetTraining(training bool) { r.training = training }
-
-// Training reports whether the layer draws random slopes.
-func (r *RReLU) Training() bool { return r.training }
 
 // Name returns "rrelu".
 func (r *RReLU) Name() string { return "rrelu" }

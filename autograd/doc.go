@@ -23,7 +23,8 @@
 // Packages activation and loss add fused operations of their own through
 // New, the same mechanism the primitives use.
 //
-// NoGrad switches recording off for inference; Detach cuts a value out of
-// the graph. Package gradtest checks any operation's gradients by central
+// Only Vars that need a gradient are recorded: an operation on Consts
+// (inputs, or Detach-ed values) builds no graph, which is how inference
+// runs without recording, safely in any number of goroutines. Package gradtest checks any operation's gradients by central
 // differences.
 package autograd

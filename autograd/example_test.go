@@ -20,10 +20,12 @@ func Example() {
 	// dy = [-1 0 1]
 }
 
-func ExampleNoGrad() {
+// Inference without a graph: computing on a detached value records
+// nothing.
+func ExampleVar_Detach() {
 	w := autograd.Param(tensor.FromSlice([]float32{2}, 1))
-	var y *autograd.Var
-	autograd.NoGrad(func() { y = autograd.Mul(w, w) })
+	c := w.Detach()
+	y := autograd.Mul(c, c)
 	fmt.Println(y.Value.Data(), y.RequiresGrad())
 	// Output: [4] false
 }

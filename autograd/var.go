@@ -2,7 +2,6 @@ package autograd
 
 import (
 	"fmt"
-	"sync/atomic"
 
 	"github.com/bigfunc/bigfunc/tensor"
 )
@@ -22,26 +21,6 @@ type Var struct {
 	parents      []*Var
 	backward     func(grad *tensor.Tensor)
 }
-
-// noGrad counts the NoGrad calls in progress. It is process-wide, like a
-// global switch: concurrent training and inference in one process should
-// instead run inference on Consts (see NoGrad).
-var noGrad atomic.Int32
-
-// NoGrad runs f with graph recording switched off: operations compute values
-// but record no parents, so nothing is kept alive for a backward pass. It is
-// the inference mode. The switch is process-wide; goroutines that must keep
-// recording while another runs inference should not share a process-wide
-// NoGrad and can rely on Consts instead, which never record.
-func NoGrad(f func()) {
-	noGrad.Add(1)
-	defer noGrad.Add(-1)
-	f()
-}
-
-// Recording reports whether operations currently record the graph (false
-// inside NoGrad).
-func Recording() bool { return noGrad.Load() == 0 }
 
 // Param returns a leaf Var that requires a gradient: a trainable parameter.
 func Param(t *tensor.Tensor) *Var { return &Var{Value: t, requiresGrad: true, op: "param"} }
@@ -90,13 +69,12 @@ func (v *Var) String() string { return fmt.Sprintf("Var(%s, %v)", v.op, v.Value)
 // of each parent through AccumulateGrad. New is the extension point that
 // packages such as activation and loss use for fused operations.
 //
-// If no parent requires a gradient, or recording is off, the result is a
-// plain constant and backward is dropped.
+// If no parent requires a gradient, the result is a plain constant and
+// backward is dropped: computing on Consts records nothing. That, not a
+// switch, is how inference avoids building a graph, so it is safe in any
+// number of goroutines at once.
 func New(op string, value *tensor.Tensor, backward func(grad *tensor.Tensor), parents ...*Var) *Var {
 	out := &Var{Value: value, op: op}
-	if !Recording() {
-		return out
-	}
 	for _, p := range parents {
 		if p.requiresGrad {
 			out.requiresGrad = true

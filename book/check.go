@@ -385,7 +385,7 @@ func reluGradAtZero() (float64, float64) {
 // leakyDefault returns the derivative at −1 of the default leaky_relu and
 // its default slope.
 func leakyDefault() (grad, slope float64, err error) {
-	l, err := activation.New("leaky_relu", nil, nil)
+	l, err := activation.New("leaky_relu", nil)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -394,7 +394,7 @@ func leakyDefault() (grad, slope float64, err error) {
 		return 0, 0, errors.New("book: leaky_relu is not a LeakyReLULayer")
 	}
 	x := autograd.Param(tensor.FromSlice([]float32{-1}, 1))
-	autograd.Sum(l.Forward(x)).Backward()
+	autograd.Sum(l.Forward(x, nn.Eval)).Backward()
 	return float64(x.Grad.At(0)), lr.NegativeSlope, nil
 }
 
@@ -428,8 +428,7 @@ func rangeCheck(id, claim string, f32f func(*autograd.Var) *autograd.Var, f64 fu
 	for i, x := range grid {
 		in.Data()[i] = float32(x)
 	}
-	var out *autograd.Var
-	autograd.NoGrad(func() { out = f32f(autograd.Const(in)) })
+	out := f32f(autograd.Const(in))
 	firstHi, lastLo := math.NaN(), math.NaN()
 	outside := false
 	for i, x := range grid {
@@ -472,12 +471,9 @@ func tanhIdentity() (e64, e32 float64) {
 		in.Data()[i] = float32(x)
 		e64 = math.Max(e64, math.Abs(math.Tanh(x)-(2/(1+math.Exp(-2*x))-1)))
 	}
-	var t, s *autograd.Var
-	autograd.NoGrad(func() {
-		x := autograd.Const(in)
-		t = activation.Tanh(x)
-		s = activation.Sigmoid(autograd.Scale(x, 2))
-	})
+	x := autograd.Const(in)
+	t := activation.Tanh(x)
+	s := activation.Sigmoid(autograd.Scale(x, 2))
 	for i := range xs {
 		e32 = math.Max(e32, math.Abs(float64(t.Value.Data()[i])-(2*float64(s.Value.Data()[i])-1)))
 	}

@@ -34,7 +34,7 @@ func DeepNet(act string, depth, width int, seed uint64) (*nn.Sequential, error) 
 		}
 		net.Layers = append(net.Layers, nn.NewLinear(width, out, true, rng))
 		if i < depth-1 {
-			a, err := activation.New(act, nil, rng)
+			a, err := activation.New(act, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -70,7 +70,7 @@ func GradientNorms(net *nn.Sequential, seed uint64) []float64 {
 	for _, p := range net.Params() {
 		p.ZeroGrad()
 	}
-	loss.MSE(net.Forward(autograd.Const(x)), y, loss.Mean).Backward()
+	loss.MSE(net.Forward(autograd.Const(x), nn.Eval), y, loss.Mean).Backward()
 	var norms []float64
 	for _, l := range net.Layers {
 		if lin, ok := l.(*nn.Linear); ok {

@@ -70,10 +70,13 @@ func Fit(net Network, x, y *tensor.Tensor, steps int, lr float64) ([]float64, er
 		return nil, err
 	}
 	in := autograd.Const(x)
+	// The chapter's networks hold no random layers; the mode's generator
+	// is there for any that do.
+	mode := nn.Train(tensor.NewRNG(0))
 	losses := make([]float64, 0, steps)
 	for range steps {
 		opt.ZeroGrad()
-		l := loss.MSE(net.Forward(in), y, loss.Mean)
+		l := loss.MSE(net.Forward(in, mode), y, loss.Mean)
 		losses = append(losses, float64(l.Value.Item()))
 		l.Backward()
 		opt.Step()

@@ -61,8 +61,18 @@ type SkipNet struct {
 }
 
 // Forward returns Net(x) + Skip(x).
-func (s *SkipNet) Forward(x *autograd.Var) *autograd.Var {
-	return autograd.Add(s.Net.Forward(x), s.Skip.Forward(x))
+func (s *SkipNet) Forward(x *autograd.Var, m nn.Mode) *autograd.Var {
+	return autograd.Add(s.Net.Forward(x, m), s.Skip.Forward(x, m))
+}
+
+// Describe returns a residual block whose shortcut is the skip layer.
+func (s *SkipNet) Describe() nn.Desc {
+	return (&nn.Residual{F: s.Net, Shortcut: s.Skip}).Describe()
+}
+
+// OutShape returns Net's output shape, which the skip layer's must equal.
+func (s *SkipNet) OutShape(in []int) ([]int, error) {
+	return (&nn.Residual{F: s.Net, Shortcut: s.Skip}).OutShape(in)
 }
 
 // Params returns the parameters of Net and then the skip weights under
@@ -239,9 +249,7 @@ func SquareMinimax() *nn.Sequential {
 }
 
 // Eval runs a network on rows of inputs without recording a graph and
-// returns its outputs, one row per input row. It switches recording off
-// with autograd.NoGrad, which is process-wide: do not call it while
-// another goroutine trains.
+// returns its outputs, one row per input row, in evaluation mode.
 func Eval(net nn.Layer, xs [][]float64) [][]float64 {
 	if len(xs) == 0 {
 		return nil
@@ -252,8 +260,7 @@ func Eval(net nn.Layer, xs [][]float64) [][]float64 {
 			in.Set(float32(v), i, j)
 		}
 	}
-	var out *autograd.Var
-	autograd.NoGrad(func() { out = net.Forward(autograd.Const(in)) })
+	out := net.Forward(autograd.Const(in), nn.Eval)
 	res := make([][]float64, len(xs))
 	cols := out.Value.Dim(1)
 	for i := range res {

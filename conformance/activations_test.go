@@ -100,7 +100,7 @@ func actCheckCase(t *testing.T, name string, c actCase) (ran bool) {
 		t.Errorf("%s: weight or dweight given for an op without parameters", name)
 		return false
 	}
-	layer, err := activation.New(c.Op, params, tensor.NewRNG(0))
+	layer, err := activation.New(c.Op, params)
 	if err != nil {
 		t.Errorf("%s: %v", name, err)
 		return false
@@ -119,10 +119,8 @@ func actCheckCase(t *testing.T, name string, c actCase) (ran bool) {
 	}
 	// Reference outputs are deterministic, so random layers (rrelu) are
 	// compared in evaluation mode, which is also F.rrelu's default.
-	nn.SetTraining(layer, false)
-
 	x := autograd.Param(c.X.tensor())
-	y := layer.Forward(x)
+	y := layer.Forward(x, nn.Eval)
 	compareTensor(t, name+" y", y.Value, *c.Y, actAbsTol, actRelTol)
 	y.BackwardWith(c.DY.tensor())
 	dx := x.Grad

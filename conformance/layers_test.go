@@ -46,7 +46,7 @@ func checkLayers(t *testing.T, path string) int {
 		w, b := autograd.Param(c.Weight.tensor()), autograd.Param(c.Bias.tensor())
 		l := &nn.Linear{In: c.Weight.Shape[1], Out: c.Weight.Shape[0], Weight: w, Bias: b}
 		x := autograd.Param(c.X.tensor())
-		y := l.Forward(x)
+		y := l.Forward(x, nn.Eval)
 		y.BackwardWith(c.Dy.tensor())
 		compareTensor(t, name+" y", y.Value, c.Y, 1e-6, 1e-5)
 		compareTensor(t, name+" dx", x.Grad, c.Dx, 1e-6, 1e-5)
@@ -61,7 +61,7 @@ func checkLayers(t *testing.T, path string) int {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
-		net, _, err := spec.BuildArchitecture(c.X.Shape[1], layers, tensor.NewRNG(0))
+		net, _, err := spec.BuildArchitecture(c.X.Shape[1:], layers, tensor.NewRNG(0))
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
@@ -89,7 +89,7 @@ func checkLayers(t *testing.T, path string) int {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
-		y := net.Forward(autograd.Const(c.X.tensor()))
+		y := net.Forward(autograd.Const(c.X.tensor()), nn.Eval)
 		var target loss.Target
 		if lf.Classification() {
 			target = loss.Target{Classes: c.Target.ints()}

@@ -29,6 +29,18 @@ type Dataset struct {
 	// label column); they may be nil.
 	FeatureNames []string
 	TargetNames  []string
+	// Shape is the per-sample shape the features fill in row-major order
+	// ([1, 28, 28] for MNIST); nil means [features].
+	Shape []int
+}
+
+// SampleShape returns the per-sample shape of the features: Shape, or
+// [Features()] when it is not set.
+func (ds *Dataset) SampleShape() []int {
+	if len(ds.Shape) > 0 {
+		return append([]int(nil), ds.Shape...)
+	}
+	return []int{ds.Features()}
 }
 
 // Len returns the number of rows.
@@ -124,6 +136,7 @@ func (ds *Dataset) Subset(rows []int) (*Dataset, error) {
 		Classes:      slices.Clone(ds.Classes),
 		FeatureNames: slices.Clone(ds.FeatureNames),
 		TargetNames:  slices.Clone(ds.TargetNames),
+		Shape:        slices.Clone(ds.Shape),
 	}
 	if ds.Y != nil {
 		out.Y = gatherRows(ds.Y.Data(), ds.Y.Dim(1), rows)

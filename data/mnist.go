@@ -73,7 +73,7 @@ func loadMNISTPair(dir, images, labels string) (*Dataset, error) {
 	for i := range names {
 		names[i] = fmt.Sprintf("pixel%d", i)
 	}
-	return &Dataset{X: tensor.New(x, n, f), Labels: ls, FeatureNames: names, TargetNames: []string{"digit"}}, nil
+	return &Dataset{X: tensor.New(x, n, f), Labels: ls, FeatureNames: names, TargetNames: []string{"digit"}, Shape: []int{1, idims[1], idims[2]}}, nil
 }
 
 // readIDXFile reads dir/name, or dir/name.gz when that is absent.

@@ -51,7 +51,7 @@ func CrossEntropy(logits *autograd.Var, target []int, labelSmoothing float64, r 
 	n, c := classShape(op, logits.Value, target)
 	x := logits.Value.Data()
 	var grad []float64
-	if logits.RequiresGrad() && autograd.Recording() {
+	if logits.RequiresGrad() {
 		grad = make([]float64, n*c)
 	}
 	var value *tensor.Tensor
@@ -100,7 +100,7 @@ func NLL(logp *autograd.Var, target []int, r Reduction) *autograd.Var {
 	r.check(op)
 	n, c := classShape(op, logp.Value, target)
 	x := logp.Value.Data()
-	if logp.RequiresGrad() && autograd.Recording() {
+	if logp.RequiresGrad() {
 		// The backward pass reads the indices later; a caller reusing its
 		// label buffer for the next batch must not change them.
 		target = append([]int(nil), target...)

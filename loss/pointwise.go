@@ -27,7 +27,7 @@ func pointwise(op, name string, input *autograd.Var, target *tensor.Tensor, r Re
 	x, t := input.Value.Data(), target.Data()
 	n := len(x)
 	var grad []float64
-	if input.RequiresGrad() && autograd.Recording() {
+	if input.RequiresGrad() {
 		grad = make([]float64, n)
 	}
 	var value *tensor.Tensor

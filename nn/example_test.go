@@ -1,8 +1,10 @@
 package nn_test
 
 import (
+	"encoding/json"
 	"fmt"
 
+	"github.com/bigfunc/bigfunc/activation"
 	"github.com/bigfunc/bigfunc/autograd"
 	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/tensor"
@@ -17,10 +19,10 @@ func Example() {
 	output := &nn.Linear{In: 2, Out: 1,
 		Weight: autograd.Param(tensor.FromSlice([]float32{1, 1}, 1, 2)),
 		Bias:   autograd.Param(tensor.Zeros(1))}
-	abs := nn.NewSequential(hidden, nn.LayerFunc(autograd.ReLU), output)
+	abs := nn.NewSequential(hidden, &activation.ReLULayer{}, output)
 
 	x := autograd.Const(tensor.FromSlice([]float32{-3, -0.5, 0, 2}, 4, 1))
-	fmt.Println(abs.Forward(x).Value.Data())
+	fmt.Println(abs.Forward(x, nn.Eval).Value.Data())
 	for _, p := range abs.Params() {
 		fmt.Print(p.Name, " ")
 	}
@@ -34,4 +36,19 @@ func ExampleNewLinear() {
 	l := nn.NewLinear(3, 2, true, tensor.NewRNG(0))
 	fmt.Println(l.Weight.Value.Shape(), l.Bias.Value.Shape())
 	// Output: [2 3] [2]
+}
+
+// A network describes itself as a spec architecture list, the form a
+// model file stores and Build reads back.
+func ExampleArchitecture() {
+	rng := tensor.NewRNG(0)
+	net := nn.NewSequential(nn.NewLinear(4, 8, true, rng), &activation.ReLULayer{},
+		&nn.Residual{F: nn.NewSequential(nn.NewLinear(8, 8, true, rng))}, nn.NewDropout(0.1), nn.NewLinear(8, 2, false, rng))
+	b, _ := json.Marshal(nn.Architecture(net.Layers))
+	fmt.Println(string(b))
+	shapes, _ := net.Shapes([]int{4})
+	fmt.Println(shapes)
+	// Output:
+	// [{"linear":{"bias":true,"out_features":8}},"relu",{"residual":{"body":[{"linear":{"bias":true,"out_features":8}}]}},{"dropout":{"p":0.1}},{"linear":{"bias":false,"out_features":2}}]
+	// [[4] [8] [8] [8] [8] [2]]
 }

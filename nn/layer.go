@@ -1,11 +1,63 @@
 package nn
 
-import "github.com/bigfunc/bigfunc/autograd"
+import (
+	"github.com/bigfunc/bigfunc/autograd"
+	"github.com/bigfunc/bigfunc/tensor"
+)
 
 // Layer is one stage of a network: a function from a batch of inputs to a
-// batch of outputs.
+// batch of outputs, which can also say what it is and what it does to
+// shapes. Shapes here are per sample: a batch x of shape [N, d1, d2, …]
+// has the per-sample shape [d1, d2, …].
 type Layer interface {
-	Forward(x *autograd.Var) *autograd.Var
+	// Forward runs the batch x through the layer in mode m.
+	Forward(x *autograd.Var, m Mode) *autograd.Var
+	// Describe returns the layer's op name and options: what inspect,
+	// draw, saving and export read, and what Build turns back into an
+	// equal layer.
+	Describe() Desc
+	// OutShape returns the per-sample output shape for the per-sample
+	// input shape in, or an error saying why in does not fit.
+	OutShape(in []int) ([]int, error)
+}
+
+// Mode says how a forward pass runs. It is passed into every call rather
+// than kept as a flag in the layers, so one network can train in one
+// goroutine while others predict with it.
+type Mode struct {
+	// Train selects training behaviour: dropout drops, and batch
+	// normalisation uses the batch's statistics and updates its running
+	// ones.
+	Train bool
+	// RNG draws the randomness of training-mode layers (dropout masks,
+	// RReLU slopes). It must be set when Train is, and is used by one
+	// goroutine at a time.
+	RNG *tensor.RNG
+}
+
+// Eval is evaluation mode: deterministic, no state changes.
+var Eval = Mode{}
+
+// Train returns training mode drawing its randomness from rng.
+func Train(rng *tensor.RNG) Mode { return Mode{Train: true, RNG: rng} }
+
+// Desc describes a layer: its op name as the spec file spells it
+// ("linear", "conv2d", "relu", "residual") and its options under
+// PyTorch's names, defaults filled in. Sizes that the incoming shape
+// determines (in_features, in_channels, num_features) are left out, as in
+// the spec. Values are int, float64, bool, string or []int.
+type Desc struct {
+	Op     string
+	Config map[string]any
+	// Blocks holds the layer lists inside a composite layer, such as a
+	// residual block's body and shortcut.
+	Blocks []Block
+}
+
+// Block is a named list of layers inside a composite layer.
+type Block struct {
+	Name   string
+	Layers []Layer
 }
 
 // Param is a trainable tensor with its PyTorch state_dict name relative to
@@ -21,17 +73,20 @@ type Parameterized interface {
 	Params() []Param
 }
 
-// Moded is implemented by layers that behave differently in training and
-// evaluation (Dropout, RReLU).
-type Moded interface {
-	SetTraining(training bool)
+// Buffer is non-trained state saved with the parameters, such as batch
+// normalisation's running statistics, under its state_dict name.
+type Buffer struct {
+	Name  string
+	Value *tensor.Tensor
+	// Int64 marks a buffer PyTorch stores as int64 (num_batches_tracked):
+	// it is held as float32, exact up to 2²⁴, and saved as I64.
+	Int64 bool
 }
 
-// LayerFunc adapts a plain function to the Layer interface.
-type LayerFunc func(x *autograd.Var) *autograd.Var
-
-// Forward calls f(x).
-func (f LayerFunc) Forward(x *autograd.Var) *autograd.Var { return f(x) }
+// Buffered is implemented by layers that hold buffers.
+type Buffered interface {
+	Buffers() []Buffer
+}
 
 // ParamsOf returns l's parameters, or nil if it has none.
 func ParamsOf(l Layer) []Param {
@@ -41,12 +96,12 @@ func ParamsOf(l Layer) []Param {
 	return nil
 }
 
-// SetTraining switches l, and every layer inside it, between training and
-// evaluation behaviour.
-func SetTraining(l Layer, training bool) {
-	if m, ok := l.(Moded); ok {
-		m.SetTraining(training)
+// BuffersOf returns l's buffers, or nil if it has none.
+func BuffersOf(l Layer) []Buffer {
+	if b, ok := l.(Buffered); ok {
+		return b.Buffers()
 	}
+	return nil
 }
 
 // Vars returns the Vars of params, the form optimizers take.
@@ -56,4 +111,18 @@ func Vars(params []Param) []*autograd.Var {
 		vs[i] = p.Var
 	}
 	return vs
+}
+
+// Size returns the number of elements of a per-sample shape.
+func Size(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}
+
+// batchShape returns [n, shape…].
+func batchShape(n int, shape []int) []int {
+	return append([]int{n}, shape...)
 }

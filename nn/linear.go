@@ -5,11 +5,13 @@ import (
 	"math"
 
 	"github.com/bigfunc/bigfunc/autograd"
+	"github.com/bigfunc/bigfunc/internal/kernel"
 	"github.com/bigfunc/bigfunc/tensor"
 )
 
-// Linear is the affine layer y = xWᵀ + b. Input [N, In], output [N, Out];
-// Weight is [Out, In] and Bias is [Out] (or nil), PyTorch's layout.
+// Linear is the affine layer y = xWᵀ + b, PyTorch's nn.Linear. It acts on
+// the last dimension: input [N, …, In], output [N, …, Out]. Weight is
+// [Out, In] and Bias is [Out] (or nil), PyTorch's layout.
 type Linear struct {
 	In, Out int
 	Weight  *autograd.Var
@@ -34,7 +36,22 @@ func NewLinear(in, out int, bias bool, rng *tensor.RNG) *Linear {
 }
 
 // Forward returns xWᵀ + b.
-func (l *Linear) Forward(x *autograd.Var) *autograd.Var { return autograd.Linear(x, l.Weight, l.Bias) }
+func (l *Linear) Forward(x *autograd.Var, m Mode) *autograd.Var { return RunKernel(l, x, m) }
+
+// Describe returns "linear" with out_features and bias.
+func (l *Linear) Describe() Desc {
+	return Desc{Op: "linear", Config: map[string]any{"out_features": l.Out, "bias": l.Bias != nil}}
+}
+
+// OutShape replaces the last dimension, which must be In, by Out.
+func (l *Linear) OutShape(in []int) ([]int, error) {
+	if len(in) == 0 || in[len(in)-1] != l.In {
+		return nil, fmt.Errorf("linear: want input [..., %d], got %v", l.In, in)
+	}
+	out := append([]int(nil), in...)
+	out[len(out)-1] = l.Out
+	return out, nil
+}
 
 // Params returns "weight" and, if present, "bias".
 func (l *Linear) Params() []Param {
@@ -45,14 +62,64 @@ func (l *Linear) Params() []Param {
 	return ps
 }
 
-// Flatten reshapes [N, d1, d2, …] to [N, d1·d2·…], as torch.nn.Flatten.
-type Flatten struct{}
-
-// Forward flattens every dimension after the first.
-func (Flatten) Forward(x *autograd.Var) *autograd.Var {
-	s := x.Value.Shape()
-	if len(s) <= 2 {
-		return x
+// Fuse returns the kernel: one matrix product over every row of every
+// sample.
+func (l *Linear) Fuse(in []int, rows int) Kernel {
+	if _, err := l.OutShape(in); err != nil {
+		return nil
 	}
-	return autograd.Reshape(x, s[0], -1)
+	return linearKernel{l, Size(in) / l.In}
+}
+
+// linearKernel treats each sample as per rows of In features.
+type linearKernel struct {
+	l   *Linear
+	per int
+}
+
+func (k linearKernel) Forward(y, x []float32, n int, _ Mode) {
+	l, r := k.l, n*k.per
+	kernel.Gemm(false, true, r, l.Out, l.In, x, l.In, l.Weight.Value.Data(), l.In, y, l.Out, false)
+	if l.Bias != nil {
+		kernel.AddRowVector(y[:r*l.Out], l.Bias.Value.Data())
+	}
+}
+
+func (k linearKernel) Backward(dx, dy, x, _ []float32, n int) {
+	l, r := k.l, n*k.per
+	if dx != nil {
+		// ∂/∂x = dy·W
+		kernel.Gemm(false, false, r, l.In, l.Out, dy, l.Out, l.Weight.Value.Data(), l.In, dx, l.In, true)
+	}
+	if g := gradOf(l.Weight); g != nil {
+		// ∂/∂W = dyᵀ·x
+		kernel.Gemm(true, false, l.Out, l.In, r, dy, l.Out, x, l.In, g, l.In, true)
+	}
+	if g := gradOf(l.Bias); g != nil {
+		kernel.SumRows(g, dy[:r*l.Out])
+	}
+}
+
+func init() {
+	Register("linear", "out_features", func(o Options, in []int, rng *tensor.RNG) (Layer, error) {
+		if err := o.Allow("out_features", "bias"); err != nil {
+			return nil, err
+		}
+		out, err := o.Positive("out_features")
+		if err != nil {
+			return nil, err
+		}
+		bias, err := o.Bool("bias", true)
+		if err != nil {
+			return nil, err
+		}
+		if len(in) == 0 {
+			return nil, fmt.Errorf("linear: want an input with at least one dimension")
+		}
+		width := in[len(in)-1]
+		if err := checkParams("inputs × outputs:", width, out); err != nil {
+			return nil, err
+		}
+		return NewLinear(width, out, bias, rng), nil
+	})
 }

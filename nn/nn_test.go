@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/bigfunc/bigfunc/activation"
 	"github.com/bigfunc/bigfunc/autograd"
 	"github.com/bigfunc/bigfunc/autograd/gradtest"
 	"github.com/bigfunc/bigfunc/nn"
@@ -30,7 +31,7 @@ func TestLinearInitBounds(t *testing.T) {
 
 func TestSequentialStateDictNames(t *testing.T) {
 	rng := tensor.NewRNG(1)
-	relu := nn.LayerFunc(autograd.ReLU)
+	relu := &activation.ReLULayer{}
 	s := nn.NewSequential(nn.NewLinear(4, 6, true, rng), relu, nn.NewLinear(6, 3, false, rng),
 		&nn.Residual{F: nn.NewLinear(3, 3, true, rng)})
 	var names []string
@@ -46,7 +47,7 @@ func TestSequentialStateDictNames(t *testing.T) {
 			t.Fatalf("got %v, want %v", names, want)
 		}
 	}
-	y := s.Forward(autograd.Const(tensor.Randn(rng, 5, 4)))
+	y := s.Forward(autograd.Const(tensor.Randn(rng, 5, 4)), nn.Eval)
 	if sh := y.Value.Shape(); sh[0] != 5 || sh[1] != 3 {
 		t.Fatalf("output shape: got %v, want [5 3]", sh)
 	}
@@ -55,8 +56,8 @@ func TestSequentialStateDictNames(t *testing.T) {
 func TestResidualGradient(t *testing.T) {
 	rng := tensor.NewRNG(2)
 	err := gradtest.Check(func(in []*autograd.Var) *autograd.Var {
-		r := &nn.Residual{F: nn.LayerFunc(autograd.Tanh)}
-		return r.Forward(in[0])
+		r := &nn.Residual{F: &activation.TanhLayer{}}
+		return r.Forward(in[0], nn.Eval)
 	}, []*tensor.Tensor{tensor.Randn(rng, 3, 2)}, gradtest.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -65,9 +66,9 @@ func TestResidualGradient(t *testing.T) {
 
 func TestDropout(t *testing.T) {
 	rng := tensor.NewRNG(3)
-	d := nn.NewDropout(0.25, rng)
+	d := nn.NewDropout(0.25)
 	x := autograd.Param(tensor.Ones(100000))
-	y := d.Forward(x)
+	y := d.Forward(x, nn.Train(rng))
 	zeros, sum := 0, float64(0)
 	for _, v := range y.Value.Data() {
 		if v == 0 {
@@ -89,11 +90,10 @@ func TestDropout(t *testing.T) {
 			t.Fatalf("gradient %d: got %v, want the mask value %v", i, g, y.Value.Data()[i])
 		}
 	}
-	nn.SetTraining(d, false)
-	if e := d.Forward(x); e != x {
+	if e := d.Forward(x, nn.Eval); e != x {
 		t.Fatal("dropout in evaluation mode is not the identity")
 	}
-	if all := nn.NewDropout(1, rng).Forward(x); tensor.MaxAll(all.Value).Item() != 0 {
+	if all := nn.NewDropout(1).Forward(x, nn.Train(rng)); tensor.MaxAll(all.Value).Item() != 0 {
 		t.Fatal("p = 1 kept some elements")
 	}
 }
@@ -150,7 +150,7 @@ func TestInitSchemes(t *testing.T) {
 
 func TestFlatten(t *testing.T) {
 	x := autograd.Param(tensor.Randn(tensor.NewRNG(1), 2, 3, 4))
-	y := nn.Flatten{}.Forward(x)
+	y := nn.Flatten{}.Forward(x, nn.Eval)
 	if s := y.Value.Shape(); len(s) != 2 || s[0] != 2 || s[1] != 12 {
 		t.Fatalf("got %v, want [2 12]", s)
 	}

@@ -1,10 +1,10 @@
 package nn
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/bigfunc/bigfunc/autograd"
-	"github.com/bigfunc/bigfunc/tensor"
 )
 
 // Sequential applies its layers in order: the network as one big function
@@ -17,11 +17,40 @@ type Sequential struct {
 func NewSequential(layers ...Layer) *Sequential { return &Sequential{Layers: layers} }
 
 // Forward runs x through every layer.
-func (s *Sequential) Forward(x *autograd.Var) *autograd.Var {
+func (s *Sequential) Forward(x *autograd.Var, m Mode) *autograd.Var {
 	for _, l := range s.Layers {
-		x = l.Forward(x)
+		x = l.Forward(x, m)
 	}
 	return x
+}
+
+// Describe returns "sequential" with the layers as its one block.
+func (s *Sequential) Describe() Desc {
+	return Desc{Op: "sequential", Blocks: []Block{{Name: "layers", Layers: s.Layers}}}
+}
+
+// OutShape threads in through every layer's OutShape.
+func (s *Sequential) OutShape(in []int) ([]int, error) {
+	shapes, err := s.Shapes(in)
+	if err != nil {
+		return nil, err
+	}
+	return shapes[len(shapes)-1], nil
+}
+
+// Shapes returns the per-sample shape before the first layer and after
+// each layer: len(s.Layers)+1 shapes.
+func (s *Sequential) Shapes(in []int) ([][]int, error) {
+	shapes := [][]int{in}
+	for i, l := range s.Layers {
+		out, err := l.OutShape(in)
+		if err != nil {
+			return nil, fmt.Errorf("layer %d (%s): %w", i, l.Describe().Op, err)
+		}
+		shapes = append(shapes, out)
+		in = out
+	}
+	return shapes, nil
 }
 
 // Params returns every layer's parameters named "i.name", with i the
@@ -36,84 +65,84 @@ func (s *Sequential) Params() []Param {
 	return ps
 }
 
-// SetTraining switches every layer between training and evaluation.
-func (s *Sequential) SetTraining(training bool) {
-	for _, l := range s.Layers {
-		SetTraining(l, training)
-	}
-}
-
-// Residual is the shortcut connection y = x + F(x): the input skips over F
-// and is added back to its output, so F only has to learn a correction.
-// F must preserve the shape of its input.
-type Residual struct {
-	F Layer
-}
-
-// Forward returns x + F(x).
-func (r *Residual) Forward(x *autograd.Var) *autograd.Var { return autograd.Add(x, r.F.Forward(x)) }
-
-// Params returns F's parameters under the prefix "f.".
-func (r *Residual) Params() []Param {
-	var ps []Param
-	for _, p := range ParamsOf(r.F) {
-		ps = append(ps, Param{Name: "f." + p.Name, Var: p.Var})
-	}
-	return ps
-}
-
-// SetTraining forwards the mode to F.
-func (r *Residual) SetTraining(training bool) { SetTraining(r.F, training) }
-
-// Dropout zeroes each element with probability P during training and scales
-// the survivors by 1/(1−P), so evaluation, which passes x through
-// unchanged, sees the same expected activation. Layers start in training
-// mode, as in PyTorch.
-type Dropout struct {
-	P        float64
-	rng      *tensor.RNG
-	training bool
-}
-
-// NewDropout returns a Dropout layer drawing its masks from rng. It panics
-// if p is outside [0, 1].
-func NewDropout(p float64, rng *tensor.RNG) *Dropout {
-	if !(p >= 0 && p <= 1) {
-		panic("nn: NewDropout: p must be in [0, 1], got " + strconv.FormatFloat(p, 'g', -1, 64))
-	}
-	return &Dropout{P: p, rng: rng, training: true}
-}
-
-// SetTraining switches dropout on (training) or off (evaluation).
-func (d *Dropout) SetTraining(training bool) { d.training = training }
-
-// Training reports whether the layer drops elements (training mode).
-func (d *Dropout) Training() bool { return d.training }
-
-// Forward applies the random mask in training and is the identity in
-// evaluation.
-func (d *Dropout) Forward(x *autograd.Var) *autograd.Var {
-	if !d.training || d.P == 0 {
-		return x
-	}
-	mask := tensor.Zeros(x.Value.Shape()...)
-	d.Mask(mask.Data())
-	return autograd.Mul(x, autograd.Const(mask))
-}
-
-// Mask fills m with the next training mask: 0 with probability P, else
-// 1/(1−P). Forward draws its masks through it, so a fused loop calling Mask
-// consumes the random stream exactly as Forward would.
-func (d *Dropout) Mask(m []float32) {
-	if d.P >= 1 {
-		clear(m)
-		return
-	}
-	keep := float32(1 / (1 - d.P))
-	for i := range m {
-		m[i] = 0
-		if d.rng.Float64() >= d.P {
-			m[i] = keep
+// Buffers returns every layer's buffers named "i.name".
+func (s *Sequential) Buffers() []Buffer {
+	var bs []Buffer
+	for i, l := range s.Layers {
+		for _, b := range BuffersOf(l) {
+			b.Name = strconv.Itoa(i) + "." + b.Name
+			bs = append(bs, b)
 		}
+	}
+	return bs
+}
+
+// Fuse chains the layers' kernels over buffers sized for rows samples, or
+// returns nil if a layer has no kernel.
+func (s *Sequential) Fuse(in []int, rows int) Kernel {
+	shapes, err := s.Shapes(in)
+	if err != nil || len(s.Layers) == 0 {
+		return nil
+	}
+	k := &seqKernel{sizes: make([]int, len(shapes))}
+	for i, sh := range shapes {
+		k.sizes[i] = Size(sh)
+	}
+	for i, l := range s.Layers {
+		lk := Fuse(l, shapes[i], rows)
+		if lk == nil {
+			return nil
+		}
+		k.layers = append(k.layers, lk)
+		if i < len(s.Layers)-1 {
+			k.outs = append(k.outs, make([]float32, rows*k.sizes[i+1]))
+			k.grads = append(k.grads, make([]float32, rows*k.sizes[i+1]))
+		}
+	}
+	return k
+}
+
+// seqKernel runs layer kernels in a chain: outs[i] and grads[i] hold the
+// output of layer i and its gradient, except for the last layer, which
+// writes straight into the caller's y.
+type seqKernel struct {
+	layers []Kernel
+	sizes  []int // per-sample sizes: input, then after each layer
+	outs   [][]float32
+	grads  [][]float32
+}
+
+// io returns the input and output slices of layer i for n samples.
+func (k *seqKernel) io(i int, x, y []float32, n int) (in, out []float32) {
+	in, out = x, y
+	if i > 0 {
+		in = k.outs[i-1][:n*k.sizes[i]]
+	}
+	if i < len(k.layers)-1 {
+		out = k.outs[i][:n*k.sizes[i+1]]
+	}
+	return in[:n*k.sizes[i]], out[:n*k.sizes[i+1]]
+}
+
+func (k *seqKernel) Forward(y, x []float32, n int, m Mode) {
+	for i, l := range k.layers {
+		in, out := k.io(i, x, y, n)
+		l.Forward(out, in, n, m)
+	}
+}
+
+func (k *seqKernel) Backward(dx, dy, x, y []float32, n int) {
+	for i := len(k.layers) - 1; i >= 0; i-- {
+		in, out := k.io(i, x, y, n)
+		g := dy
+		if i < len(k.layers)-1 {
+			g = k.grads[i][:len(out)]
+		}
+		d := dx
+		if i > 0 {
+			d = k.grads[i-1][:len(in)]
+			clear(d)
+		}
+		k.layers[i].Backward(d, g[:len(out)], in, out, n)
 	}
 }

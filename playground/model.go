@@ -101,7 +101,7 @@ func buildNetwork(c Config, p *problem) (*network, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := train.NewModel(s, len(c.Features), c.Seed)
+	m, err := train.NewModel(s, []int{len(c.Features)}, c.Seed)
 	if err != nil {
 		return nil, err
 	}
@@ -183,33 +183,27 @@ type activations struct {
 }
 
 // forward runs x through the network in evaluation mode, keeping every
-// hidden layer's values. It records a graph it never uses: the engine's
-// NoGrad switch is process-wide and would silence other sessions' training.
+// hidden layer's values.
 func (n *network) forward(x *tensor.Tensor) activations {
 	net := n.model.Net
-	nn.SetTraining(net, false)
-	defer nn.SetTraining(net, true)
 	var a activations
 	v := autograd.Const(x)
 	for _, h := range n.hidden {
-		v = net.Layers[h.lin].Forward(v)
+		v = net.Layers[h.lin].Forward(v, nn.Eval)
 		a.pre = append(a.pre, v.Value.Data())
 		for j := h.act; j < h.end; j++ {
-			v = net.Layers[j].Forward(v)
+			v = net.Layers[j].Forward(v, nn.Eval)
 		}
 		a.post = append(a.post, v.Value.Data())
 	}
-	v = net.Layers[n.outIdx].Forward(v)
+	v = net.Layers[n.outIdx].Forward(v, nn.Eval)
 	a.out = v.Value.Data()
 	return a
 }
 
 // output returns the network's output for x, in evaluation mode.
 func (n *network) output(x *tensor.Tensor) *autograd.Var {
-	net := n.model.Net
-	nn.SetTraining(net, false)
-	defer nn.SetTraining(net, true)
-	return net.Forward(autograd.Const(x))
+	return n.model.Net.Forward(autograd.Const(x), nn.Eval)
 }
 
 // paramCount returns the number of trainable values.

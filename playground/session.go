@@ -311,7 +311,7 @@ func (s *session) trainBatch() (epochDone bool) {
 	}
 	m := s.net.model
 	s.opt.ZeroGrad()
-	out := m.Net.Forward(autograd.Const(b.X))
+	out := m.Net.Forward(autograd.Const(b.X), nn.Train(m.RNG()))
 	target := loss.Target{Values: b.Y}
 	if b.Labels != nil {
 		if s.batchT == nil || s.batchT.Len() != len(b.Labels) {

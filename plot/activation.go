@@ -48,11 +48,10 @@ func ActivationCurve(name string, params map[string]any, xs []float64) (y, dy []
 	if name == "maxout" && params == nil {
 		params = map[string]any{"pieces": 2}
 	}
-	l, err := activation.New(name, params, tensor.NewRNG(1))
+	l, err := activation.New(name, params)
 	if err != nil {
 		return nil, nil, err
 	}
-	nn.SetTraining(l, false)
 	n := len(xs)
 	width := 1
 	if pairwise[name] {
@@ -63,7 +62,7 @@ func ActivationCurve(name string, params map[string]any, xs []float64) (y, dy []
 		in.Set(float32(x), i, 0)
 	}
 	xv := autograd.Param(in)
-	out := l.Forward(xv)
+	out := l.Forward(xv, nn.Eval)
 	if s := out.Value.Shape(); len(s) != 2 || s[0] != n || s[1] < 1 {
 		return nil, nil, fmt.Errorf("plot: activation %q: output shape %v for input %v", name, s, in.Shape())
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bigfunc/bigfunc/activation"
 	"github.com/bigfunc/bigfunc/nn"
+	"github.com/bigfunc/bigfunc/tensor"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -196,11 +197,14 @@ func NewDiagram(n Network) (*Diagram, error) {
 // inputWidth finds the input width of the first linear layer.
 func inputWidth(layers []nn.Layer) (int, bool) {
 	for _, l := range layers {
-		switch v := l.(type) {
-		case *nn.Linear:
-			return v.In, true
-		case *nn.Residual:
-			if n, ok := inputWidth(body(v)); ok {
+		d := l.Describe()
+		switch d.Op {
+		case "linear":
+			if w, _ := linearParams(l); w != nil {
+				return w.Dim(1), true
+			}
+		case "residual":
+			if n, ok := inputWidth(blockOf(d, "body")); ok {
 				return n, true
 			}
 		}
@@ -208,40 +212,64 @@ func inputWidth(layers []nn.Layer) (int, bool) {
 	return 0, false
 }
 
-func body(r *nn.Residual) []nn.Layer {
-	if s, ok := r.F.(*nn.Sequential); ok {
-		return s.Layers
+// blockOf returns the layers of the composite block called name.
+func blockOf(d nn.Desc, name string) []nn.Layer {
+	for _, b := range d.Blocks {
+		if b.Name == name {
+			return b.Layers
+		}
 	}
-	return []nn.Layer{r.F}
+	return nil
 }
 
-// walk turns layers into columns, edges and residual skips.
+// linearParams returns a linear layer's weight [out, in] and bias (nil
+// when it has none), found by their state_dict names.
+func linearParams(l nn.Layer) (w, b *tensor.Tensor) {
+	for _, p := range nn.ParamsOf(l) {
+		switch p.Name {
+		case "weight":
+			w = p.Value
+		case "bias":
+			b = p.Value
+		}
+	}
+	return w, b
+}
+
+// walk turns layers into columns, edges and residual skips, reading each
+// layer's description.
 func (d *Diagram) walk(layers []nn.Layer, where string, skips *[]arc) error {
 	for i, l := range layers {
 		at := where + strconv.Itoa(i)
 		cur := &d.cols[len(d.cols)-1]
-		switch v := l.(type) {
-		case *nn.Linear:
-			if v.In != cur.size {
-				return fmt.Errorf("plot: layer %s: linear %d→%d follows a layer of width %d", at, v.In, v.Out, cur.size)
+		desc := l.Describe()
+		switch op := desc.Op; {
+		case op == "linear":
+			w, bias := linearParams(l)
+			out, in := w.Dim(0), w.Dim(1)
+			if in != cur.size {
+				return fmt.Errorf("plot: layer %s: linear %d→%d follows a layer of width %d", at, in, out, cur.size)
 			}
 			from := len(d.cols) - 1
-			c := column{size: v.Out, bias: make([]float64, v.Out)}
-			if v.Bias != nil {
-				for o := range v.Out {
-					c.bias[o] = float64(v.Bias.Value.At(o))
+			c := column{size: out, bias: make([]float64, out)}
+			if bias != nil {
+				for o := range out {
+					c.bias[o] = float64(bias.At(o))
 				}
 			}
 			d.cols = append(d.cols, c)
-			for o := range v.Out {
-				for k := range v.In {
-					d.edges = append(d.edges, edge{fromCol: from, from: k, toCol: from + 1, to: o, w: float64(v.Weight.Value.At(o, k))})
+			for o := range out {
+				for k := range in {
+					d.edges = append(d.edges, edge{fromCol: from, from: k, toCol: from + 1, to: o, w: float64(w.At(o, k))})
 				}
 			}
-		case *nn.Residual:
+		case op == "residual":
+			if len(blockOf(desc, "shortcut")) > 0 {
+				return fmt.Errorf("plot: layer %s: a residual block with a projection shortcut has no neuron-by-neuron drawing", at)
+			}
 			start := len(d.cols) - 1
 			width := cur.size
-			if err := d.walk(body(v), at+".", skips); err != nil {
+			if err := d.walk(blockOf(desc, "body"), at+".", skips); err != nil {
 				return err
 			}
 			end := len(d.cols) - 1
@@ -253,19 +281,20 @@ func (d *Diagram) walk(layers []nn.Layer, where string, skips *[]arc) error {
 			for k := range width {
 				*skips = append(*skips, arc{Skip: Skip{FromCol: start, From: k, ToCol: end, To: k, Weight: 1}, identity: true})
 			}
-		case *nn.Dropout:
-			cur.notes = append(cur.notes, "dropout "+strconv.FormatFloat(v.P, 'g', 3, 64))
-		case nn.Flatten:
-		case *activation.Maxout:
+		case op == "dropout":
+			p, _ := nn.Options(desc.Config).Float("p", 0)
+			cur.notes = append(cur.notes, "dropout "+strconv.FormatFloat(p, 'g', 3, 64))
+		case op == "flatten":
+		case op == "maxout":
 			return fmt.Errorf("plot: layer %s: maxout merges neurons, which this diagram cannot show neuron by neuron", at)
-		case interface{ Name() string }:
+		case slices.Contains(activation.Names(), op):
 			if cur.act != "" {
-				cur.notes = append(cur.notes, "then "+DisplayName(v.Name()))
+				cur.notes = append(cur.notes, "then "+DisplayName(op))
 				continue
 			}
-			cur.act = v.Name()
+			cur.act = op
 		default:
-			return fmt.Errorf("plot: layer %s: cannot draw a layer of type %T", at, l)
+			return fmt.Errorf("plot: layer %s: cannot draw a %s layer neuron by neuron", at, op)
 		}
 	}
 	return nil

@@ -296,7 +296,7 @@ func TestDiagramErrors(t *testing.T) {
 		"maxout":     {Network{Net: nn.NewSequential(nn.NewLinear(2, 4, true, rng), &activation.Maxout{Pieces: 2})}, "maxout"},
 		"mismatch":   {Network{Net: nn.NewSequential(nn.NewLinear(2, 4, true, rng), nn.NewLinear(3, 1, true, rng))}, "linear 3→1 follows a layer of width 4"},
 		"no linear":  {Network{Net: nn.NewSequential(&activation.ReLULayer{})}, "no linear layer"},
-		"unknown":    {Network{Net: nn.NewSequential(nn.NewLinear(2, 2, true, rng), nn.LayerFunc(func(x *autograd.Var) *autograd.Var { return x }))}, "cannot draw a layer of type"},
+		"unknown":    {Network{Net: nn.NewSequential(nn.NewLinear(2, 2, true, rng), nn.Unflatten{Shape: []int{2, 1}})}, "cannot draw a unflatten layer"},
 		"skip col":   {Network{Net: absNet(), Skips: []Skip{{FromCol: 0, ToCol: 3}}}, "want 0 ≤ from < to ≤ 2"},
 		"skip unit":  {Network{Net: absNet(), Skips: []Skip{{FromCol: 0, From: 1, ToCol: 2}}}, "no such neuron"},
 		"no network": {Network{}, "no network"},

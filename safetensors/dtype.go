@@ -24,6 +24,15 @@ var converters = map[string]func(dst []float32, src []byte){
 	"F64":  f64ToFloat32,
 	"F16":  f16ToFloat32,
 	"BF16": bf16ToFloat32,
+	"I64":  i64ToFloat32,
+}
+
+// i64ToFloat32 reads integer buffers such as num_batches_tracked; counts
+// beyond 2²⁴ round to the nearest float32.
+func i64ToFloat32(dst []float32, src []byte) {
+	for i := range dst {
+		dst[i] = float32(int64(binary.LittleEndian.Uint64(src[8*i:])))
+	}
 }
 
 func f32ToFloat32(dst []float32, src []byte) {

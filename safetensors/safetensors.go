@@ -50,6 +50,12 @@ type File struct {
 	// Metadata is the header's "__metadata__" map. Decode leaves it nil when
 	// the header has none; Encode omits it when it is empty.
 	Metadata map[string]string
+
+	// Int64 names the tensors stored as I64 (PyTorch's integer buffers,
+	// such as BatchNorm's num_batches_tracked); their values are whole
+	// numbers held as float32. Decode fills it; Encode writes each such
+	// tensor as I64, rounding toward zero. Every other tensor is F32.
+	Int64 map[string]bool
 }
 
 // FormatError reports a file that is malformed, unsupported, or cannot be
@@ -93,6 +99,7 @@ func withPath(err error, path string) error {
 type plan struct {
 	header  []byte
 	tensors []*tensor.Tensor
+	int64   []bool // tensors[i] is written as I64
 }
 
 // prepare checks f and builds its header. It does all the validation before
@@ -104,7 +111,16 @@ func prepare(f *File) (*plan, error) {
 	}
 	order := f.Order
 	if order == nil {
-		order = slices.Sorted(maps.Keys(f.Tensors))
+		// The reference writer puts wider dtypes first: I64 before F32.
+		order = slices.SortedFunc(maps.Keys(f.Tensors), func(a, b string) int {
+			if f.Int64[a] != f.Int64[b] {
+				if f.Int64[a] {
+					return -1
+				}
+				return 1
+			}
+			return strings.Compare(a, b)
+		})
 	} else if len(order) != len(f.Tensors) {
 		seen := make(map[string]bool, len(order))
 		for _, name := range order {
@@ -121,6 +137,7 @@ func prepare(f *File) (*plan, error) {
 		name   string
 		shape  []int
 		offset [2]uint64
+		int64  bool
 	}
 	entries := make([]entry, 0, len(order))
 	ts := make([]*tensor.Tensor, 0, len(order))
@@ -145,7 +162,10 @@ func prepare(f *File) (*plan, error) {
 			return nil, formatErr("tensor %q is nil", name)
 		}
 		n := uint64(t.Len()) * 4
-		entries = append(entries, entry{name, t.Shape(), [2]uint64{offset, offset + n}})
+		if f.Int64[name] {
+			n *= 2
+		}
+		entries = append(entries, entry{name, t.Shape(), [2]uint64{offset, offset + n}, f.Int64[name]})
 		ts = append(ts, t)
 		offset += n
 	}
@@ -193,7 +213,11 @@ func prepare(f *File) (*plan, error) {
 		e := entries[i]
 		comma()
 		writeJSONString(&h, e.name)
-		h.WriteString(`:{"dtype":"F32","shape":[`)
+		if e.int64 {
+			h.WriteString(`:{"dtype":"I64","shape":[`)
+		} else {
+			h.WriteString(`:{"dtype":"F32","shape":[`)
+		}
 		for j, d := range e.shape {
 			if j > 0 {
 				h.WriteByte(',')
@@ -211,7 +235,11 @@ func prepare(f *File) (*plan, error) {
 	if h.Len() > MaxHeaderSize {
 		return nil, formatErr("header would be %d bytes, over the %d-byte limit", h.Len(), MaxHeaderSize)
 	}
-	return &plan{header: h.Bytes(), tensors: ts}, nil
+	int64s := make([]bool, len(entries))
+	for i, e := range entries {
+		int64s[i] = e.int64
+	}
+	return &plan{header: h.Bytes(), tensors: ts, int64: int64s}, nil
 }
 
 // writeJSONString writes s as a JSON string. It does not escape <, > and &
@@ -237,8 +265,18 @@ func (p *plan) write(w io.Writer) error {
 	// Convert in chunks so that writing a large model needs no second copy
 	// of it in memory.
 	var buf [4096]byte
-	for _, t := range p.tensors {
+	for ti, t := range p.tensors {
 		data := t.Data()
+		if p.int64[ti] {
+			for _, v := range data {
+				var b [8]byte
+				binary.LittleEndian.PutUint64(b[:], uint64(int64(v)))
+				if _, err := w.Write(b[:]); err != nil {
+					return err
+				}
+			}
+			continue
+		}
 		for len(data) > 0 {
 			k := min(len(data), len(buf)/4)
 			for i, v := range data[:k] {

@@ -461,3 +461,34 @@ func TestLoadTooLarge(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestInt64RoundTrip checks that integer buffers such as BatchNorm's
+// num_batches_tracked are written as I64, ahead of the F32 tensors as the
+// reference writer orders them, and read back with their values.
+func TestInt64RoundTrip(t *testing.T) {
+	f := &File{
+		Tensors: map[string]*tensor.Tensor{
+			"1.num_batches_tracked": tensor.Scalar(12345),
+			"1.running_mean":        tensor.FromSlice([]float32{0.5, -1}, 2),
+		},
+		Int64: map[string]bool{"1.num_batches_tracked": true},
+	}
+	var buf bytes.Buffer
+	if err := Encode(&buf, f); err != nil {
+		t.Fatal(err)
+	}
+	raw := buf.Bytes()
+	if !bytes.Contains(raw, []byte(`"1.num_batches_tracked":{"dtype":"I64","shape":[],"data_offsets":[0,8]}`)) {
+		t.Errorf("header %q: want num_batches_tracked as I64 at offset 0", raw[8:])
+	}
+	g, err := Decode(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := g.Tensors["1.num_batches_tracked"].Item(); got != 12345 || !g.Int64["1.num_batches_tracked"] {
+		t.Errorf("num_batches_tracked: got %v (I64 %v), want 12345 (I64 true)", got, g.Int64["1.num_batches_tracked"])
+	}
+	if g.Int64["1.running_mean"] || g.Tensors["1.running_mean"].At(1) != -1 {
+		t.Errorf("running_mean: got %v, I64 %v", g.Tensors["1.running_mean"], g.Int64["1.running_mean"])
+	}
+}

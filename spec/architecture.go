@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/bigfunc/bigfunc/activation"
-	"github.com/bigfunc/bigfunc/internal/param"
 	"github.com/bigfunc/bigfunc/internal/suggest"
 	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/tensor"
@@ -17,15 +16,13 @@ import (
 type LayerSpec struct {
 	Name   string
 	Params map[string]any
-	// Inner holds the body of a residual block.
-	Inner []LayerSpec
+	// Inner holds the body of a residual block, and Shortcut its
+	// projection shortcut (empty: the identity).
+	Inner, Shortcut []LayerSpec
 	// Where locates the entry in its source for error messages
 	// ("model.yaml:12:5"); it may be empty.
 	Where string
 }
-
-// structural are the layer names that are not activations.
-var structural = []string{"linear", "dropout", "flatten", "residual"}
 
 // ParseArchitecture converts a decoded architecture list (YAML or JSON:
 // each item a name such as "relu", or a one-key map such as {linear: 16} or
@@ -60,6 +57,9 @@ func parseLayer(it any) (LayerSpec, error) {
 			switch a := arg.(type) {
 			case nil:
 			case map[string]any:
+				if name == "residual" {
+					return parseResidual(a)
+				}
 				ls.Params = a
 			case []any:
 				if name != "residual" {
@@ -72,7 +72,7 @@ func parseLayer(it any) (LayerSpec, error) {
 				ls.Inner = inner
 			default:
 				// The short forms: {linear: 16}, {dropout: 0.5}, {maxout: 2}.
-				key, ok := shortKey[name]
+				key, ok := shortKey(name)
 				if !ok {
 					return LayerSpec{}, fmt.Errorf("%s: want a map of parameters, got %v", name, arg)
 				}
@@ -84,110 +84,150 @@ func parseLayer(it any) (LayerSpec, error) {
 	return LayerSpec{}, fmt.Errorf("want a layer name or a one-key map, got %T", it)
 }
 
-// shortKey names the parameter that a bare value sets, as in {linear: 16}.
-var shortKey = map[string]string{"linear": "out_features", "dropout": "p", "maxout": "pieces", "prelu": "num_parameters"}
+// parseResidual reads the form {body: […], shortcut: […]}.
+func parseResidual(m map[string]any) (LayerSpec, error) {
+	ls := LayerSpec{Name: "residual"}
+	for k, v := range m {
+		list, ok := v.([]any)
+		if !ok || (k != "body" && k != "shortcut") {
+			if k != "body" && k != "shortcut" {
+				return ls, fmt.Errorf("residual: unknown key %q; allowed: body, shortcut", k)
+			}
+			return ls, fmt.Errorf("residual: %s: want a list of layers, got %v", k, v)
+		}
+		inner, err := ParseArchitecture(list)
+		if err != nil {
+			return ls, fmt.Errorf("residual: %s: %w", k, err)
+		}
+		if k == "body" {
+			ls.Inner = inner
+		} else {
+			ls.Shortcut = inner
+		}
+	}
+	if len(ls.Inner) == 0 {
+		return ls, fmt.Errorf("residual: body is required and must list at least one layer")
+	}
+	return ls, nil
+}
 
-// MaxLayerParams bounds the weights of one Linear layer (1 GiB of
-// float32), so that a typo such as linear: 10000000 is an error rather
-// than an attempt to allocate and initialise tens of gigabytes.
-const MaxLayerParams = 1 << 28
+// activationShort names the parameter a bare value sets for activations,
+// as in {maxout: 2}; layers register theirs with package nn.
+var activationShort = map[string]string{"maxout": "pieces", "prelu": "num_parameters"}
 
-// BuildArchitecture builds layers into a Sequential for inputs of width in,
-// drawing initial weights from rng. It returns the network and the width of
-// its output. Errors name the entry and what was expected.
-func BuildArchitecture(in int, layers []LayerSpec, rng *tensor.RNG) (*nn.Sequential, int, error) {
-	if in <= 0 {
-		return nil, 0, fmt.Errorf("architecture: input width must be positive, got %d", in)
+func shortKey(name string) (string, bool) {
+	if k, ok := nn.ShortKey(name); ok {
+		return k, true
+	}
+	k, ok := activationShort[name]
+	return k, ok
+}
+
+// MaxLayerParams bounds the weights of one layer; see nn.MaxLayerParams.
+const MaxLayerParams = nn.MaxLayerParams
+
+// BuildArchitecture builds layers into a Sequential for samples of the
+// per-sample shape in ([features] for a table, [C, H, W] for images),
+// drawing initial weights from rng. It returns the network and the
+// per-sample shape of its output. Errors name the entry and what was
+// expected.
+func BuildArchitecture(in []int, layers []LayerSpec, rng *tensor.RNG) (*nn.Sequential, []int, error) {
+	if len(in) == 0 || nn.Size(in) <= 0 {
+		return nil, nil, fmt.Errorf("architecture: input shape must be positive, got %v", in)
+	}
+	for _, d := range in {
+		if d <= 0 {
+			return nil, nil, fmt.Errorf("architecture: input shape must be positive, got %v", in)
+		}
 	}
 	seq := &nn.Sequential{}
-	width := in
+	shape := in
 	for i, ls := range layers {
-		l, w, err := buildLayer(width, ls, rng)
+		l, out, err := buildLayer(shape, ls, rng)
 		if err != nil {
 			where := ""
 			if ls.Where != "" {
 				where = ls.Where + ": "
 			}
-			return nil, 0, fmt.Errorf("%sarchitecture[%d] (%s): %w", where, i, ls.Name, err)
+			return nil, nil, fmt.Errorf("%sarchitecture[%d] (%s): %w", where, i, ls.Name, err)
 		}
 		seq.Layers = append(seq.Layers, l)
-		width = w
+		shape = out
 	}
-	return seq, width, nil
+	return seq, shape, nil
 }
 
-func buildLayer(width int, ls LayerSpec, rng *tensor.RNG) (nn.Layer, int, error) {
-	switch ls.Name {
-	case "linear":
-		if err := allowKeys(ls.Params, "out_features", "bias"); err != nil {
-			return nil, 0, err
+func buildLayer(in []int, ls LayerSpec, rng *tensor.RNG) (nn.Layer, []int, error) {
+	var l nn.Layer
+	var err error
+	switch {
+	case ls.Name == "residual":
+		l, err = buildResidual(in, ls, rng)
+	case nn.Registered(ls.Name):
+		l, err = nn.Build(ls.Name, nn.Options(ls.Params), in, rng)
+	default:
+		l, err = activation.New(ls.Name, ls.Params)
+		if err != nil && !contains(activation.Names(), ls.Name) {
+			return nil, nil, unknownLayer(ls.Name)
 		}
-		out, err := intParam(ls.Params, "out_features", 0)
-		if err != nil {
-			return nil, 0, err
-		}
-		if out <= 0 {
-			return nil, 0, fmt.Errorf("out_features must be a positive integer, got %d", out)
-		}
-		if int64(width)*int64(out) > MaxLayerParams {
-			return nil, 0, fmt.Errorf("%d inputs × %d outputs is %d weights, more than the %d a layer may have", width, out, int64(width)*int64(out), MaxLayerParams)
-		}
-		bias, err := boolParam(ls.Params, "bias", true)
-		if err != nil {
-			return nil, 0, err
-		}
-		return nn.NewLinear(width, out, bias, rng), out, nil
-	case "dropout":
-		if err := allowKeys(ls.Params, "p"); err != nil {
-			return nil, 0, err
-		}
-		p, err := floatParam(ls.Params, "p", 0.5)
-		if err != nil {
-			return nil, 0, err
-		}
-		if !(p >= 0 && p <= 1) {
-			return nil, 0, fmt.Errorf("p must be in [0, 1], got %g", p)
-		}
-		return nn.NewDropout(p, rng), width, nil
-	case "flatten":
-		if err := allowKeys(ls.Params); err != nil {
-			return nil, 0, err
-		}
-		return nn.Flatten{}, width, nil
-	case "residual":
-		inner, w, err := BuildArchitecture(width, ls.Inner, rng)
-		if err != nil {
-			return nil, 0, err
-		}
-		if w != width {
-			return nil, 0, fmt.Errorf("the block must keep the width %d, but ends with %d", width, w)
-		}
-		return &nn.Residual{F: inner}, width, nil
 	}
-	l, err := activation.New(ls.Name, ls.Params, rng)
 	if err != nil {
-		if !contains(activation.Names(), ls.Name) {
-			return nil, 0, unknownLayer(ls.Name)
-		}
-		return nil, 0, err
+		return nil, nil, err
 	}
-	switch a := l.(type) {
-	case *activation.Maxout:
-		if width%a.Pieces != 0 {
-			return nil, 0, fmt.Errorf("input width %d is not a multiple of pieces %d", width, a.Pieces)
+	out, err := l.OutShape(in)
+	if err != nil {
+		return nil, nil, err
+	}
+	return l, out, nil
+}
+
+func buildResidual(in []int, ls LayerSpec, rng *tensor.RNG) (nn.Layer, error) {
+	if len(ls.Params) > 0 {
+		return nil, fmt.Errorf("residual: want a list of layers or {body: […], shortcut: […]}")
+	}
+	body, bodyOut, err := BuildArchitecture(in, ls.Inner, rng)
+	if err != nil {
+		return nil, err
+	}
+	r := &nn.Residual{F: body}
+	if len(ls.Shortcut) == 0 {
+		if !sameInts(bodyOut, in) {
+			return nil, fmt.Errorf("the block must keep its input shape %v, but ends with %v; add a shortcut that projects", in, bodyOut)
 		}
-		return l, width / a.Pieces, nil
-	case *activation.PReLU:
-		if n := a.Weight.Value.Len(); n != 1 && n != width {
-			return nil, 0, fmt.Errorf("num_parameters must be 1 or the width %d, got %d", width, n)
+		return r, nil
+	}
+	sc, scOut, err := BuildArchitecture(in, ls.Shortcut, rng)
+	if err != nil {
+		return nil, fmt.Errorf("shortcut: %w", err)
+	}
+	if !sameInts(bodyOut, scOut) {
+		return nil, fmt.Errorf("the body ends with shape %v but the shortcut with %v", bodyOut, scOut)
+	}
+	r.Shortcut = sc
+	return r, nil
+}
+
+func sameInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
 		}
 	}
-	return l, width, nil
+	return true
+}
+
+// LayerNames returns every name an architecture entry may have, sorted.
+func LayerNames() []string {
+	all := append(append([]string{"residual"}, nn.Ops()...), activation.Names()...)
+	sort.Strings(all)
+	return all
 }
 
 func unknownLayer(name string) error {
-	all := append(append([]string(nil), structural...), activation.Names()...)
-	sort.Strings(all)
+	all := LayerNames()
 	return fmt.Errorf("unknown layer %q%s; allowed: %s", name, suggest.DidYouMean(name, all), strings.Join(all, ", "))
 }
 
@@ -198,54 +238,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func allowKeys(params map[string]any, allowed ...string) error {
-	for k := range params {
-		if !contains(allowed, k) {
-			if len(allowed) == 0 {
-				return fmt.Errorf("unknown parameter %q: this layer takes none", k)
-			}
-			return fmt.Errorf("unknown parameter %q; allowed: %s", k, strings.Join(allowed, ", "))
-		}
-	}
-	return nil
-}
-
-func floatParam(params map[string]any, key string, def float64) (float64, error) {
-	v, ok := params[key]
-	if !ok {
-		return def, nil
-	}
-	if f, ok := param.Number(v); ok {
-		return f, nil
-	}
-	return 0, fmt.Errorf("%s: want a number, got %v", key, v)
-}
-
-func intParam(params map[string]any, key string, def int) (int, error) {
-	v, ok := params[key]
-	if !ok {
-		if def == 0 {
-			return 0, fmt.Errorf("%s is required", key)
-		}
-		return def, nil
-	}
-	f, err := floatParam(params, key, 0)
-	if err != nil || f != float64(int(f)) {
-		return 0, fmt.Errorf("%s: want an integer, got %v", key, v)
-	}
-	return int(f), nil
-}
-
-func boolParam(params map[string]any, key string, def bool) (bool, error) {
-	v, ok := params[key]
-	if !ok {
-		return def, nil
-	}
-	b, ok := v.(bool)
-	if !ok {
-		return false, fmt.Errorf("%s: want true or false, got %v", key, v)
-	}
-	return b, nil
 }

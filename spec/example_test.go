@@ -23,7 +23,7 @@ train: {epochs: 60}
 		fmt.Println(err)
 		return
 	}
-	net, outputs, _ := spec.BuildArchitecture(2, s.Architecture, tensor.NewRNG(s.Train.Seed))
+	net, outputs, _ := spec.BuildArchitecture([]int{2}, s.Architecture, tensor.NewRNG(s.Train.Seed))
 	for _, p := range net.Params() {
 		fmt.Println(p.Name, p.Value.Shape())
 	}
@@ -33,7 +33,7 @@ train: {epochs: 60}
 	// 0.bias [4]
 	// 2.weight [2 4]
 	// 2.bias [2]
-	// outputs: 2 save to: xor.safetensors
+	// outputs: [2] save to: xor.safetensors
 }
 
 func ExampleParse_error() {

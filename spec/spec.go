@@ -36,8 +36,11 @@ type Spec struct {
 // Input is element 1: where the data comes from and how it is encoded.
 // Exactly one of CSV, MNIST and Synthetic is set.
 type Input struct {
-	CSV       string     `json:"csv,omitempty"`
-	Columns   []string   `json:"columns,omitempty"`
+	CSV     string   `json:"csv,omitempty"`
+	Columns []string `json:"columns,omitempty"`
+	// Shape is the per-sample shape the columns fill in row-major order,
+	// such as [1, 8, 8]; nil means one dimension of every column.
+	Shape     []int      `json:"shape,omitempty"`
 	Scale     string     `json:"scale,omitempty"`
 	MNIST     *MNIST     `json:"mnist,omitempty"`
 	Synthetic *Synthetic `json:"synthetic,omitempty"`
@@ -261,6 +264,27 @@ func (p *parser) strList(dst *[]string, what string) func(*yaml.Node) error {
 	}
 }
 
+// shape reads a per-sample shape: a list of one to four positive sizes.
+func (p *parser) shape(dst *[]int, what string) func(*yaml.Node) error {
+	return func(n *yaml.Node) error {
+		if n.Kind != yaml.SequenceNode || len(n.Content) == 0 || len(n.Content) > 4 {
+			return p.at(n, "%s: want a list of one to four positive sizes such as [1, 8, 8], got %s", what, describe(n))
+		}
+		total := 1
+		for _, c := range n.Content {
+			v, err := strconv.Atoi(c.Value)
+			if c.Kind != yaml.ScalarNode || c.Tag != "!!int" || err != nil || v < 1 || v > 1<<20 {
+				return p.at(c, "%s: want a positive size, got %s", what, describe(c))
+			}
+			if total *= v; total > 1<<26 {
+				return p.at(n, "%s: %d elements per sample is too many", what, total)
+			}
+			*dst = append(*dst, v)
+		}
+		return nil
+	}
+}
+
 func (p *parser) integer(dst *int, what string, minimum int) func(*yaml.Node) error {
 	return func(n *yaml.Node) error {
 		v, err := strconv.Atoi(n.Value)
@@ -314,6 +338,7 @@ func (p *parser) input(n *yaml.Node, in *Input) error {
 	return p.mapping(n, "input", map[string]func(*yaml.Node) error{
 		"csv":     p.str(&in.CSV, "input.csv"),
 		"columns": p.strList(&in.Columns, "input.columns"),
+		"shape":   p.shape(&in.Shape, "input.shape"),
 		"scale": func(v *yaml.Node) error {
 			if err := p.str(&in.Scale, "input.scale")(v); err != nil {
 				return err
@@ -418,15 +443,30 @@ func (p *parser) architecture(n *yaml.Node, dst *[]LayerSpec) error {
 }
 
 // setWhere records source positions on a layer and, for residual blocks,
-// on the layers inside it.
+// on the layers inside it (both the list form and {body, shortcut}).
 func setWhere(ls *LayerSpec, n *yaml.Node, p *parser) {
 	ls.Where = p.where(n)
-	if len(ls.Inner) == 0 || n.Kind != yaml.MappingNode || len(n.Content) < 2 {
+	if n.Kind != yaml.MappingNode || len(n.Content) < 2 {
 		return
 	}
-	if body := n.Content[1]; body.Kind == yaml.SequenceNode && len(body.Content) == len(ls.Inner) {
-		for i := range ls.Inner {
-			setWhere(&ls.Inner[i], body.Content[i], p)
+	mark := func(list []LayerSpec, seq *yaml.Node) {
+		if seq.Kind == yaml.SequenceNode && len(seq.Content) == len(list) {
+			for i := range list {
+				setWhere(&list[i], seq.Content[i], p)
+			}
+		}
+	}
+	switch body := n.Content[1]; body.Kind {
+	case yaml.SequenceNode:
+		mark(ls.Inner, body)
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(body.Content); i += 2 {
+			switch body.Content[i].Value {
+			case "body":
+				mark(ls.Inner, body.Content[i+1])
+			case "shortcut":
+				mark(ls.Shortcut, body.Content[i+1])
+			}
 		}
 	}
 }

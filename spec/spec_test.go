@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/tensor"
 )
 
@@ -63,12 +64,12 @@ func TestParseGood(t *testing.T) {
 	if w := s.Architecture[4].Inner[1].Where; w != "dir/model.yaml:14:9" {
 		t.Errorf("inner layer position: got %q", w)
 	}
-	net, out, err := BuildArchitecture(2, s.Architecture, tensor.NewRNG(1))
+	net, out, err := BuildArchitecture([]int{2}, s.Architecture, tensor.NewRNG(1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out != 1 || len(net.Layers) != 6 {
-		t.Fatalf("built: got %d outputs, %d layers", out, len(net.Layers))
+	if len(out) != 1 || out[0] != 1 || len(net.Layers) != 6 {
+		t.Fatalf("built: got output shape %v, %d layers", out, len(net.Layers))
 	}
 	var names []string
 	for _, p := range net.Params() {
@@ -159,15 +160,15 @@ func TestBuildErrors(t *testing.T) {
 		{"[{linear: {out: 3}}]", `unknown parameter "out"`},
 		{"[{leaky_relu: {slope: 0.2}}]", "slope"},
 		{"[{dropout: 1.5}]", "p must be in [0, 1], got 1.5"},
-		{"[{linear: 3}, {maxout: 2}]", "input width 3 is not a multiple of pieces 2"},
-		{"[{residual: [{linear: 3}]}]", "the block must keep the width 4, but ends with 3"},
+		{"[{linear: 3}, {maxout: 2}]", "maxout: the last dimension of [3] is not a multiple of pieces 2"},
+		{"[{residual: [{linear: 3}]}]", "the block must keep its input shape [4], but ends with [3]"},
 		{"[{relu: 3}]", "relu: want a map of parameters"},
-		{"[{linear: 100000000}]", "4 inputs × 100000000 outputs is 400000000 weights, more than the 268435456"},
+		{"[{linear: 100000000}]", "4 × 100000000 is 400000000 weights, more than the 268435456"},
 	}
 	for _, c := range cases {
 		s, err := Parse("m.yaml", []byte("input: {synthetic: xor}\noutput: {label: c}\narchitecture: "+c.arch+"\nloss: mse\noptimizer: sgd\ntrain: {epochs: 1}\n"))
 		if err == nil {
-			_, _, err = BuildArchitecture(4, s.Architecture, tensor.NewRNG(0))
+			_, _, err = BuildArchitecture([]int{4}, s.Architecture, tensor.NewRNG(0))
 		}
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: got %v, want an error containing %q", c.arch, err, c.want)
@@ -203,7 +204,7 @@ func FuzzParse(f *testing.F) {
 		// Anything accepted must also build or fail cleanly. Layers wider
 		// than 256 are valid but too slow to initialise in a fuzzer's loop.
 		if !wide(s.Architecture) {
-			_, _, _ = BuildArchitecture(3, s.Architecture, tensor.NewRNG(0))
+			_, _, _ = BuildArchitecture([]int{3}, s.Architecture, tensor.NewRNG(0))
 		}
 	})
 }
@@ -213,11 +214,11 @@ func FuzzParse(f *testing.F) {
 func wide(ls []LayerSpec) bool {
 	for _, l := range ls {
 		if _, ok := l.Params["out_features"]; ok {
-			if f, err := floatParam(l.Params, "out_features", 0); err != nil || f > 256 {
+			if f, err := nn.Options(l.Params).Float("out_features", 0); err != nil || f > 256 {
 				return true
 			}
 		}
-		if wide(l.Inner) {
+		if wide(l.Inner) || wide(l.Shortcut) {
 			return true
 		}
 	}

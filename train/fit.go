@@ -10,6 +10,7 @@ import (
 	"github.com/bigfunc/bigfunc/autograd"
 	"github.com/bigfunc/bigfunc/data"
 	"github.com/bigfunc/bigfunc/loss"
+	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/optim"
 	"github.com/bigfunc/bigfunc/tensor"
 	"github.com/schollz/progressbar/v3"
@@ -253,12 +254,15 @@ func (t *Trainer) Step(x *tensor.Tensor, labels []int, y *tensor.Tensor) (float6
 	t.Opt.ZeroGrad()
 	var v float64
 	var out *tensor.Tensor
+	mode := nn.Train(t.Model.rng)
 	if t.fused != nil && x.Dim(0) <= t.fused.rows {
-		value, o := t.fused.step(x, t.targetOf(labels, y))
+		value, o := t.fused.step(x, t.targetOf(labels, y), mode)
 		v, out = float64(value), o
 	} else {
-		o := t.Model.Net.Forward(autograd.Const(x))
-		l := t.Model.Loss.Compute(o, t.targetOf(labels, y))
+		m, n := t.Model, x.Dim(0)
+		o := m.Net.Forward(autograd.Const(x.Reshape(append([]int{n}, m.InputShape...)...)), mode)
+		o = autograd.Reshape(o, n, m.Outputs)
+		l := m.Loss.Compute(o, t.targetOf(labels, y))
 		l.Backward()
 		v, out = float64(l.Value.Item()), o.Value
 	}
@@ -338,9 +342,7 @@ func countCorrect(m *Model, out *tensor.Tensor, labels []int) int {
 
 // Evaluate returns m's mean loss on ds and, for classification, its
 // accuracy (NaN otherwise). ds must already be encoded. The network runs
-// in evaluation mode and records no graph; it leaves autograd's
-// process-wide NoGrad switch alone, so training in other goroutines goes on
-// undisturbed.
+// in evaluation mode, so training in other goroutines goes on undisturbed.
 func Evaluate(m *Model, ds *data.Dataset) (lossValue, accuracy float64) {
 	const chunk = 4096 // bounds memory on large sets
 	var sum float64

@@ -17,28 +17,34 @@ import (
 	"github.com/bigfunc/bigfunc/tensor"
 )
 
-// Metadata keys of a saved model. The spec travels with the weights so that
-// a model file predicts on its own.
+// Metadata keys of a saved model. The architecture travels with the
+// weights so that a model file predicts on its own; the spec, when the
+// model came from one, rides along.
 const (
-	metaFormat   = "bigfunc.format"
-	metaSpec     = "bigfunc.spec"
-	metaInputs   = "bigfunc.inputs"
-	metaScaler   = "bigfunc.scaler"
-	metaDecoder  = "bigfunc.decoder"
-	metaFeatures = "bigfunc.features"
-	metaTargets  = "bigfunc.targets"
-	formatV1     = "1"
+	metaFormat       = "bigfunc.format"
+	metaSpec         = "bigfunc.spec"
+	metaArchitecture = "bigfunc.architecture"
+	metaInputShape   = "bigfunc.input_shape"
+	metaLoss         = "bigfunc.loss"
+	metaInputs       = "bigfunc.inputs"
+	metaScaler       = "bigfunc.scaler"
+	metaDecoder      = "bigfunc.decoder"
+	metaFeatures     = "bigfunc.features"
+	metaTargets      = "bigfunc.targets"
+	formatV1         = "1"
 )
 
 // Model is a network together with everything needed to use it on raw
-// data: the spec it came from, the fitted input scaler and the output
-// decoder.
+// data: the fitted input scaler, the output decoder, the loss it trains
+// with, and the spec it came from, if any.
 type Model struct {
-	Spec *spec.Spec
+	Spec *spec.Spec // nil for a network built in Go
 	Net  *nn.Sequential
-	// Inputs is the width of the network's input.
-	Inputs int
-	// Outputs is the width of its output.
+	// InputShape is the per-sample shape the network takes: [features]
+	// for a table, [C, H, W] for images. Inputs is its size.
+	InputShape []int
+	Inputs     int
+	// Outputs is the size of the network's per-sample output.
 	Outputs int
 	Scaler  *data.Scaler
 	Decoder *data.Decoder
@@ -46,33 +52,61 @@ type Model struct {
 	// writes (TargetNames holds the label column for classification).
 	FeatureNames, TargetNames []string
 	Loss                      loss.Loss
+	// LossName and LossParams say how to build Loss again on loading.
+	LossName   string
+	LossParams map[string]any
 
 	// rng drew the initial weights and goes on drawing dropout masks;
 	// checkpoints save its state.
 	rng *tensor.RNG
 
-	// predict is the graph-free forward pass Predict reuses, guarded by mu.
-	mu      sync.Mutex
-	predict *fusedStep
+	// forwards holds graph-free forward passes for Predict, one per
+	// concurrent caller.
+	forwards sync.Pool
+	fwdRows  int
 }
 
-// NewModel builds the network a spec describes for inputs of the given
-// width, initialised from seed.
-func NewModel(s *spec.Spec, inputs int, seed uint64) (*Model, error) {
+// NewModel builds the network a spec describes for samples of the
+// per-sample shape in, initialised from seed.
+func NewModel(s *spec.Spec, in []int, seed uint64) (*Model, error) {
 	rng := tensor.NewRNG(seed)
-	net, outputs, err := spec.BuildArchitecture(inputs, s.Architecture, rng)
+	net, _, err := spec.BuildArchitecture(in, s.Architecture, rng)
 	if err != nil {
 		if !strings.HasPrefix(err.Error(), s.Path) {
 			err = fmt.Errorf("%s: %w", s.Path, err)
 		}
 		return nil, err
 	}
-	lf, err := loss.New(s.Loss.Name, s.Loss.Params)
+	m, err := FromNet(net, in, s.Loss.Name, s.Loss.Params)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", where(s.Path, s.Loss.Where), err)
 	}
-	return &Model{Spec: s, Net: net, Inputs: inputs, Outputs: outputs, Loss: lf, rng: rng}, nil
+	m.Spec, m.rng = s, rng
+	return m, nil
 }
+
+// FromNet wraps a network built in Go as a Model for samples of the
+// per-sample shape in, trained with the loss lossName (loss.New's names
+// and parameters). Such a model saves, loads back, inspects and draws like
+// one built from a spec.
+func FromNet(net *nn.Sequential, in []int, lossName string, lossParams map[string]any) (*Model, error) {
+	out, err := net.OutShape(in)
+	if err != nil {
+		return nil, fmt.Errorf("architecture: %w", err)
+	}
+	lf, err := loss.New(lossName, lossParams)
+	if err != nil {
+		return nil, err
+	}
+	return &Model{
+		Net: net, InputShape: append([]int(nil), in...), Inputs: nn.Size(in), Outputs: nn.Size(out),
+		Loss: lf, LossName: lossName, LossParams: lossParams, rng: tensor.NewRNG(0),
+	}, nil
+}
+
+// RNG returns the generator that drew the initial weights and draws the
+// training-mode randomness (dropout masks) of the model's training loop.
+func (m *Model) RNG() *tensor.RNG { return m.rng }
 
 func where(path, at string) string {
 	if at != "" {
@@ -82,7 +116,9 @@ func where(path, at string) string {
 }
 
 // Predict runs the network on raw features x [N, Inputs] in evaluation
-// mode without recording a graph, applying the fitted scaler first.
+// mode without recording a graph, applying the fitted scaler first. It is
+// safe for concurrent use: each call runs on buffers of its own, and the
+// mode is passed in rather than set on the layers.
 func (m *Model) Predict(x *tensor.Tensor) (*tensor.Tensor, error) {
 	if x.Dims() != 2 || x.Dim(1) != m.Inputs {
 		return nil, fmt.Errorf("model expects %d input columns, got shape %v", m.Inputs, x.Shape())
@@ -96,27 +132,38 @@ func (m *Model) Predict(x *tensor.Tensor) (*tensor.Tensor, error) {
 	return m.forwardEncoded(x), nil
 }
 
-// forwardEncoded runs the network on encoded inputs in evaluation mode.
-// It takes the graph-free forward pass where the layers allow, and
-// otherwise builds a graph on Const inputs that nothing back-propagates
-// through; either way it leaves autograd's process-wide NoGrad switch
-// alone, so training in other goroutines is undisturbed.
+// predictChunk returns how many samples one forward pass of Predict
+// takes: up to 4096, fewer when the network's activations are large, so
+// the buffers stay near 64 MB.
+func (m *Model) predictChunk() int {
+	if m.fwdRows == 0 {
+		per := 0
+		if shapes, err := m.Net.Shapes(m.InputShape); err == nil {
+			for _, s := range shapes {
+				per += 2 * nn.Size(s)
+			}
+		}
+		m.fwdRows = max(1, min(4096, (16<<20)/max(per, 1)))
+	}
+	return m.fwdRows
+}
+
+// forwardEncoded runs the network on encoded inputs [N, Inputs] in
+// evaluation mode and returns [N, Outputs]. It takes the graph-free
+// kernels where the layers have them, and otherwise builds a graph that
+// nothing back-propagates through.
 func (m *Model) forwardEncoded(x *tensor.Tensor) *tensor.Tensor {
-	nn.SetTraining(m.Net, false)
-	defer nn.SetTraining(m.Net, true)
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	n := x.Dim(0)
-	// Large inputs go through in chunks, so the buffers stay small.
-	const chunk = 4096
-	rows := max(min(n, chunk), 1)
-	if m.predict == nil || m.predict.rows < rows {
-		m.predict = newForward(m, rows)
-	}
-	f := m.predict
+	chunk := m.predictChunk()
+	f, _ := m.forwards.Get().(*fusedStep)
 	if f == nil {
-		return m.Net.Forward(autograd.Const(x)).Value
+		f = newForward(m, chunk)
 	}
+	if f == nil {
+		in := x.Reshape(append([]int{n}, m.InputShape...)...)
+		return m.Net.Forward(autograd.Const(in), nn.Eval).Value.Reshape(n, m.Outputs)
+	}
+	defer m.forwards.Put(f)
 	// The same kernels as the graph, without building one: at batch size
 	// 1 the graph's bookkeeping would cost as much as the math.
 	out := tensor.Zeros(n, m.Outputs)
@@ -126,7 +173,7 @@ func (m *Model) forwardEncoded(x *tensor.Tensor) *tensor.Tensor {
 		if lo > 0 || hi < n {
 			part = x.Slice(0, lo, hi)
 		}
-		f.forward(part)
+		f.forward(part, nn.Eval)
 		copy(out.Data()[lo*m.Outputs:], f.output(hi-lo).Data())
 	}
 	return out
@@ -138,13 +185,35 @@ func (m *Model) Params() []nn.Param { return m.Net.Params() }
 // file returns the model as a safetensors file: weights under state_dict
 // names and the spec, scaler and decoder in the metadata.
 func (m *Model) file() (*safetensors.File, error) {
+	arch, err := json.Marshal(nn.Architecture(m.Net.Layers))
+	if err != nil {
+		return nil, err
+	}
+	shape, _ := json.Marshal(m.InputShape)
+	lossJSON, err := json.Marshal(map[string]any{"name": m.LossName, "params": m.LossParams})
+	if err != nil {
+		return nil, err
+	}
 	f := &safetensors.File{Tensors: map[string]*tensor.Tensor{}, Metadata: map[string]string{
-		metaFormat: formatV1,
-		metaInputs: strconv.Itoa(m.Inputs),
+		metaFormat:       formatV1,
+		metaInputs:       strconv.Itoa(m.Inputs),
+		metaInputShape:   string(shape),
+		metaArchitecture: string(arch),
+		metaLoss:         string(lossJSON),
 	}}
 	for _, p := range m.Params() {
 		f.Tensors[p.Name] = p.Value
 		f.Order = append(f.Order, p.Name)
+	}
+	for _, b := range m.Net.Buffers() {
+		f.Tensors[b.Name] = b.Value
+		f.Order = append(f.Order, b.Name)
+		if b.Int64 {
+			if f.Int64 == nil {
+				f.Int64 = map[string]bool{}
+			}
+			f.Int64[b.Name] = true
+		}
 	}
 	if m.Spec != nil {
 		f.Metadata[metaSpec] = string(m.Spec.Raw)
@@ -198,24 +267,56 @@ func LoadModel(path string) (*Model, error) {
 }
 
 func modelFromFile(path string, f *safetensors.File) (*Model, error) {
-	src, ok := f.Metadata[metaSpec]
-	if !ok {
-		return nil, fmt.Errorf("%s: not a bigfunc model: the metadata holds no %q (weights alone cannot say what network they belong to)", path, metaSpec)
+	var s *spec.Spec
+	if src, ok := f.Metadata[metaSpec]; ok {
+		var err error
+		if s, err = spec.Parse(path+" (embedded spec)", []byte(src)); err != nil {
+			return nil, err
+		}
+		// Relative paths in the embedded spec keep meaning relative to the
+		// model file.
+		s.Path = path
 	}
-	s, err := spec.Parse(path+" (embedded spec)", []byte(src))
+	arch, hasArch := f.Metadata[metaArchitecture]
+	if s == nil && !hasArch {
+		return nil, fmt.Errorf("%s: not a bigfunc model: the metadata holds neither %q nor %q (weights alone cannot say what network they belong to)", path, metaArchitecture, metaSpec)
+	}
+	shape, err := inputShapeOf(path, f.Metadata)
 	if err != nil {
 		return nil, err
 	}
-	// Relative paths in the embedded spec keep meaning relative to the
-	// model file.
-	s.Path = path
-	inputs, err := strconv.Atoi(f.Metadata[metaInputs])
-	if err != nil || inputs <= 0 {
-		return nil, fmt.Errorf("%s: metadata %q: want a positive integer, got %q", path, metaInputs, f.Metadata[metaInputs])
-	}
-	m, err := NewModel(s, inputs, 0)
-	if err != nil {
-		return nil, err
+	var m *Model
+	if !hasArch {
+		// Files written before the architecture was saved on its own.
+		if m, err = NewModel(s, shape, 0); err != nil {
+			return nil, err
+		}
+	} else {
+		var items []any
+		if err := json.Unmarshal([]byte(arch), &items); err != nil {
+			return nil, fmt.Errorf("%s: metadata %q: want a JSON list of layers: %v", path, metaArchitecture, err)
+		}
+		layers, err := spec.ParseArchitecture(items)
+		if err != nil {
+			return nil, fmt.Errorf("%s: metadata %q: %w", path, metaArchitecture, err)
+		}
+		net, _, err := spec.BuildArchitecture(shape, layers, tensor.NewRNG(0))
+		if err != nil {
+			return nil, fmt.Errorf("%s: metadata %q: %w", path, metaArchitecture, err)
+		}
+		var lc struct {
+			Name   string         `json:"name"`
+			Params map[string]any `json:"params"`
+		}
+		if s != nil {
+			lc.Name, lc.Params = s.Loss.Name, s.Loss.Params
+		} else if err := json.Unmarshal([]byte(f.Metadata[metaLoss]), &lc); err != nil {
+			return nil, fmt.Errorf("%s: metadata %q: want {\"name\": …, \"params\": …}: %v", path, metaLoss, err)
+		}
+		if m, err = FromNet(net, shape, lc.Name, lc.Params); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		m.Spec = s
 	}
 	if err := LoadWeights(m.Net, f, path); err != nil {
 		return nil, err
@@ -241,33 +342,67 @@ func modelFromFile(path string, f *safetensors.File) (*Model, error) {
 	return m, nil
 }
 
-// LoadWeights copies the tensors of f into net's parameters, matching
-// PyTorch state_dict names. Every parameter must be present with its exact
-// shape, and f may hold no other tensors; path names the file in errors.
-func LoadWeights(net *nn.Sequential, f *safetensors.File, path string) error {
-	params := net.Params()
-	want := map[string]bool{}
-	for _, p := range params {
-		want[p.Name] = true
-		t, ok := f.Tensors[p.Name]
-		if !ok {
-			return fmt.Errorf("%s: missing tensor %q %v that the architecture needs", path, p.Name, p.Value.Shape())
+// inputShapeOf reads the per-sample input shape from a model file's
+// metadata: bigfunc.input_shape, or for older files the width
+// bigfunc.inputs.
+func inputShapeOf(path string, meta map[string]string) ([]int, error) {
+	if js, ok := meta[metaInputShape]; ok {
+		var shape []int
+		err := json.Unmarshal([]byte(js), &shape)
+		valid := err == nil && len(shape) > 0 && len(shape) <= 8
+		for _, d := range shape {
+			valid = valid && d > 0 && d <= 1<<24
 		}
-		if !tensor.SameShape(t, p.Value) {
-			return fmt.Errorf("%s: tensor %q has shape %v, want %v", path, p.Name, t.Shape(), p.Value.Shape())
+		if !valid {
+			return nil, fmt.Errorf("%s: metadata %q: want a list of positive sizes such as [1, 28, 28], got %q", path, metaInputShape, js)
+		}
+		return shape, nil
+	}
+	inputs, err := strconv.Atoi(meta[metaInputs])
+	if err != nil || inputs <= 0 {
+		return nil, fmt.Errorf("%s: metadata %q: want a positive integer, got %q", path, metaInputs, meta[metaInputs])
+	}
+	return []int{inputs}, nil
+}
+
+// LoadWeights copies the tensors of f into net's parameters and buffers,
+// matching PyTorch state_dict names. Every parameter and buffer must be
+// present with its exact shape, and f may hold no other tensors; path
+// names the file in errors.
+func LoadWeights(net *nn.Sequential, f *safetensors.File, path string) error {
+	type slot struct {
+		name string
+		t    *tensor.Tensor
+	}
+	var slots []slot
+	for _, p := range net.Params() {
+		slots = append(slots, slot{p.Name, p.Value})
+	}
+	for _, b := range net.Buffers() {
+		slots = append(slots, slot{b.Name, b.Value})
+	}
+	want := map[string]bool{}
+	for _, s := range slots {
+		want[s.name] = true
+		t, ok := f.Tensors[s.name]
+		if !ok {
+			return fmt.Errorf("%s: missing tensor %q %v that the architecture needs", path, s.name, s.t.Shape())
+		}
+		if !tensor.SameShape(t, s.t) {
+			return fmt.Errorf("%s: tensor %q has shape %v, want %v", path, s.name, t.Shape(), s.t.Shape())
 		}
 	}
 	for name := range f.Tensors {
 		if !want[name] {
-			names := make([]string, len(params))
-			for i, p := range params {
-				names[i] = p.Name
+			names := make([]string, len(slots))
+			for i, s := range slots {
+				names[i] = s.name
 			}
 			return fmt.Errorf("%s: unexpected tensor %q; the architecture has %s", path, name, strings.Join(names, ", "))
 		}
 	}
-	for _, p := range params {
-		p.Value.CopyFrom(f.Tensors[p.Name])
+	for _, s := range slots {
+		s.t.CopyFrom(f.Tensors[s.name])
 	}
 	return nil
 }

@@ -69,6 +69,15 @@ func LoadData(s *spec.Spec) (*Sets, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(in.Shape) > 0 {
+		if n := nn.Size(in.Shape); n != all.Features() {
+			return nil, fmt.Errorf("%s: input.shape %v holds %d values per sample, but the data has %d feature columns", s.Path, in.Shape, n, all.Features())
+		}
+		all.Shape = in.Shape
+		if test != nil {
+			test.Shape = in.Shape
+		}
+	}
 	sets := &Sets{Train: all, Test: test}
 	if s.Train.Validation > 0 {
 		if sets.Train, sets.Valid, err = data.Split(all, s.Train.Validation, s.Train.Seed); err != nil {
@@ -122,7 +131,7 @@ func Build(s *spec.Spec, opts Options) (*Trainer, *Sets, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := NewModel(s, sets.Train.Features(), s.Train.Seed)
+	m, err := NewModel(s, sets.Train.SampleShape(), s.Train.Seed)
 	if err != nil {
 		return nil, nil, err
 	}

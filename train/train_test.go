@@ -254,7 +254,7 @@ func TestLoadsPyTorchWeights(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := NewModel(s, 3, 0)
+	m, err := NewModel(s, []int{3}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -159,7 +159,7 @@ func mlpModel(hidden int) *train.Model {
 	if err != nil {
 		fatal(err)
 	}
-	m, err := train.NewModel(s, 784, 1)
+	m, err := train.NewModel(s, []int{784}, 1)
 	if err != nil {
 		fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"log"
 	"math"
 
+	"github.com/bigfunc/bigfunc/activation"
 	"github.com/bigfunc/bigfunc/autograd"
 	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/optim"
@@ -17,10 +18,10 @@ func main() {
 	// Built: w1 = (1, −1)ᵀ, b1 = 0, w2 = (1 1), b2 = 0.
 	built := nn.NewSequential(
 		&nn.Linear{In: 1, Out: 2, Weight: autograd.Param(tensor.FromSlice([]float32{1, -1}, 2, 1)), Bias: autograd.Param(tensor.Zeros(2))},
-		nn.LayerFunc(autograd.ReLU),
+		&activation.ReLULayer{},
 		&nn.Linear{In: 2, Out: 1, Weight: autograd.Param(tensor.FromSlice([]float32{1, 1}, 1, 2)), Bias: autograd.Param(tensor.Zeros(1))},
 	)
-	fmt.Println("built:  |x| at", xs.Data(), "=", built.Forward(autograd.Const(xs)).Value.Data())
+	fmt.Println("built:  |x| at", xs.Data(), "=", built.Forward(autograd.Const(xs), nn.Eval).Value.Data())
 
 	// Learned: 256 points of [−2, 2], full-batch Adam, one run per seed.
 	data := tensor.NewRNG(0)
@@ -42,7 +43,7 @@ func main() {
 			best, bestLoss = net, mse
 		}
 	}
-	fmt.Println("learned: |x| at", xs.Data(), "=", best.Forward(autograd.Const(xs)).Value.Data())
+	fmt.Println("learned: |x| at", xs.Data(), "=", best.Forward(autograd.Const(xs), nn.Eval).Value.Data())
 	for _, p := range best.Params() {
 		fmt.Printf("  %-8s %v\n", p.Name, p.Value.Data())
 	}
@@ -52,7 +53,7 @@ func main() {
 // mean squared error.
 func fit(seed uint64, x, y *tensor.Tensor) (*nn.Sequential, float64, error) {
 	rng := tensor.NewRNG(seed)
-	net := nn.NewSequential(nn.NewLinear(1, 2, true, rng), nn.LayerFunc(autograd.ReLU), nn.NewLinear(2, 1, true, rng))
+	net := nn.NewSequential(nn.NewLinear(1, 2, true, rng), &activation.ReLULayer{}, nn.NewLinear(2, 1, true, rng))
 	cfg := optim.DefaultAdamConfig()
 	cfg.LR = 0.05
 	opt, err := optim.NewAdam(nn.Vars(net.Params()), cfg)
@@ -62,7 +63,7 @@ func fit(seed uint64, x, y *tensor.Tensor) (*nn.Sequential, float64, error) {
 	var mse float64
 	for epoch := 0; epoch < 600; epoch++ {
 		opt.ZeroGrad()
-		diff := autograd.Sub(net.Forward(autograd.Const(x)), autograd.Const(y))
+		diff := autograd.Sub(net.Forward(autograd.Const(x), nn.Eval), autograd.Const(y))
 		loss := autograd.Mean(autograd.Square(diff))
 		loss.Backward()
 		opt.Step()

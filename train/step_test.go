@@ -2,6 +2,8 @@ package train
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"math"
 	"strings"
 	"testing"
@@ -24,6 +26,7 @@ func TestFusedMatchesGraph(t *testing.T) {
 		"leaky sigmoid smoothing sgd": strings.NewReplacer("  - relu", "  - leaky_relu: {negative_slope: 0.1}\n  - linear: 8\n  - sigmoid",
 			"loss: cross_entropy", "loss: {name: cross_entropy, label_smoothing: 0.1, reduction: sum}",
 			"optimizer: {name: adam, lr: 0.01}", "optimizer: {name: sgd, lr: 0.01, momentum: 0.9}").Replace(shuffledSpec),
+		"residual blocks": strings.NewReplacer("  - relu", "  - relu\n  - residual: [{linear: 8}, tanh]\n  - residual: {body: [{linear: 5}, relu], shortcut: [{linear: {out_features: 5, bias: false}}]}").Replace(shuffledSpec),
 	}
 	for name, src := range specs {
 		weights := func(graph bool) []nn.Param {
@@ -55,7 +58,7 @@ func TestFusedMatchesGraph(t *testing.T) {
 }
 
 func TestFusedDeclines(t *testing.T) {
-	for _, arch := range []string{"[{linear: 4}, {prelu: 1}, {linear: 3}]", "[{linear: 6}, {maxout: 2}, {linear: 3}]", "[{residual: [{linear: 3}]}, {linear: 3}]"} {
+	for _, arch := range []string{"[{linear: 4}, {prelu: 1}, {linear: 3}]", "[{linear: 6}, {maxout: 2}, {linear: 3}]"} {
 		s := writeSpec(t, strings.Replace(shuffledSpec, "architecture:\n  - linear: 8\n  - relu\n  - dropout: 0.2\n  - linear: 3\n", "architecture: "+arch+"\n", 1))
 		tr, _, err := Build(s, Options{})
 		if err != nil {
@@ -81,7 +84,7 @@ func benchMLP(b *testing.B, hidden, batch int, opt string, graph bool) func() {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m, err := NewModel(s, 784, 1)
+	m, err := NewModel(s, []int{784}, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -162,7 +165,7 @@ func TestWarmFusedStepAllocatesNothing(t *testing.T) {
 // against the graph, bit for bit, across a chunk boundary.
 func TestPredictMatchesGraph(t *testing.T) {
 	s := writeSpec(t, shuffledSpec)
-	m, err := NewModel(s, 3, 4)
+	m, err := NewModel(s, []int{3}, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,8 +174,7 @@ func TestPredictMatchesGraph(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nn.SetTraining(m.Net, false)
-	want := m.Net.Forward(autograd.Const(x)).Value
+	want := m.Net.Forward(autograd.Const(x), nn.Eval).Value
 	for i, v := range want.Data() {
 		if math.Float32bits(v) != math.Float32bits(got.Data()[i]) {
 			t.Fatalf("output %d: Predict %v, graph %v", i, got.Data()[i], v)
@@ -189,7 +191,7 @@ func BenchmarkPredict(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			m, err := NewModel(s, 784, 1)
+			m, err := NewModel(s, []int{784}, 1)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -204,5 +206,47 @@ func BenchmarkPredict(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/predict")
 		})
+	}
+}
+
+// TestPredictConcurrent runs Predict from many goroutines on a network
+// with dropout and expects every answer to be the evaluation-mode one:
+// no call may see another's mode or buffers. Run it under -race.
+func TestPredictConcurrent(t *testing.T) {
+	s := writeSpec(t, shuffledSpec)
+	m, err := NewModel(s, []int{3}, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := tensor.Randn(tensor.NewRNG(6), 64, 3)
+	want, err := m.Predict(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan string, 8)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				got, err := m.Predict(x)
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				for i, v := range want.Data() {
+					if got.Data()[i] != v {
+						errs <- fmt.Sprintf("goroutine %d: output %d is %v, want %v", g, i, got.Data()[i], v)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
