@@ -3,9 +3,9 @@ package train
 import (
 	"context"
 	"fmt"
-	"sync"
 	"math"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/bigfunc/bigfunc/autograd"
