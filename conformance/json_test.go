@@ -36,15 +36,16 @@ func (j jsonTensor) ints() []int {
 
 // conformanceDir is the directory of reference files: $BIGFUNC_CONFORMANCE,
 // else the shared copy beside the repository, else the copy in testdata.
-func conformanceDir() string {
+func conformanceDirs() []string {
 	if d := os.Getenv("BIGFUNC_CONFORMANCE"); d != "" {
-		return d
+		return []string{d}
 	}
+	dirs := []string{"testdata"}
 	shared := filepath.Join("..", "..", "shared", "conformance")
 	if _, err := os.Stat(shared); err == nil {
-		return shared
+		dirs = append(dirs, shared)
 	}
-	return "testdata"
+	return dirs
 }
 
 // readJSON decodes path into v, failing the test on error.
