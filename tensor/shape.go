@@ -46,6 +46,8 @@ func (t *Tensor) Permute(axes ...int) *Tensor {
 	if len(axes) != len(t.shape) {
 		shapePanic("Permute", fmt.Sprintf("axes %v for", axes), t.shape)
 	}
+	// Normalise negative axes in a copy: the caller's slice is theirs.
+	axes = append([]int(nil), axes...)
 	seen := make([]bool, len(axes))
 	shape := make([]int, len(axes))
 	for i, a := range axes {

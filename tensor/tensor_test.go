@@ -294,3 +294,17 @@ func TestPortableLog(t *testing.T) {
 		}
 	}
 }
+
+// TestPermuteLeavesAxesAlone checks that Permute does not rewrite its
+// caller's axes slice when it normalises negative axes.
+func TestPermuteLeavesAxesAlone(t *testing.T) {
+	x := Arange(0, 6, 1).Reshape(2, 3)
+	axes := []int{-1, 0}
+	y := x.Permute(axes...)
+	if axes[0] != -1 || axes[1] != 0 {
+		t.Fatalf("Permute changed its argument to %v", axes)
+	}
+	if y.At(2, 1) != 5 {
+		t.Fatalf("Permute(-1, 0)[2][1]: got %v, want 5", y.At(2, 1))
+	}
+}
