@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -98,6 +99,9 @@ func FromNet(net *nn.Sequential, in []int, lossName string, lossParams map[strin
 	if err != nil {
 		return nil, err
 	}
+	if err := checkLossFits(net, lossName); err != nil {
+		return nil, err
+	}
 	return &Model{
 		Net: net, InputShape: append([]int(nil), in...), Inputs: nn.Size(in), Outputs: nn.Size(out),
 		Loss: lf, LossName: lossName, LossParams: lossParams, rng: tensor.NewRNG(0),
@@ -107,6 +111,26 @@ func FromNet(net *nn.Sequential, in []int, lossName string, lossParams map[strin
 // RNG returns the generator that drew the initial weights and draws the
 // training-mode randomness (dropout masks) of the model's training loop.
 func (m *Model) RNG() *tensor.RNG { return m.rng }
+
+// probabilityOps are the layers whose outputs always lie in [0, 1].
+var probabilityOps = []string{"sigmoid", "hardsigmoid", "softmax"}
+
+// checkLossFits rejects a loss that the network's output cannot feed: bce
+// takes probabilities, which an unbounded last layer does not give, and
+// would otherwise fail in the middle of training.
+func checkLossFits(net *nn.Sequential, lossName string) error {
+	if lossName != "bce" {
+		return nil
+	}
+	last := "nothing"
+	if n := len(net.Layers); n > 0 {
+		last = net.Layers[n-1].Describe().Op
+	}
+	if !slices.Contains(probabilityOps, last) {
+		return fmt.Errorf("loss bce needs probabilities in [0, 1], but the architecture ends with %s; end it with sigmoid, or use loss bce_with_logits on the raw output", last)
+	}
+	return nil
+}
 
 func where(path, at string) string {
 	if at != "" {
