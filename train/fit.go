@@ -40,9 +40,27 @@ type Config struct {
 	// Terminal is set). Nil discards.
 	Log      io.Writer
 	Terminal bool
+	// Penalty adds L1 and L2 penalties on the weights to the loss's
+	// gradient, part of the optimizer element.
+	Penalty Penalty
+	// OnStep, when set, is called after every training step; an error
+	// stops training with that error. The playground draws its frames
+	// from it, and a GAN or RL loop can hook its own work in.
+	OnStep func(StepInfo) error
 
 	// graphOnly turns the fused step off, so tests can compare the paths.
 	graphOnly bool
+}
+
+// StepInfo describes a training step that has just run.
+type StepInfo struct {
+	Epoch int // 1-based epoch the step belongs to
+	Step  int // 1-based step within the epoch
+	Loss  float64
+	Rows  int // samples in the batch
+	// EpochDone is set on the last step of an epoch, after the epoch's
+	// metrics were recorded in the history.
+	EpochDone bool
 }
 
 // Epoch holds the metrics of one epoch. Accuracies are NaN for regression
@@ -76,7 +94,11 @@ type Trainer struct {
 	train   *data.Dataset
 	valid   *data.Dataset
 
-	epoch     int // epochs completed
+	params    []nn.Param // the model's parameters, listed once for the penalty
+	epoch     int        // epochs completed
+	step      int        // steps taken in the current epoch
+	running   epochSums
+	bar       *progressbar.ProgressBar
 	best      float64
 	badEpochs int
 	history   History
@@ -158,88 +180,138 @@ func checkTargets(m *Model, ds *data.Dataset, what string) error {
 // History returns the epochs trained so far.
 func (t *Trainer) History() History { return t.history }
 
+// epochSums accumulate the training metrics of the epoch in progress.
+type epochSums struct {
+	start         time.Time
+	loss          float64
+	correct, seen int
+}
+
 // Run trains until the configured number of epochs, an early stop, an
 // error, or ctx is cancelled.
 func (t *Trainer) Run(ctx context.Context) (History, error) {
 	cfg := t.Config
-	var bar *progressbar.ProgressBar
 	if cfg.Terminal && cfg.Log != nil {
-		bar = progressbar.NewOptions(cfg.Epochs*t.loader.NumBatches(),
+		t.bar = progressbar.NewOptions(cfg.Epochs*t.loader.NumBatches(),
 			progressbar.OptionSetWriter(cfg.Log),
 			progressbar.OptionSetDescription("training"),
 			progressbar.OptionShowCount(),
 			progressbar.OptionSetPredictTime(true),
 			progressbar.OptionClearOnFinish(),
 			progressbar.OptionThrottle(100*time.Millisecond))
-		_ = bar.Set(t.epoch * t.loader.NumBatches())
+		_ = t.bar.Set(t.epoch * t.loader.NumBatches())
+		defer func() { t.bar = nil }()
 	}
-	for t.epoch < cfg.Epochs {
+	for !t.Done() {
 		if err := ctx.Err(); err != nil {
 			return t.history, err
 		}
-		start := time.Now()
-		e := t.epoch + 1
-		if cfg.Schedule != nil {
-			t.Opt.SetLR(cfg.Schedule.LR(t.baseLR, t.epoch))
-		}
-		ep := Epoch{Epoch: e, LR: t.Opt.LR(), ValidLoss: math.NaN(), ValidAccuracy: math.NaN()}
-		var sumLoss float64
-		var correct, seen, step int
-		for b, ok := t.loader.Next(); ok; b, ok = t.loader.Next() {
-			step++
-			v, out := t.Step(b.X, b.Labels, b.Y)
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				msg := fmt.Sprintf("epoch %d step %d: loss is %v; training stopped", e, step, v)
-				if cfg.CheckpointEvery > 0 && t.epoch >= cfg.CheckpointEvery {
-					msg += fmt.Sprintf(" (the last good checkpoint, epoch %d, is kept in %s)", t.epoch-t.epoch%cfg.CheckpointEvery, cfg.CheckpointPath)
-				}
-				return t.history, fmt.Errorf("%s; try a lower learning rate or gradient clipping", msg)
-			}
-			sumLoss += v * float64(b.Len())
-			seen += b.Len()
-			correct += t.correct(out, b.Labels)
-			if bar != nil {
-				_ = bar.Add(1)
-			}
-		}
-		ep.TrainLoss = sumLoss / float64(seen)
-		ep.TrainAccuracy = t.accuracy(correct, seen)
-		monitored := ep.TrainLoss
-		if t.valid != nil && t.valid.Len() > 0 {
-			ep.ValidLoss, ep.ValidAccuracy = Evaluate(t.Model, t.valid)
-			monitored = ep.ValidLoss
-		}
-		if cfg.Plateau != nil {
-			cfg.Plateau.Step(monitored)
-		}
-		ep.Seconds = time.Since(start).Seconds()
-		t.epoch = e
-		t.history.Epochs = append(t.history.Epochs, ep)
-		if bar == nil && cfg.Log != nil {
-			fmt.Fprintln(cfg.Log, formatEpoch(ep, cfg.Epochs))
-		}
-		if monitored < t.best {
-			t.best, t.badEpochs = monitored, 0
-		} else {
-			t.badEpochs++
-		}
-		if cfg.CheckpointEvery > 0 && e%cfg.CheckpointEvery == 0 && e < cfg.Epochs {
-			if err := t.SaveCheckpoint(cfg.CheckpointPath); err != nil {
-				return t.history, err
-			}
-		}
-		if cfg.EarlyStop > 0 && t.badEpochs >= cfg.EarlyStop {
-			t.history.Stopped = fmt.Sprintf("early stop after epoch %d: no improvement for %d epochs", e, t.badEpochs)
-			break
+		if _, err := t.Advance(); err != nil {
+			return t.history, err
 		}
 	}
-	if bar != nil {
-		_ = bar.Finish()
+	if t.bar != nil {
+		_ = t.bar.Finish()
 		if n := len(t.history.Epochs); n > 0 {
 			fmt.Fprintln(cfg.Log, formatEpoch(t.history.Epochs[n-1], cfg.Epochs))
 		}
 	}
 	return t.history, nil
+}
+
+// Done reports whether training has finished: all epochs run, or stopped
+// early.
+func (t *Trainer) Done() bool { return t.epoch >= t.Config.Epochs || t.history.Stopped != "" }
+
+// Advance runs the training loop for one step: the next batch's forward
+// and backward pass and update, and, when that batch closes the epoch, the
+// epoch's bookkeeping (validation, schedules, checkpoint, early stop). Run
+// is Advance in a loop; an interactive caller such as the playground calls
+// it at its own pace, so it trains exactly as Run would.
+func (t *Trainer) Advance() (StepInfo, error) {
+	cfg := t.Config
+	if t.step == 0 {
+		t.running = epochSums{start: time.Now()}
+		if cfg.Schedule != nil {
+			t.Opt.SetLR(cfg.Schedule.LR(t.baseLR, t.epoch))
+		}
+	}
+	e := t.epoch + 1
+	b, ok := t.loader.Next()
+	if !ok {
+		return StepInfo{}, fmt.Errorf("epoch %d: the training set is empty", e)
+	}
+	t.step++
+	v, out := t.Step(b.X, b.Labels, b.Y)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		msg := fmt.Sprintf("epoch %d step %d: loss is %v; training stopped", e, t.step, v)
+		if cfg.CheckpointEvery > 0 && t.epoch >= cfg.CheckpointEvery {
+			msg += fmt.Sprintf(" (the last good checkpoint, epoch %d, is kept in %s)", t.epoch-t.epoch%cfg.CheckpointEvery, cfg.CheckpointPath)
+		}
+		return StepInfo{}, fmt.Errorf("%s; try a lower learning rate or gradient clipping", msg)
+	}
+	r := &t.running
+	r.loss += v * float64(b.Len())
+	r.seen += b.Len()
+	r.correct += t.correct(out, b.Labels)
+	if t.bar != nil {
+		_ = t.bar.Add(1)
+	}
+	info := StepInfo{Epoch: e, Step: t.step, Loss: v, Rows: b.Len()}
+	if t.step == t.loader.NumBatches() {
+		// The loader answers once more, with no batch, to close its epoch.
+		if _, more := t.loader.Next(); more {
+			return info, fmt.Errorf("epoch %d: the loader served more than %d batches", e, t.step)
+		}
+		info.EpochDone = true
+		if err := t.endEpoch(); err != nil {
+			return info, err
+		}
+	}
+	if cfg.OnStep != nil {
+		if err := cfg.OnStep(info); err != nil {
+			return info, err
+		}
+	}
+	return info, nil
+}
+
+// endEpoch records the epoch that just ended and runs the per-epoch
+// machinery: validation, plateau schedule, checkpoint and early stop.
+func (t *Trainer) endEpoch() error {
+	cfg, r := t.Config, t.running
+	e := t.epoch + 1
+	ep := Epoch{Epoch: e, LR: t.Opt.LR(), ValidLoss: math.NaN(), ValidAccuracy: math.NaN()}
+	ep.TrainLoss = r.loss / float64(r.seen)
+	ep.TrainAccuracy = t.accuracy(r.correct, r.seen)
+	monitored := ep.TrainLoss
+	if t.valid != nil && t.valid.Len() > 0 {
+		ep.ValidLoss, ep.ValidAccuracy = Evaluate(t.Model, t.valid)
+		monitored = ep.ValidLoss
+	}
+	if cfg.Plateau != nil {
+		cfg.Plateau.Step(monitored)
+	}
+	ep.Seconds = time.Since(r.start).Seconds()
+	t.epoch, t.step = e, 0
+	t.history.Epochs = append(t.history.Epochs, ep)
+	if t.bar == nil && cfg.Log != nil {
+		fmt.Fprintln(cfg.Log, formatEpoch(ep, cfg.Epochs))
+	}
+	if monitored < t.best {
+		t.best, t.badEpochs = monitored, 0
+	} else {
+		t.badEpochs++
+	}
+	if cfg.CheckpointEvery > 0 && e%cfg.CheckpointEvery == 0 && e < cfg.Epochs {
+		if err := t.SaveCheckpoint(cfg.CheckpointPath); err != nil {
+			return err
+		}
+	}
+	if cfg.EarlyStop > 0 && t.badEpochs >= cfg.EarlyStop {
+		t.history.Stopped = fmt.Sprintf("early stop after epoch %d: no improvement for %d epochs", e, t.badEpochs)
+	}
+	return nil
 }
 
 // Step runs one training step on a batch: forward propagation to the loss,
@@ -268,6 +340,12 @@ func (t *Trainer) Step(x *tensor.Tensor, labels []int, y *tensor.Tensor) (float6
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return v, out
+	}
+	if cfg.Penalty != (Penalty{}) {
+		if t.params == nil {
+			t.params = t.Model.Params()
+		}
+		cfg.Penalty.apply(t.params)
 	}
 	if cfg.ClipValue > 0 {
 		optim.ClipGradValue(t.Opt.Params(), cfg.ClipValue)

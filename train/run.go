@@ -24,6 +24,9 @@ type Options struct {
 	Terminal bool
 	// Resume continues from the spec's checkpoint instead of starting over.
 	Resume bool
+	// OnStep, when set, is called after every training step (see
+	// Config.OnStep).
+	OnStep func(StepInfo) error
 }
 
 // Result is what Run produced.
@@ -163,7 +166,11 @@ func Build(s *spec.Spec, opts Options) (*Trainer, *Sets, error) {
 			return nil, nil, fmt.Errorf("train.init: %w", err)
 		}
 	}
-	opt, err := optim.New(s.Optimizer.Name, nn.Vars(m.Params()), s.Optimizer.Params)
+	penalty, hp, err := splitPenalty(s.Optimizer.Params)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", where(s.Path, s.Optimizer.Where), err)
+	}
+	opt, err := optim.New(s.Optimizer.Name, nn.Vars(m.Params()), hp)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", where(s.Path, s.Optimizer.Where), err)
 	}
@@ -171,7 +178,7 @@ func Build(s *spec.Spec, opts Options) (*Trainer, *Sets, error) {
 		Epochs: s.Train.Epochs, BatchSize: s.Train.BatchSize, Shuffle: s.Train.Shuffle,
 		ClipNorm: s.Train.ClipNorm, ClipValue: s.Train.ClipValue, EarlyStop: s.Train.EarlyStop,
 		CheckpointEvery: s.Train.CheckpointEvery, CheckpointPath: CheckpointPath(s),
-		Log: opts.Log, Terminal: opts.Terminal,
+		Log: opts.Log, Terminal: opts.Terminal, Penalty: penalty, OnStep: opts.OnStep,
 	}
 	if sc := s.Train.Schedule; sc != nil {
 		if sc.Name == "reduce_on_plateau" {
