@@ -1,15 +1,15 @@
 package book
 
 import (
+	"context"
 	"fmt"
 	"math"
 
-	"github.com/bigfunc/bigfunc/autograd"
 	"github.com/bigfunc/bigfunc/data"
-	"github.com/bigfunc/bigfunc/loss"
 	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/optim"
 	"github.com/bigfunc/bigfunc/tensor"
+	"github.com/bigfunc/bigfunc/train"
 )
 
 // Network is a layer with parameters: an *nn.Sequential or a *SkipNet.
@@ -62,24 +62,31 @@ const (
 
 // Fit trains net on (x, y) with full-batch Adam on the mean squared error
 // for the given number of steps, and returns the loss before each step.
+// It trains through package train's loop, the one `bigfunc train` runs.
 func Fit(net Network, x, y *tensor.Tensor, steps int, lr float64) ([]float64, error) {
-	cfg := optim.DefaultAdamConfig()
-	cfg.LR = lr
-	opt, err := optim.NewAdam(nn.Vars(net.Params()), cfg)
+	m, err := train.FromNet(nn.NewSequential(net), []int{x.Dim(1)}, "mse", nil)
 	if err != nil {
 		return nil, err
 	}
-	in := autograd.Const(x)
-	// The chapter's networks hold no random layers; the mode's generator
-	// is there for any that do.
-	mode := nn.Train(tensor.NewRNG(0))
+	cfg := optim.DefaultAdamConfig()
+	cfg.LR = lr
+	opt, err := optim.NewAdam(nn.Vars(m.Params()), cfg)
+	if err != nil {
+		return nil, err
+	}
 	losses := make([]float64, 0, steps)
-	for range steps {
-		opt.ZeroGrad()
-		l := loss.MSE(net.Forward(in, mode), y, loss.Mean)
-		losses = append(losses, float64(l.Value.Item()))
-		l.Backward()
-		opt.Step()
+	tr, err := train.NewTrainer(m, opt, &data.Dataset{X: x, Y: y}, nil, train.Config{
+		Epochs: steps,
+		OnStep: func(s train.StepInfo) error {
+			losses = append(losses, s.Loss)
+			return nil
+		},
+	}, 0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tr.Run(context.Background()); err != nil {
+		return nil, err
 	}
 	return losses, nil
 }
