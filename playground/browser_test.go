@@ -47,13 +47,14 @@ func findChromium(t *testing.T) string {
 type browser struct {
 	t     *testing.T
 	ctx   context.Context
+	srv   *Server
 	base  string
 	shots []string // directories screenshots go to
 }
 
-func newBrowser(t *testing.T) *browser {
+func newBrowser(t *testing.T, opts Options) *browser {
 	chrome := findChromium(t)
-	srv := NewServer(Options{})
+	srv := NewServer(opts)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +93,7 @@ func newBrowser(t *testing.T) *browser {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &browser{t: t, ctx: ctx, base: "http://" + ln.Addr().String() + "/", shots: []string{dir}}
+	b := &browser{t: t, ctx: ctx, srv: srv, base: "http://" + ln.Addr().String() + "/", shots: []string{dir}}
 	if d := os.Getenv("BIGFUNC_SCREENSHOTS"); d != "" {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
@@ -165,6 +166,39 @@ func (b *browser) canvasHash(id string) uint32 {
 	})()`, id))
 }
 
+func sq(x float64) float64 { return x * x }
+
+// heatmapPixels returns, from the heat map canvas, the colour of a spot of
+// the class-1 region far from every point, and the colour at the centre
+// of a class-1 point in that region with no other point near it.
+const heatmapPixels = `(() => {
+	const S = playground.state, f = S.frame, d = S.data, c = document.getElementById('heatmap');
+	const ctx = c.getContext('2d'), ratio = c.width / Number(c.dataset.w);
+	const dm = d.set.domain, L = 34, T = 6, Z = 280, g = f.outGrid;
+	const bytes = Uint8Array.from(atob(f.output), (ch) => ch.charCodeAt(0));
+	const pts = [];
+	for (let i = 0; i + 2 < d.train.length; i += 3) pts.push(d.train.slice(i, i + 3));
+	const px = (x1) => L + (x1 - dm[0]) / (dm[1] - dm[0]) * Z, py = (x2) => T + (dm[3] - x2) / (dm[3] - dm[2]) * Z;
+	const pix = (x, y) => Array.from(ctx.getImageData(Math.round(x * ratio), Math.round(y * ratio), 1, 1).data).slice(0, 3);
+	const cell = (x, y) => bytes[Math.floor((y - T) / Z * g) * g + Math.floor((x - L) / Z * g)];
+	let bg = null;
+	for (let y = T + 4; y < T + Z - 4 && !bg; y += 3) {
+		for (let x = L + 4; x < L + Z - 4; x += 3) {
+			if (cell(x, y) < 250 || pts.some((p) => Math.hypot(px(p[0]) - x, py(p[1]) - y) < 9)) continue;
+			bg = pix(x, y);
+			break;
+		}
+	}
+	let pt = null;
+	for (const p of pts) {
+		const x = px(p[0]), y = py(p[1]);
+		if (p[2] !== 1 || cell(x, y) < 250 || pts.some((q) => q !== p && Math.hypot(px(q[0]) - x, py(q[1]) - y) < 8)) continue;
+		pt = pix(x, y);
+		break;
+	}
+	return [bg, pt];
+})()`
+
 func (b *browser) testLoss() float64 {
 	return eval[float64](b, `Number(document.getElementById('loss-test').textContent) || 1e9`)
 }
@@ -174,7 +208,7 @@ func (b *browser) testLoss() float64 {
 // explained, and walks from the chapter's |x| network to a fitted x² that
 // it exports.
 func TestBrowser(t *testing.T) {
-	b := newBrowser(t)
+	b := newBrowser(t, Options{})
 
 	t.Run("xor", func(t *testing.T) {
 		b.t = t
@@ -200,9 +234,51 @@ func TestBrowser(t *testing.T) {
 		if after := b.canvasHash("heatmap"); after == before {
 			t.Error("the heat map did not change while training")
 		}
-		b.screenshot("2-xor-trained.png")
 		b.do(chromedp.Click(chromedp.ID("play")))
 		b.waitFor("pause", `!playground.state.frame.playing`, 5*time.Second)
+		time.Sleep(200 * time.Millisecond)
+		b.screenshot("2-xor-trained.png")
+
+		// Points stay visible where the network is right: the heat map is
+		// translucent, so a blue point stands out from the blue around it.
+		px := eval[[][]float64](b, heatmapPixels)
+		if px[0] == nil || px[1] == nil {
+			t.Fatalf("no class-1 region or isolated class-1 point found on the heat map: %v", px)
+		}
+		bg, pt := px[0], px[1]
+		t.Logf("class-1 point %v on background %v", pt, bg)
+		if math.Abs(pt[0]-8)+math.Abs(pt[1]-119)+math.Abs(pt[2]-189) > 30 {
+			t.Errorf("a class-1 point is drawn %v, want the full blue (8, 119, 189)", pt)
+		}
+		if d := math.Sqrt(sq(bg[0]-pt[0]) + sq(bg[1]-pt[1]) + sq(bg[2]-pt[2])); d < 60 {
+			t.Errorf("a class-1 point %v hides in the heat map around it %v (colour distance %.0f)", pt, bg, d)
+		}
+
+		// Hovering over a hidden neuron shows its picture in the output
+		// panel; leaving shows the output again.
+		xy := eval[[]float64](b, `(() => {
+			const r = document.getElementById('net').getBoundingClientRect(), n = playground.state.layout.nodes[2][1], s = playground.state.layout.size;
+			return [r.left + n.x + s / 2, r.top + n.y + s / 2];
+		})()`)
+		out := b.canvasHash("heatmap")
+		b.do(chromedp.MouseEvent("mouseMoved", xy[0], xy[1]))
+		b.waitFor("the neuron preview", `document.getElementById('heatmap-caption').textContent.startsWith('Layer 2, neuron 2')`, 5*time.Second)
+		if b.canvasHash("heatmap") == out {
+			t.Error("hovering over a neuron left the output heat map as it was")
+		}
+		b.screenshot("2b-neuron-preview.png")
+		b.do(chromedp.MouseEvent("mouseMoved", 5, 5))
+		b.waitFor("the output again", `document.getElementById('heatmap-caption').textContent.startsWith("The network's output")`, 5*time.Second)
+		if h := b.canvasHash("heatmap"); h != out {
+			t.Error("leaving the neuron did not bring the output back")
+		}
+
+		// The discretized output comes on a finer grid.
+		b.do(chromedp.Click(chromedp.ID("discretize")))
+		b.waitFor("the fine grid", `playground.state.frame.outGrid === 100`, 5*time.Second)
+		time.Sleep(200 * time.Millisecond)
+		b.screenshot("2c-xor-discretized.png")
+		b.do(chromedp.Click(chromedp.ID("discretize")))
 	})
 
 	t.Run("frame rate", func(t *testing.T) {

@@ -1,6 +1,7 @@
 package playground
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -49,24 +50,31 @@ type Edit struct {
 // ParseConfig); fields that only change what the page shows (Slice,
 // ShowTest, Discretize) are kept here too so that a link restores them.
 type Config struct {
-	Data       string   `json:"data"`
-	Noise      int      `json:"noise"`      // percent, 0 to 50
-	TrainRatio int      `json:"trainRatio"` // percent of points used for training, 10 to 90
-	Points     int      `json:"points"`
-	Seed       uint64   `json:"seed"` // draws the data, the split, the initial weights and the batches
-	Features   []string `json:"features"`
-	Layers     []Layer  `json:"layers"`
-	Optimizer  string   `json:"optimizer"`
-	LR         float64  `json:"lr"`
-	Batch      int      `json:"batch"`
-	Reg        string   `json:"reg"` // none, l1 or l2
-	RegRate    float64  `json:"regRate"`
-	Preset     string   `json:"preset"` // "" or a chapter network whose weights replace the random ones
-	Edits      []Edit   `json:"edits"`
-	Speed      int      `json:"speed"` // epochs per second while playing; 0 is as fast as the machine goes
-	Slice      float64  `json:"slice"` // x2 of the slice a 2-D regression is drawn along
-	ShowTest   bool     `json:"showTest"`
-	Discretize bool     `json:"discretize"`
+	Data       string `json:"data"`
+	Noise      int    `json:"noise"`      // percent, 0 to 50
+	TrainRatio int    `json:"trainRatio"` // percent of points used for training, 10 to 90
+	Points     int    `json:"points"`
+	Seed       uint64 `json:"seed"` // draws the data and the split (and, while Init is 0, the initial weights and the batches)
+	// Init draws the initial weights, the dropout masks and the order of
+	// the batches; 0 means Seed. Reset sets it anew unless SameSeed.
+	Init     uint64 `json:"init"`
+	SameSeed bool   `json:"sameSeed"` // reset restores the same starting weights instead of drawing new ones
+	// Standardize rescales an uploaded CSV's columns to mean 0 and
+	// standard deviation 1 (inputs, and the values of a regression).
+	Standardize bool     `json:"standardize"`
+	Features    []string `json:"features"`
+	Layers      []Layer  `json:"layers"`
+	Optimizer   string   `json:"optimizer"`
+	LR          float64  `json:"lr"`
+	Batch       int      `json:"batch"`
+	Reg         string   `json:"reg"` // none, l1 or l2
+	RegRate     float64  `json:"regRate"`
+	Preset      string   `json:"preset"` // "" or a chapter network whose weights replace the random ones
+	Edits       []Edit   `json:"edits"`
+	Speed       int      `json:"speed"` // epochs per second while playing; 0 is as fast as the machine goes
+	Slice       float64  `json:"slice"` // x2 of the slice a 2-D regression is drawn along
+	ShowTest    bool     `json:"showTest"`
+	Discretize  bool     `json:"discretize"`
 }
 
 // DefaultConfig returns TensorFlow Playground's opening set-up: circle
@@ -78,7 +86,7 @@ func DefaultConfig() Config {
 		Data: "circle", TrainRatio: 50, Points: 500, Seed: 1,
 		Features:  []string{"x1", "x2"},
 		Layers:    []Layer{{4, "tanh", 0}, {2, "tanh", 0}},
-		Optimizer: "sgd", LR: 0.03, Batch: 10, Reg: "none", Speed: 60,
+		Optimizer: "sgd", LR: 0.03, Batch: 10, Reg: "none", Speed: 60, Standardize: true,
 	}
 }
 
@@ -90,57 +98,154 @@ var Optimizers = []string{"sgd", "adam", "adamw", "rmsprop", "adagrad"}
 var Regularizations = []string{"none", "l1", "l2"}
 
 // ParseConfig reads a set-up from a query string. Keys are data, noise,
-// ratio, points, seed, features, layers, optimizer, lr, batch, reg,
-// regrate, preset, edits, speed, slice, showtest and discretize. A missing,
-// malformed or out-of-range value takes the default, and unknown keys are
-// ignored, so that any link opens a working page.
-func ParseConfig(q url.Values) Config {
+// ratio, points, seed, init, sameseed, standardize, features, layers,
+// optimizer, lr, batch, reg, regrate, preset, edits, speed, slice,
+// showtest and discretize. A missing value takes the default, so that any
+// link opens a working page; a malformed or out-of-range one takes the
+// default too, and the returned notes say, one per line, what was changed
+// and why (`lr=50 is out of range (1e-06 to 10): using 0.03`). Unknown keys
+// are ignored.
+func ParseConfig(q url.Values) (Config, []string) {
+	c, n := parseValues(q)
+	n = append(n, c.normalize(dataSetByName(c.Data))...)
+	return c, n
+}
+
+// parseValues reads each key of q on its own, without making the fields
+// agree with each other (normalize does that).
+func parseValues(q url.Values) (Config, notes) {
 	c := DefaultConfig()
-	if v, ok := one(q, "data"); ok && dataSetByName(v) != nil {
-		c.Data = v
-	}
-	intIn(q, "noise", 0, maxNoisePct, &c.Noise)
-	intIn(q, "ratio", 10, 90, &c.TrainRatio)
-	intIn(q, "points", MinPoints, MaxPoints, &c.Points)
-	if v, ok := one(q, "seed"); ok {
-		if s, err := strconv.ParseUint(v, 10, 64); err == nil {
-			c.Seed = s
+	var n notes
+	if v, ok := one(q, "data"); ok {
+		if dataSetByName(v) != nil {
+			c.Data = v
+		} else {
+			n.add("data=%s is not a data set the playground knows: using %s", v, c.Data)
 		}
 	}
+	n.intIn(q, "noise", 0, maxNoisePct, &c.Noise)
+	n.intIn(q, "ratio", 10, 90, &c.TrainRatio)
+	n.intIn(q, "points", MinPoints, MaxPoints, &c.Points)
+	n.seed(q, "seed", &c.Seed)
+	n.seed(q, "init", &c.Init)
+	n.boolOf(q, "sameseed", &c.SameSeed)
+	n.boolOf(q, "standardize", &c.Standardize)
 	if v, ok := one(q, "features"); ok {
 		c.Features = splitList(v)
 	}
 	if v, ok := one(q, "layers"); ok {
 		if ls, err := parseLayers(v); err == nil {
 			c.Layers = ls
+		} else {
+			n.add("layers=%s: %v; using %s", v, err, formatLayers(c.Layers))
 		}
 	}
-	if v, ok := one(q, "optimizer"); ok && slices.Contains(Optimizers, v) {
-		c.Optimizer = v
+	if v, ok := one(q, "optimizer"); ok {
+		if slices.Contains(Optimizers, v) {
+			c.Optimizer = v
+		} else {
+			n.add("optimizer=%s is not one of %s: using %s", v, strings.Join(Optimizers, ", "), c.Optimizer)
+		}
 	}
-	floatIn(q, "lr", 1e-6, maxLR, &c.LR)
-	intIn(q, "batch", 1, maxBatch, &c.Batch)
-	if v, ok := one(q, "reg"); ok && slices.Contains(Regularizations, v) {
-		c.Reg = v
+	n.floatIn(q, "lr", 1e-6, maxLR, &c.LR)
+	n.intIn(q, "batch", 1, maxBatch, &c.Batch)
+	if v, ok := one(q, "reg"); ok {
+		if slices.Contains(Regularizations, v) {
+			c.Reg = v
+		} else {
+			n.add("reg=%s is not one of %s: using %s", v, strings.Join(Regularizations, ", "), c.Reg)
+		}
 	}
-	floatIn(q, "regrate", 0, maxRegRate, &c.RegRate)
-	if v, ok := one(q, "preset"); ok && presetByName(v) != nil {
-		c.Preset = v
+	n.floatIn(q, "regrate", 0, maxRegRate, &c.RegRate)
+	if v, ok := one(q, "preset"); ok && v != "" {
+		if presetByName(v) != nil {
+			c.Preset = v
+		} else {
+			n.add("preset=%s is not one of the chapter's networks: using none", v)
+		}
 	}
 	if v, ok := one(q, "edits"); ok {
-		c.Edits = parseEdits(v)
+		var dropped int
+		c.Edits, dropped = parseEdits(v)
+		if dropped > 0 {
+			n.add("edits: %d of the hand-set weights are malformed or out of range (want LAYERwROW.COL~VALUE or LAYERbROW~VALUE, |VALUE| ≤ 1e6, at most %d): dropped", dropped, maxEdits)
+		}
 	}
-	intIn(q, "speed", 0, maxSpeed, &c.Speed)
-	floatIn(q, "slice", -1e6, 1e6, &c.Slice)
-	boolOf(q, "showtest", &c.ShowTest)
-	boolOf(q, "discretize", &c.Discretize)
-	c.normalize(dataSetByName(c.Data))
-	return c
+	n.intIn(q, "speed", 0, maxSpeed, &c.Speed)
+	n.floatIn(q, "slice", -1e6, 1e6, &c.Slice)
+	n.boolOf(q, "showtest", &c.ShowTest)
+	n.boolOf(q, "discretize", &c.Discretize)
+	return c, n
+}
+
+// notes collects what ParseConfig changed, one sentence each.
+type notes []string
+
+func (n *notes) add(format string, args ...any) { *n = append(*n, fmt.Sprintf(format, args...)) }
+
+func (n *notes) intIn(q url.Values, key string, lo, hi int, dst *int) {
+	v, ok := one(q, key)
+	if !ok {
+		return
+	}
+	x, err := strconv.Atoi(v)
+	switch {
+	case err != nil:
+		n.add("%s=%s is not a whole number: using %d", key, v, *dst)
+	case x < lo || x > hi:
+		n.add("%s=%s is out of range (%d to %d): using %d", key, v, lo, hi, *dst)
+	default:
+		*dst = x
+	}
+}
+
+func (n *notes) floatIn(q url.Values, key string, lo, hi float64, dst *float64) {
+	v, ok := one(q, key)
+	if !ok {
+		return
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	switch {
+	case err != nil && !errors.Is(err, strconv.ErrRange), math.IsNaN(f):
+		n.add("%s=%s is not a number: using %s", key, v, fmtFloat(*dst))
+	case f < lo || f > hi:
+		n.add("%s=%s is out of range (%s to %s): using %s", key, v, fmtFloat(lo), fmtFloat(hi), fmtFloat(*dst))
+	default:
+		*dst = f
+	}
+}
+
+func (n *notes) seed(q url.Values, key string, dst *uint64) {
+	v, ok := one(q, key)
+	if !ok {
+		return
+	}
+	s, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		n.add("%s=%s is not a whole number from 0 to %d: using %d", key, v, uint64(math.MaxUint64), *dst)
+		return
+	}
+	*dst = s
+}
+
+func (n *notes) boolOf(q url.Values, key string, dst *bool) {
+	v, ok := one(q, key)
+	if !ok {
+		return
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		n.add("%s=%s is not true or false: using %t", key, v, *dst)
+		return
+	}
+	*dst = b
 }
 
 // normalize makes the fields agree with each other: features that the
-// data has, a preset whose network matches, a slice inside the domain.
-func (c *Config) normalize(ds *dataSet) {
+// data has, a preset whose network matches, a slice inside the domain. It
+// returns what it changed.
+func (c *Config) normalize(ds *dataSet) []string {
+	var n notes
 	var feats []string
 	for _, f := range featuresFor(ds.Dims) {
 		if slices.Contains(c.Features, f.Name) {
@@ -150,18 +255,45 @@ func (c *Config) normalize(ds *dataSet) {
 	if len(feats) == 0 {
 		feats = defaultFeatures(ds.Dims)
 	}
+	if !slices.Equal(feats, c.Features) {
+		n.add("features=%s: %s data has the features %s; using %s", strings.Join(c.Features, ","), ds.Label, featureNames(ds.Dims), strings.Join(feats, ","))
+	}
 	c.Features = feats
 	if c.Preset != "" && !presetByName(c.Preset).fits(c) {
+		n.add("preset=%s: its network is %s on %s, not the one asked for: using none", c.Preset,
+			formatLayers(presetByName(c.Preset).layers), strings.Join(presetByName(c.Preset).features, ","))
 		c.Preset = ""
 	}
 	if len(c.Edits) > maxEdits {
+		n.add("edits: %d hand-set weights, at most %d: keeping the last %d", len(c.Edits), maxEdits, maxEdits)
 		c.Edits = c.Edits[len(c.Edits)-maxEdits:]
 	}
 	if ds.Dims == 2 {
-		c.Slice = math.Max(ds.Domain[2], math.Min(ds.Domain[3], c.Slice))
+		s := math.Max(ds.Domain[2], math.Min(ds.Domain[3], c.Slice))
+		if s != c.Slice {
+			n.add("slice=%s lies outside the data (x2 from %s to %s): using %s", fmtFloat(c.Slice), fmtFloat(ds.Domain[2]), fmtFloat(ds.Domain[3]), fmtFloat(s))
+		}
+		c.Slice = s
 	} else {
 		c.Slice = 0
 	}
+	return n
+}
+
+func featureNames(dims int) string {
+	var names []string
+	for _, f := range featuresFor(dims) {
+		names = append(names, f.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// initSeed returns the seed of the initial weights and the batches.
+func (c Config) initSeed() uint64 {
+	if c.Init != 0 {
+		return c.Init
+	}
+	return c.Seed
 }
 
 // dataSet returns the description of c's data set.
@@ -190,6 +322,16 @@ func (c Config) Encode() string {
 	}
 	if c.Preset != "" {
 		kv["preset"] = c.Preset
+	}
+	// Keys whose default most links keep are left out of them.
+	if c.Init != 0 {
+		kv["init"] = strconv.FormatUint(c.Init, 10)
+	}
+	if c.SameSeed {
+		kv["sameseed"] = "true"
+	}
+	if !c.Standardize {
+		kv["standardize"] = "false"
 	}
 	if len(c.Edits) > 0 {
 		kv["edits"] = formatEdits(c.Edits)
@@ -225,30 +367,6 @@ func one(q url.Values, key string) (string, bool) {
 		return "", false
 	}
 	return strings.TrimSpace(vs[len(vs)-1]), true
-}
-
-func intIn(q url.Values, key string, lo, hi int, dst *int) {
-	if v, ok := one(q, key); ok {
-		if n, err := strconv.Atoi(v); err == nil && n >= lo && n <= hi {
-			*dst = n
-		}
-	}
-}
-
-func floatIn(q url.Values, key string, lo, hi float64, dst *float64) {
-	if v, ok := one(q, key); ok {
-		if f, err := strconv.ParseFloat(v, 64); err == nil && f >= lo && f <= hi {
-			*dst = f
-		}
-	}
-}
-
-func boolOf(q url.Values, key string, dst *bool) {
-	if v, ok := one(q, key); ok {
-		if b, err := strconv.ParseBool(v); err == nil {
-			*dst = b
-		}
-	}
 }
 
 func splitList(s string) []string {
@@ -318,30 +436,35 @@ func formatLayers(ls []Layer) string {
 }
 
 // parseEdits reads "0w1.0~0.5,1b0~-2": layer, w (weight row.col) or b
-// (bias row), and the value. Malformed entries are dropped one by one.
-func parseEdits(s string) []Edit {
-	var out []Edit
+// (bias row), and the value. Malformed entries are dropped one by one,
+// and counted.
+func parseEdits(s string) (out []Edit, dropped int) {
 	for _, p := range splitList(s) {
 		if len(out) == maxEdits {
-			break
+			dropped++
+			continue
 		}
 		at, val, ok := strings.Cut(p, "~")
 		v, err := strconv.ParseFloat(val, 64)
 		if !ok || err != nil || math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > 1e6 {
+			dropped++
 			continue
 		}
 		i := strings.IndexAny(at, "wb")
 		if i <= 0 {
+			dropped++
 			continue
 		}
 		layer, err := strconv.Atoi(at[:i])
 		if err != nil || layer < 0 || layer > MaxLayers {
+			dropped++
 			continue
 		}
 		e := Edit{Layer: layer, Bias: at[i] == 'b', Value: v}
 		rest := at[i+1:]
 		if e.Bias {
 			if e.Row, err = strconv.Atoi(rest); err != nil || e.Row < 0 {
+				dropped++
 				continue
 			}
 		} else {
@@ -350,12 +473,13 @@ func parseEdits(s string) []Edit {
 			e.Row, err = strconv.Atoi(r)
 			e.Col, err2 = strconv.Atoi(c)
 			if !ok || err != nil || err2 != nil || e.Row < 0 || e.Col < 0 {
+				dropped++
 				continue
 			}
 		}
 		out = append(out, e)
 	}
-	return out
+	return out, dropped
 }
 
 func formatEdits(es []Edit) string {
@@ -399,10 +523,11 @@ func (c *Config) addEdit(e Edit) {
 // data, so that changing from one to the other can keep the weights.
 func sameModel(a, b Config) bool {
 	return sameData(a, b) && slices.Equal(a.Features, b.Features) && slices.Equal(a.Layers, b.Layers) &&
-		a.Preset == b.Preset && slices.Equal(a.Edits, b.Edits)
+		a.Preset == b.Preset && slices.Equal(a.Edits, b.Edits) && a.initSeed() == b.initSeed()
 }
 
 // sameData reports whether a and b draw the same points.
 func sameData(a, b Config) bool {
-	return a.Data == b.Data && a.Noise == b.Noise && a.TrainRatio == b.TrainRatio && a.Points == b.Points && a.Seed == b.Seed
+	return a.Data == b.Data && a.Noise == b.Noise && a.TrainRatio == b.TrainRatio && a.Points == b.Points && a.Seed == b.Seed &&
+		(a.Data != "csv" || a.Standardize == b.Standardize)
 }

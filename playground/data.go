@@ -21,6 +21,9 @@ type dataSet struct {
 	Domain     [4]float64 `json:"domain"` // x1 from, to; x2 from, to (unused in 1-D)
 	Hint       string     `json:"hint"`
 
+	// Scaling lists how an uploaded CSV's columns were standardized.
+	Scaling []colScale `json:"scaling,omitempty"`
+
 	source    string  // data.Synthetic's name; "" when made here
 	noiseUnit float64 // the noise parameter at 100 %
 	truth     func(x1, x2 float64) float64

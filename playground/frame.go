@@ -14,6 +14,7 @@ import (
 // tens of times a second.
 const (
 	outputGrid  = 40  // the output heat map is outputGrid × outputGrid
+	fineGrid    = 100 // … and fineGrid × fineGrid when discretized, whose edge shows every step
 	neuronGrid  = 16  // each neuron's heat map (2-D data)
 	smallGrid   = 8   // the same for wide layers, whose neurons the page draws small
 	wideLayer   = 16  // a layer wider than this makes every neuron map small
@@ -55,24 +56,28 @@ func appendNum(b []byte, v float64) []byte {
 // frame is what the page draws. Config and Data come only when they
 // changed since the versions the page reported.
 type frame struct {
-	V       uint64      `json:"v"`
-	CV      uint64      `json:"cv"`
-	DV      uint64      `json:"dv"`
-	Epoch   int         `json:"epoch"`
-	Playing bool        `json:"playing"`
-	Message string      `json:"message"`
-	Loss    lossInfo    `json:"loss"`
-	History historyInfo `json:"history"`
-	Layers  []layerInfo `json:"layers"`
-	Output  string      `json:"output,omitempty"` // outputGrid² bytes, base64; 2-D data
-	Nodes   [][]string  `json:"nodes"`            // per hidden layer, per unit: base64 bytes
-	Grid    int         `json:"grid"`             // side of the neuron maps (2-D) or samples of their curves (1-D)
-	Scales  [][]num     `json:"scales"`           // what ±1 (byte 0 and 255) stands for in each node map
-	Curve   *curveInfo  `json:"curve,omitempty"`
-	Params  int         `json:"params"`
-	Config  *Config     `json:"config,omitempty"`
-	Query   string      `json:"query,omitempty"`
-	Data    *dataInfo   `json:"data,omitempty"`
+	V       uint64 `json:"v"`
+	CV      uint64 `json:"cv"`
+	DV      uint64 `json:"dv"`
+	Epoch   int    `json:"epoch"`
+	Playing bool   `json:"playing"`
+	Message string `json:"message"`
+	// Diverged says the loss stopped being finite: Epoch, Loss and History
+	// are those of the last epoch whose losses were finite.
+	Diverged bool        `json:"diverged"`
+	Loss     lossInfo    `json:"loss"`
+	History  historyInfo `json:"history"`
+	Layers   []layerInfo `json:"layers"`
+	Output   string      `json:"output,omitempty"` // OutGrid² bytes, base64; 2-D data
+	OutGrid  int         `json:"outGrid,omitempty"`
+	Nodes    [][]string  `json:"nodes"`  // per hidden layer, per unit: base64 bytes
+	Grid     int         `json:"grid"`   // side of the neuron maps (2-D) or samples of their curves (1-D)
+	Scales   [][]num     `json:"scales"` // what ±1 (byte 0 and 255) stands for in each node map
+	Curve    *curveInfo  `json:"curve,omitempty"`
+	Params   int         `json:"params"`
+	Config   *Config     `json:"config,omitempty"`
+	Query    string      `json:"query,omitempty"`
+	Data     *dataInfo   `json:"data,omitempty"`
 }
 
 type lossInfo struct {
@@ -130,7 +135,6 @@ type dataInfo struct {
 	Features  []feature `json:"features"`  // every feature of the dimension
 	InputMaps []string  `json:"inputMaps"` // per feature: base64 bytes
 	Grid      int       `json:"grid"`      // side of neuron maps (2-D) or samples of neuron curves (1-D)
-	OutGrid   int       `json:"outGrid"`
 }
 
 // frame builds a frame for a page that knows versions cv and dv. Callers
@@ -138,7 +142,7 @@ type dataInfo struct {
 func (s *session) frame(cv, dv uint64) *frame {
 	p, n := s.prob, s.net
 	f := &frame{V: s.version, CV: s.cversion, DV: s.dversion, Epoch: s.epoch, Playing: s.playing,
-		Message: s.message, Params: n.paramCount()}
+		Message: s.message, Diverged: s.diverged, Params: n.paramCount()}
 	f.Loss = lossInfo{num(s.last.train), num(s.last.test), num(s.last.trainAcc), num(s.last.testAcc)}
 	for _, h := range s.history {
 		f.History.Epochs = append(f.History.Epochs, h.epoch)
@@ -156,7 +160,11 @@ func (s *session) frame(cv, dv uint64) *frame {
 	}
 	set := p.set
 	if set.Dims == 2 {
-		a := n.forward(p.grid(outputGrid))
+		f.OutGrid = outputGrid
+		if s.cfg.Discretize && !p.regression {
+			f.OutGrid = fineGrid
+		}
+		a := n.forward(p.grid(f.OutGrid))
 		f.Output = encodeMap(s.outputValues(a.out), 1)
 		f.Grid = neuronGrid
 		for _, l := range s.cfg.Layers {
@@ -326,7 +334,7 @@ func (p *problem) line(n int, lo, hi, slice float64) *tensor.Tensor {
 // info returns the points and the input features' pictures.
 func (p *problem) info() *dataInfo {
 	set := p.set
-	d := &dataInfo{Set: set, Classes: p.classes, YScale: p.yScale, Features: featuresFor(set.Dims), OutGrid: outputGrid}
+	d := &dataInfo{Set: set, Classes: p.classes, YScale: p.yScale, Features: featuresFor(set.Dims)}
 	if d.Classes == nil {
 		d.Classes = []string{"0", "1"}
 	}

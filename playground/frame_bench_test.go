@@ -19,7 +19,8 @@ func BenchmarkFrame(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			q, _ := url.ParseQuery(bc.query)
-			s, err := newSession(context.Background(), "bench", ParseConfig(q))
+			c, _ := ParseConfig(q)
+			s, err := newSession(context.Background(), "bench", c)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -42,7 +43,8 @@ func BenchmarkFrame(b *testing.B) {
 // XOR on a 2-8-8-1 network: 250 training points in batches of 10.
 func BenchmarkEpoch(b *testing.B) {
 	q, _ := url.ParseQuery("data=quadrants&layers=8:tanh,8:tanh")
-	s, err := newSession(context.Background(), "bench", ParseConfig(q))
+	c, _ := ParseConfig(q)
+	s, err := newSession(context.Background(), "bench", c)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -60,7 +60,21 @@ func breakpoints(name string) []float64 {
 // epochs is what the spec's train.epochs says.
 func specText(c Config, set *dataSet, epochs int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# bigfunc playground: %s data, %d points, noise %d%%, seed %d.\n", set.Label, c.Points, c.Noise, c.Seed)
+	if set.Name == "csv" {
+		b.WriteString("# bigfunc playground: an uploaded CSV.\n")
+	} else {
+		fmt.Fprintf(&b, "# bigfunc playground: %s data, %d points, noise %d%%, seed %d.\n", set.Label, c.Points, c.Noise, c.Seed)
+	}
+	if c.Init != 0 {
+		fmt.Fprintf(&b, "# Its starting weights were drawn with seed %d (the seed below draws the split).\n", c.Init)
+	}
+	if sc := set.Scaling; len(sc) > 0 {
+		b.WriteString("# The uploaded columns were standardized; data.csv holds the standardized values:")
+		for _, cs := range sc {
+			fmt.Fprintf(&b, " %s = (raw − %s) / %s;", cs.Name, fmtFloat(roundTo(cs.Mean, 6)), fmtFloat(roundTo(cs.Std, 6)))
+		}
+		b.WriteString("\n")
+	}
 	if c.Reg != "none" && c.RegRate > 0 {
 		fmt.Fprintf(&b, "# The playground also applied %s regularisation of the weights at rate %g.\n", strings.ToUpper(c.Reg), c.RegRate)
 	}
@@ -94,14 +108,14 @@ func specText(c Config, set *dataSet, epochs int) string {
 }
 
 // buildNetwork builds the network of c for the problem p, initialised from
-// c.Seed as `bigfunc train` would, then overwritten by the preset's weights
+// c's init seed as `bigfunc train` would, then overwritten by the preset's weights
 // and the hand edits.
 func buildNetwork(c Config, p *problem) (*network, error) {
 	s, err := spec.Parse("playground.yaml", []byte(specText(c, p.set, 1)))
 	if err != nil {
 		return nil, err
 	}
-	m, err := train.NewModel(s, []int{len(c.Features)}, c.Seed)
+	m, err := train.NewModel(s, []int{len(c.Features)}, c.initSeed())
 	if err != nil {
 		return nil, err
 	}

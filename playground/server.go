@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -35,17 +37,35 @@ const (
 	DefaultIdleTimeout    = 30 * time.Minute
 	DefaultMaxUploadBytes = 1 << 20
 	DefaultMaxUploadRows  = 10000
+	DefaultReadTimeout    = 30 * time.Second
 	maxFormBytes          = 64 << 10
 	longPoll              = time.Second
+	// maxHeartbeat is the longest pause between a page's heartbeats.
+	// Browsers run the timers of a hidden tab about once a minute at
+	// worst, so a page is taken for closed only after staleAfter without
+	// a word from it.
+	maxHeartbeat = 30 * time.Second
+	staleAfter   = 3 * time.Minute
 )
 
 // Options configures a Server. Zero fields take the defaults.
 type Options struct {
-	// MaxSessions bounds the sessions held at once; creating one more
-	// drops the least recently used.
+	// MaxSessions bounds the sessions held at once. Creating one more
+	// drops the least recently used of those whose page has gone quiet
+	// (closed without saying so); when every page is still open, it is
+	// refused.
 	MaxSessions int
-	// IdleTimeout drops a session the page has not used for that long.
+	// IdleTimeout drops a session whose page has not been heard from for
+	// that long. An open page, even a hidden one, sends heartbeats, so
+	// this only ends sessions whose page is gone or asleep.
 	IdleTimeout time.Duration
+	// ReadTimeout bounds reading one request, its body included, so that
+	// a client cannot hold a connection by sending an upload slowly.
+	ReadTimeout time.Duration
+	// Log, when not nil, receives a line per request (except the frames
+	// and heartbeats a page sends many times a second, unless they fail)
+	// and per session that ends.
+	Log *log.Logger
 	// MaxUploadBytes and MaxUploadRows bound an uploaded CSV.
 	MaxUploadBytes int64
 	MaxUploadRows  int
@@ -68,6 +88,9 @@ type Server struct {
 	mu       sync.Mutex
 	sessions map[string]*session
 	seq      uint64 // perturbation seeds
+
+	heartbeat time.Duration // how often a page says it is open
+	stale     time.Duration // silence after which a page counts as gone
 }
 
 // NewServer returns a server with the given options.
@@ -84,7 +107,13 @@ func NewServer(opts Options) *Server {
 	if opts.MaxUploadRows <= 0 {
 		opts.MaxUploadRows = DefaultMaxUploadRows
 	}
+	if opts.ReadTimeout <= 0 {
+		opts.ReadTimeout = DefaultReadTimeout
+	}
 	s := &Server{opts: opts, sessions: map[string]*session{}}
+	// Several heartbeats fit in the idle timeout, even a short one.
+	s.heartbeat = min(maxHeartbeat, max(opts.IdleTimeout/4, 100*time.Millisecond))
+	s.stale = min(staleAfter, opts.IdleTimeout)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 
 	mux := http.NewServeMux()
@@ -126,7 +155,60 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
-	s.handler.ServeHTTP(w, r)
+	if s.opts.Log == nil {
+		s.handler.ServeHTTP(w, r)
+		return
+	}
+	start := time.Now()
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	s.handler.ServeHTTP(rec, r)
+	if rec.status < 400 && (strings.HasSuffix(r.URL.Path, "/frame") || strings.HasSuffix(r.URL.Path, "/heartbeat")) {
+		return
+	}
+	line := fmt.Sprintf("%s %s %d %s", r.Method, logPath(r.URL.Path), rec.status, time.Since(start).Round(100*time.Microsecond))
+	if rec.msg != "" {
+		line += ": " + rec.msg
+	}
+	s.opts.Log.Print(line)
+}
+
+// recorder notes the status of a response and the message of an error.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	msg    string
+}
+
+func (r *recorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// logPath shortens session ids in a path to their first 8 characters: the
+// log stays readable and does not hand out whole session ids.
+func logPath(p string) string {
+	const pre = "/api/sessions/"
+	if !strings.HasPrefix(p, pre) {
+		return p
+	}
+	id, rest, _ := strings.Cut(p[len(pre):], "/")
+	return pre + shortID(id) + "/" + rest
+}
+
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+func (s *Server) logf(format string, args ...any) {
+	if s.opts.Log != nil {
+		s.opts.Log.Printf(format, args...)
+	}
 }
 
 // checkHost refuses requests whose Host header names a host other than
@@ -170,11 +252,19 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       s.opts.ReadTimeout,
 		IdleTimeout:       2 * time.Minute,
+	}
+	if s.opts.Log != nil {
+		// The server's own complaints (bad TLS probes, timeouts) go to
+		// the same log.
+		srv.ErrorLog = s.opts.Log
+	} else {
+		srv.ErrorLog = log.New(io.Discard, "", 0)
 	}
 	done := make(chan struct{})
 	go func() {
-		t := time.NewTicker(time.Minute)
+		t := time.NewTicker(min(time.Minute, max(s.opts.IdleTimeout/4, 10*time.Millisecond)))
 		defer t.Stop()
 		for {
 			select {
@@ -224,42 +314,47 @@ func (s *Server) Sessions() int {
 	return len(s.sessions)
 }
 
-// expire drops sessions idle for longer than the timeout.
+// expire drops sessions whose page has not been heard from for longer
+// than the idle timeout.
 func (s *Server) expire() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for id, ss := range s.sessions {
-		ss.mu.Lock()
-		idle := time.Since(ss.lastUsed)
-		ss.mu.Unlock()
-		if idle > s.opts.IdleTimeout {
+		if idle := ss.idle(); idle > s.opts.IdleTimeout {
 			ss.cancel()
 			delete(s.sessions, id)
+			s.logf("session %s ended: no word from its page for %s (the idle timeout is %s)", shortID(id), idle.Round(time.Second), s.opts.IdleTimeout)
 		}
 	}
 }
 
-// add stores a new session, dropping the least recently used one when the
-// server holds as many as it may.
-func (s *Server) add(ss *session) {
+// errFull refuses a session when every one held has its page open.
+var errFull = errors.New("full")
+
+// add stores a new session. When the server holds as many as it may, it
+// drops the least recently used one whose page has gone quiet; when every
+// page is still open, it refuses, so that no open page loses its work.
+func (s *Server) add(ss *session) error {
 	s.expire()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for len(s.sessions) >= s.opts.MaxSessions {
 		var oldest *session
-		var oldestAt time.Time
+		var oldestIdle time.Duration
 		for _, o := range s.sessions {
-			o.mu.Lock()
-			at := o.lastUsed
-			o.mu.Unlock()
-			if oldest == nil || at.Before(oldestAt) {
-				oldest, oldestAt = o, at
+			if idle := o.idle(); idle > s.stale && idle > oldestIdle {
+				oldest, oldestIdle = o, idle
 			}
+		}
+		if oldest == nil {
+			return errFull
 		}
 		oldest.cancel()
 		delete(s.sessions, oldest.id)
+		s.logf("session %s ended: the server holds %d sessions and its page was quiet for %s", shortID(oldest.id), s.opts.MaxSessions, oldestIdle.Round(time.Second))
 	}
 	s.sessions[ss.id] = ss
+	return nil
 }
 
 func (s *Server) get(id string) *session {
@@ -289,6 +384,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {
+	for u := w; u != nil; {
+		if r, ok := u.(*recorder); ok {
+			r.msg = msg
+			break
+		}
+		uw, ok := u.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			break
+		}
+		u = uw.Unwrap()
+	}
 	writeJSON(w, status, map[string]string{"error": msg})
 }
 
@@ -299,6 +405,7 @@ func readForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 		return nil, fmt.Errorf("the request body is larger than %d KB", maxFormBytes>>10)
 	}
 	// Malformed pairs are skipped; ParseConfig then keeps the defaults.
+	// A body that stops arriving ends at the server's read timeout.
 	q, _ := url.ParseQuery(strings.TrimPrefix(string(b), "?"))
 	return q, nil
 }
@@ -324,6 +431,8 @@ type meta struct {
 	MaxPoints       int                  `json:"maxPoints"`
 	MaxUploadBytes  int64                `json:"maxUploadBytes"`
 	MaxUploadRows   int                  `json:"maxUploadRows"`
+	HeartbeatMS     int64                `json:"heartbeatMs"`
+	IdleTimeout     string               `json:"idleTimeout"`
 }
 
 func (s *Server) handleMeta(w http.ResponseWriter, r *http.Request) {
@@ -341,6 +450,8 @@ func (s *Server) handleMeta(w http.ResponseWriter, r *http.Request) {
 		MaxPoints:       MaxPoints,
 		MaxUploadBytes:  s.opts.MaxUploadBytes,
 		MaxUploadRows:   s.opts.MaxUploadRows,
+		HeartbeatMS:     s.heartbeat.Milliseconds(),
+		IdleTimeout:     s.opts.IdleTimeout.String(),
 	})
 }
 
@@ -351,6 +462,8 @@ type configReply struct {
 	Query  string `json:"query"`
 	CV     uint64 `json:"cv"`
 	Notice string `json:"notice,omitempty"`
+	// Notes says which settings asked for were changed, and why.
+	Notes []string `json:"notes,omitempty"`
 }
 
 func (ss *session) reply() configReply {
@@ -364,15 +477,28 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusRequestEntityTooLarge, err.Error())
 		return
 	}
-	ss, err := newSession(s.ctx, newID(), ParseConfig(q))
+	c, notes := ParseConfig(q)
+	if c.Data == "csv" {
+		// A link cannot carry an uploaded file.
+		def := DefaultConfig().Data
+		notes = append(notes, fmt.Sprintf("data=csv: a link does not carry the uploaded file: using %s until the file is uploaded again", def))
+		c.Data = def
+	}
+	ss, err := newSession(s.ctx, newID(), c)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "cannot build the network: "+err.Error())
 		return
 	}
-	s.add(ss)
+	if err := s.add(ss); err != nil {
+		ss.cancel()
+		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("the playground already holds %d sessions, each with its page open: close one of those tabs and reload", s.opts.MaxSessions))
+		return
+	}
+	s.logf("session %s started: %s", shortID(ss.id), c.Encode())
 	ss.mu.Lock()
 	rep := ss.reply()
 	ss.mu.Unlock()
+	rep.Notes = notes
 	writeJSON(w, http.StatusOK, rep)
 }
 
@@ -380,7 +506,7 @@ func (s *Server) withSession(h func(http.ResponseWriter, *http.Request, *session
 	return func(w http.ResponseWriter, r *http.Request) {
 		ss := s.get(r.PathValue("id"))
 		if ss == nil {
-			writeError(w, http.StatusNotFound, "this session has ended (the server restarted or it was idle too long)")
+			writeError(w, http.StatusNotFound, fmt.Sprintf("this session has ended: the server restarted, or its page was away for longer than %s", s.opts.IdleTimeout))
 			return
 		}
 		h(w, r, ss)
@@ -425,24 +551,39 @@ func (s *Server) handleConfig(w http.ResponseWriter, r *http.Request, ss *sessio
 		writeError(w, http.StatusRequestEntityTooLarge, err.Error())
 		return
 	}
-	c := ParseConfig(q)
+	// Only values out of range are reported: the page sends whole set-ups
+	// and relies on the server to make their parts agree (features of
+	// other data, a preset whose network changed).
+	c, notes := parseValues(q)
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	ss.touch()
+	if c.Data == "csv" && ss.upload == nil {
+		notes = append(notes, fmt.Sprintf("data=csv: no file was uploaded to this session: keeping %s", ss.cfg.Data))
+	}
 	if err := ss.configure(c); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	writeJSON(w, http.StatusOK, ss.reply())
+	rep := ss.reply()
+	rep.Notes = notes
+	writeJSON(w, http.StatusOK, rep)
 }
 
-// handleAction runs play, pause, step, reset, regenerate, perturb and
-// close.
+// handleAction runs play, pause, step, reset, regenerate, perturb, close
+// and heartbeat, which only says the page is still open.
 func (s *Server) handleAction(w http.ResponseWriter, r *http.Request, ss *session) {
 	action := r.PathValue("action")
-	if action == "close" {
+	switch action {
+	case "close":
 		s.remove(ss.id)
 		writeJSON(w, http.StatusOK, map[string]bool{"closed": true})
+		return
+	case "heartbeat":
+		ss.mu.Lock()
+		ss.touch()
+		ss.mu.Unlock()
+		writeJSON(w, http.StatusOK, map[string]bool{"alive": true})
 		return
 	}
 	s.mu.Lock()
@@ -462,7 +603,16 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request, ss *sessio
 	case "step":
 		ss.step()
 	case "reset":
-		err = ss.rebuild(ss.cfg, false)
+		// New starting weights, as TensorFlow Playground draws them, unless
+		// the page asks to replay the same run. The new seed goes into the
+		// link, so the run stays reproducible.
+		c := ss.cfg
+		if !c.SameSeed {
+			for c.Init == ss.cfg.initSeed() || c.Init == 0 {
+				c.Init = 1 + mrand.Uint64N(999999)
+			}
+		}
+		err = ss.rebuild(c, false)
 	case "regenerate":
 		c := ss.cfg
 		c.Seed++
@@ -517,20 +667,24 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request, ss *sessio
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	up := newUpload(ds)
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	ss.touch()
-	prevUpload, prevSet := ss.upload, ss.csvSet
-	ss.upload, ss.csvSet = ds, uploadSet(ds)
+	prev := ss.upload
+	ss.upload = up
 	c := ss.cfg
 	c.Data, c.Preset, c.Edits = "csv", "", nil
 	if err := ss.rebuild(c, true); err != nil {
-		ss.upload, ss.csvSet = prevUpload, prevSet
+		ss.upload = prev
 		writeError(w, http.StatusBadRequest, "cannot train on this file: "+err.Error())
 		return
 	}
 	rep := ss.reply()
 	rep.Notice = fmt.Sprintf("Loaded %d rows.", ds.Len())
+	if c.Standardize {
+		rep.Notice += " Its columns are standardized (see under Data)."
+	}
 	writeJSON(w, http.StatusOK, rep)
 }
 

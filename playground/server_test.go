@@ -120,6 +120,7 @@ type wireFrame struct {
 	Epoch     int
 	Playing   bool
 	Message   string
+	Diverged  bool
 	Loss      struct{ Train, Test, TrainAcc, TestAcc *float64 }
 	History   struct {
 		Epochs      []int
@@ -168,33 +169,53 @@ func TestParseConfigFallsBackToDefaults(t *testing.T) {
 	def := DefaultConfig()
 	q, _ := url.ParseQuery("data=nonsense&noise=-4&ratio=200&points=abc&seed=-1&features=foo,bar&layers=9999:relu" +
 		"&optimizer=nope&lr=NaN&batch=0&reg=l3&regrate=1e9&preset=unknown&edits=garbage&slice=inf&showtest=maybe&speed=-2&zzz=1")
-	got := ParseConfig(q)
+	got, notes := ParseConfig(q)
 	if got.Encode() != def.Encode() {
 		t.Errorf("nonsense query gave\n%s\nwant the defaults\n%s", got.Encode(), def.Encode())
 	}
+	// Every value replaced is reported, with the value asked for and the
+	// one used; the unknown key is ignored.
+	for _, key := range []string{"data=nonsense", "noise=-4", "ratio=200", "points=abc", "seed=-1", "features=foo,bar", "layers=9999:relu",
+		"optimizer=nope", "lr=NaN", "batch=0", "reg=l3", "regrate=1e9", "preset=unknown", "edits", "slice=inf", "showtest=maybe", "speed=-2"} {
+		found := false
+		for _, n := range notes {
+			if strings.HasPrefix(n, key) && strings.Contains(n, "using") || key == "edits" && strings.HasPrefix(n, "edits: 1 ") {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no note on %s in\n%s", key, strings.Join(notes, "\n"))
+		}
+	}
+	if len(notes) != 17 {
+		t.Errorf("%d notes, want 17:\n%s", len(notes), strings.Join(notes, "\n"))
+	}
 	q, _ = url.ParseQuery("data=spiral&noise=20&ratio=70&points=800&seed=7&features=x1,x1sq,sinx2&layers=8:relu:0.2,3:maxout" +
 		"&optimizer=adam&lr=0.01&batch=25&reg=l2&regrate=0.003&speed=0&showtest=true&discretize=true")
-	got = ParseConfig(q)
+	got, notes = ParseConfig(q)
+	if len(notes) != 0 {
+		t.Errorf("a valid query got notes %q", notes)
+	}
 	want := Config{Data: "spiral", Noise: 20, TrainRatio: 70, Points: 800, Seed: 7, Features: []string{"x1", "x1sq", "sinx2"},
 		Layers: []Layer{{8, "relu", 0.2}, {3, "maxout", 0}}, Optimizer: "adam", LR: 0.01, Batch: 25, Reg: "l2", RegRate: 0.003,
-		Speed: 0, ShowTest: true, Discretize: true}
+		Speed: 0, ShowTest: true, Discretize: true, Standardize: true}
 	if got.Encode() != want.Encode() {
 		t.Errorf("got\n%s\nwant\n%s", got.Encode(), want.Encode())
 	}
 	// The canonical form reads back to itself.
 	q, _ = url.ParseQuery(got.Encode())
-	if again := ParseConfig(q); again.Encode() != got.Encode() {
+	if again, _ := ParseConfig(q); again.Encode() != got.Encode() {
 		t.Errorf("round trip changed %s into %s", got.Encode(), again.Encode())
 	}
 	// Features the data lacks fall back to the data's own.
 	q, _ = url.ParseQuery("data=square&features=x1,x2")
-	if got := ParseConfig(q); !slices.Equal(got.Features, []string{"x"}) {
-		t.Errorf("1-D data with 2-D features: got %v, want [x]", got.Features)
+	if got, notes := ParseConfig(q); !slices.Equal(got.Features, []string{"x"}) || len(notes) != 1 || !strings.Contains(notes[0], "using x") {
+		t.Errorf("1-D data with 2-D features: got %v, want [x]; notes %q", got.Features, notes)
 	}
 	// A preset whose network the query contradicts is dropped.
 	q, _ = url.ParseQuery("data=abs&features=x&layers=3:relu&preset=abs")
-	if got := ParseConfig(q); got.Preset != "" {
-		t.Errorf("preset abs with 3 hidden units kept: %+v", got)
+	if got, notes := ParseConfig(q); got.Preset != "" || len(notes) != 1 || !strings.HasPrefix(notes[0], "preset=abs") {
+		t.Errorf("preset abs with 3 hidden units kept: %+v, notes %q", got, notes)
 	}
 }
 
@@ -267,14 +288,27 @@ func TestSessionConfigureStepAndState(t *testing.T) {
 		t.Errorf("paused session went on training: epoch %d then %d", e, g.Epoch)
 	}
 
-	// Reset goes back to the starting weights of the seed.
-	c.command("reset")
+	// Reset draws new starting weights, and records their seed in the link;
+	// with sameseed it goes back to the same ones.
+	first := c.frame(0, 0, 0)
+	rep = c.command("reset")
 	f = c.frame(0, 0, 0)
+	if f.Epoch != 0 || *f.Layers[0].W[3] == *first.Layers[0].W[3] || !strings.Contains(rep.Query, "init=") {
+		t.Errorf("reset kept the starting weights (%v, was %v) or left the link without init: %s", *f.Layers[0].W[3], *first.Layers[0].W[3], rep.Query)
+	}
+	rep = c.configure(rep.Query + "&sameseed=true")
 	c.command("step")
 	c.command("reset")
 	if g := c.frame(0, 0, 0); g.Epoch != 0 || *g.Layers[0].W[3] != *f.Layers[0].W[3] {
-		t.Error("reset did not restore the starting weights")
+		t.Error("reset with sameseed did not restore the starting weights")
 	}
+	// The link reproduces the weights a reset drew.
+	id := c.id
+	c.create(rep.Query)
+	if linked := *c.frame(0, 0, 0).Layers[0].W[3]; linked != *f.Layers[0].W[3] {
+		t.Errorf("the link after a reset starts from %v, the page from %v", linked, *f.Layers[0].W[3])
+	}
+	c.id = id
 
 	// Regenerate draws new points with the next seed.
 	rep = c.command("regenerate")
@@ -435,30 +469,68 @@ func TestCrossOriginAndHostChecks(t *testing.T) {
 }
 
 func TestSessionsAreBounded(t *testing.T) {
+	// While every page is open (it polls or sends heartbeats), a session
+	// beyond the limit is refused rather than taking an open page's work.
 	c := newClient(t, Options{MaxSessions: 3})
+	c.srv.stale = 150 * time.Millisecond
 	var ids []string
-	for range 5 {
+	for range 3 {
 		ids = append(ids, c.create("").ID)
 	}
+	code, msg := c.do("POST", "/api/sessions", "application/x-www-form-urlencoded", strings.NewReader(""), nil, nil)
+	if code != http.StatusServiceUnavailable || !strings.Contains(msg, "close one") {
+		t.Errorf("a 4th session beside 3 open pages: %d %q, want 503 asking to close a tab", code, msg)
+	}
+	for _, id := range ids {
+		c.id = id
+		c.frame(0, 0, 0)
+	}
+	// Pages 1 and 2 keep sending heartbeats; page 0 falls silent, so a
+	// new session takes its place.
+	for range 4 {
+		time.Sleep(60 * time.Millisecond)
+		for _, id := range ids[1:] {
+			c.id = id
+			c.command("heartbeat")
+		}
+	}
+	ids = append(ids, c.create("").ID)
 	if n := c.srv.Sessions(); n != 3 {
 		t.Errorf("%d sessions held, want at most 3", n)
 	}
-	c.id = ids[0]
-	if code, _ := c.do("GET", c.path("frame"), "", nil, nil, nil); code != http.StatusNotFound {
-		t.Errorf("the least recently used session survived: %d", code)
+	for i, id := range ids {
+		c.id = id
+		code, _ := c.do("GET", c.path("frame"), "", nil, nil, nil)
+		if want := map[bool]int{true: http.StatusNotFound, false: http.StatusOK}[i == 0]; code != want {
+			t.Errorf("session %d: frame status %d, want %d", i, code, want)
+		}
 	}
-	c.id = ids[4]
-	c.frame(0, 0, 0)
 
-	c = newClient(t, Options{IdleTimeout: 50 * time.Millisecond})
-	c.create("")
+	// The idle timeout ends sessions whose page is silent, not those whose
+	// page sends heartbeats (as a hidden tab does).
+	c = newClient(t, Options{IdleTimeout: 200 * time.Millisecond})
+	var m meta
+	c.must("GET", "/api/meta", "", nil, &m)
+	if m.HeartbeatMS <= 0 || time.Duration(m.HeartbeatMS)*time.Millisecond > 200*time.Millisecond/2 {
+		t.Errorf("heartbeat every %d ms for an idle timeout of 200 ms", m.HeartbeatMS)
+	}
+	quiet := c.create("").ID
 	c.command("play")
-	time.Sleep(120 * time.Millisecond)
-	c.create("")
+	open := c.create("").ID
+	for range 8 {
+		time.Sleep(50 * time.Millisecond)
+		c.command("heartbeat")
+	}
+	c.srv.expire()
 	if n := c.srv.Sessions(); n != 1 {
-		t.Errorf("idle sessions not expired: %d held", n)
+		t.Errorf("%d sessions held after the idle timeout, want only the one with heartbeats", n)
+	}
+	c.id = quiet
+	if code, msg := c.do("POST", c.path("heartbeat"), "", nil, nil, nil); code != http.StatusNotFound || !strings.Contains(msg, "200ms") {
+		t.Errorf("expired session: %d %q, want 404 naming the timeout", code, msg)
 	}
 	// Close removes a session at once.
+	c.id = open
 	c.command("close")
 	if n := c.srv.Sessions(); n != 0 {
 		t.Errorf("closed session still held: %d", n)

@@ -40,7 +40,8 @@ type problem struct {
 	regression        bool
 }
 
-// newProblem draws or takes the points of c and splits them.
+// newProblem draws or takes the points of c and splits them: upload holds
+// the points of an uploaded CSV, already standardized when c says so.
 func newProblem(c Config, set *dataSet, upload *data.Dataset) (*problem, error) {
 	var all *data.Dataset
 	var err error
@@ -99,8 +100,7 @@ type session struct {
 	mu       sync.Mutex
 	cfg      Config
 	set      *dataSet
-	upload   *data.Dataset // the uploaded points, or nil
-	csvSet   *dataSet      // their description
+	upload   *upload // the uploaded points, or nil
 	prob     *problem
 	net      *network
 	opt      optim.Optimizer
@@ -113,6 +113,7 @@ type session struct {
 	playing  bool
 	running  bool   // a training goroutine is alive
 	message  string // the latest problem to show on the page
+	diverged bool   // the loss is not finite: training waits for a reset
 	version  uint64 // bumped by every change the page draws
 	cversion uint64 // bumped when cfg changes
 	dversion uint64 // bumped when the points change
@@ -126,7 +127,7 @@ func newSession(ctx context.Context, id string, c Config) (*session, error) {
 	s := &session{id: id, lastUsed: time.Now(), watched: time.Now()}
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	if c.Data == "csv" {
-		// A link cannot carry an uploaded file.
+		// A new session has no uploaded file yet.
 		c.Data = DefaultConfig().Data
 	}
 	if err := s.rebuild(c, true); err != nil {
@@ -138,6 +139,13 @@ func newSession(ctx context.Context, id string, c Config) (*session, error) {
 
 // touch notes that the page used the session. Callers hold mu.
 func (s *session) touch() { s.lastUsed = time.Now() }
+
+// idle returns how long the page has not been heard from.
+func (s *session) idle() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return time.Since(s.lastUsed)
+}
 
 // bump records a change the page should draw and wakes frame waiters.
 // Callers hold mu.
@@ -155,14 +163,9 @@ func (s *session) rebuild(c Config, dataToo bool) error {
 	set := s.setFor(c)
 	c.normalize(set)
 	prob := s.prob
-	if dataToo || prob == nil {
+	if dataToo || prob == nil || !slices.Equal(prob.features, c.Features) {
 		var err error
-		if prob, err = newProblem(c, set, s.upload); err != nil {
-			return err
-		}
-	} else if !slices.Equal(prob.features, c.Features) {
-		var err error
-		if prob, err = newProblem(c, set, s.upload); err != nil {
+		if prob, err = newProblem(c, set, s.uploadData(c)); err != nil {
 			return err
 		}
 	}
@@ -182,8 +185,12 @@ func (s *session) rebuild(c Config, dataToo bool) error {
 		s.dversion++
 	}
 	s.cfg, s.set, s.prob, s.net, s.opt, s.loader = c, set, prob, net, opt, loader
-	s.epoch, s.history, s.stride, s.playing, s.message = 0, nil, 1, false, ""
+	s.epoch, s.history, s.stride, s.playing, s.message, s.diverged = 0, nil, 1, false, "", false
 	s.last = s.evaluate(0)
+	if !finite(s.last.train) {
+		s.diverged = true
+		s.message = s.startMessage()
+	}
 	s.cversion++
 	s.bump()
 	return nil
@@ -196,7 +203,7 @@ func newOptimizer(c Config, n *network) (optim.Optimizer, error) {
 // newLoader serves the training rows in batches, shuffled from a stream of
 // their own as `bigfunc train` shuffles them.
 func newLoader(c Config, p *problem) (*data.Loader, error) {
-	return data.NewLoader(p.train, min(c.Batch, p.train.Len()), tensor.NewRNG(c.Seed^0x5eed5eed5eed5eed))
+	return data.NewLoader(p.train, min(c.Batch, p.train.Len()), tensor.NewRNG(c.initSeed()^0x5eed5eed5eed5eed))
 }
 
 // configure applies a new set-up, keeping the trained weights when only
@@ -240,14 +247,60 @@ func (s *session) configure(c Config) error {
 
 // setFor returns the data set c names: the upload's description for csv.
 func (s *session) setFor(c Config) *dataSet {
-	if c.Data == "csv" && s.csvSet != nil {
-		return s.csvSet
+	if c.Data == "csv" && s.upload != nil {
+		_, set := s.upload.pick(c.Standardize)
+		return set
 	}
 	return c.dataSet()
 }
 
-// play starts the training goroutine unless it runs. Callers hold mu.
+// uploadData returns the uploaded points as c trains on them, or nil.
+func (s *session) uploadData(c Config) *data.Dataset {
+	if s.upload == nil {
+		return nil
+	}
+	ds, _ := s.upload.pick(c.Standardize)
+	return ds
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// startMessage explains a loss that is not finite before any training:
+// the inputs themselves are out of reach of float32 arithmetic.
+func (s *session) startMessage() string {
+	big := 0.0
+	for _, v := range s.prob.all.X.Data() {
+		big = math.Max(big, math.Abs(float64(v)))
+	}
+	msg := fmt.Sprintf("The loss is %v with the starting weights: the inputs (up to %.3g in size) are too large to compute with in float32.", s.last.train, big)
+	if s.cfg.Data == "csv" && !s.cfg.Standardize {
+		msg += " Turn on \"Standardize columns\" under Data."
+	}
+	return msg
+}
+
+// diverge stops training because the loss is not finite. The weights are
+// left as they are, but the readouts (epoch, losses, history) keep the
+// last epoch whose losses were finite. Callers hold mu.
+func (s *session) diverge(v float64) {
+	s.playing = false
+	s.diverged = true
+	fix := "Lower the learning rate and press reset."
+	if s.cfg.Data == "csv" && !s.cfg.Standardize {
+		fix = "Turn on \"Standardize columns\" under Data, or lower the learning rate and press reset."
+	}
+	s.message = fmt.Sprintf("Training stopped: the loss became %v during epoch %d. The readouts show epoch %d, the last good one. %s",
+		v, s.epoch+1, s.last.epoch, fix)
+	s.bump()
+}
+
+// play starts the training goroutine unless it runs. A session whose loss
+// is not finite stays stopped: its message says why. Callers hold mu.
 func (s *session) play() {
+	if s.diverged {
+		s.bump()
+		return
+	}
 	s.playing = true
 	s.message = ""
 	s.watched = time.Now()
@@ -304,8 +357,13 @@ func (s *session) loop() {
 func (s *session) trainBatch() (epochDone bool) {
 	b, ok := s.loader.Next()
 	if !ok {
+		h := s.evaluate(s.epoch + 1)
+		if !finite(h.train) {
+			s.diverge(h.train)
+			return true
+		}
 		s.epoch++
-		s.record(s.evaluate(s.epoch))
+		s.record(h)
 		s.bump()
 		return true
 	}
@@ -323,10 +381,8 @@ func (s *session) trainBatch() (epochDone bool) {
 		target.Values = s.batchT
 	}
 	l := m.Loss.Compute(out, target)
-	if v := float64(l.Value.Item()); math.IsNaN(v) || math.IsInf(v, 0) {
-		s.playing = false
-		s.message = fmt.Sprintf("Training stopped at epoch %d: the loss became %v. Lower the learning rate and press reset.", s.epoch+1, v)
-		s.bump()
+	if v := float64(l.Value.Item()); !finite(v) {
+		s.diverge(v)
 		return true
 	}
 	l.Backward()
@@ -365,6 +421,10 @@ func (s *session) regularize() {
 // step trains to the end of the current epoch. Callers hold mu.
 func (s *session) step() {
 	s.playing = false
+	if s.diverged {
+		s.bump()
+		return
+	}
 	s.message = ""
 	for !s.trainBatch() {
 	}
@@ -475,6 +535,78 @@ func (s *session) afterEdit() {
 func roundTo(v float64, digits int) float64 {
 	p := math.Pow(10, float64(digits))
 	return math.Round(v*p) / p
+}
+
+// upload is an uploaded CSV as read and with its columns standardized.
+type upload struct {
+	raw, std       *data.Dataset
+	rawSet, stdSet *dataSet
+}
+
+// colScale is how one column was standardized: (raw − Mean) / Std.
+type colScale struct {
+	Name string  `json:"name"`
+	Mean float64 `json:"mean"`
+	Std  float64 `json:"std"`
+}
+
+func newUpload(ds *data.Dataset) *upload {
+	u := &upload{raw: ds, rawSet: uploadSet(ds)}
+	std := *ds
+	var scales []colScale
+	std.X, scales = standardize(ds.X, ds.FeatureNames)
+	if ds.Y != nil {
+		var ys []colScale
+		std.Y, ys = standardize(ds.Y, ds.TargetNames)
+		scales = append(scales, ys...)
+	}
+	u.std = &std
+	u.stdSet = uploadSet(&std)
+	u.stdSet.Scaling = scales
+	return u
+}
+
+// pick returns the points to train on and their description.
+func (u *upload) pick(standardize bool) (*data.Dataset, *dataSet) {
+	if standardize {
+		return u.std, u.stdSet
+	}
+	return u.raw, u.rawSet
+}
+
+// standardize returns the columns of t [N, k] shifted to mean 0 and scaled
+// to standard deviation 1, computed in float64. A constant column is only
+// shifted: dividing by its standard deviation of 0 would give NaN.
+func standardize(t *tensor.Tensor, names []string) (*tensor.Tensor, []colScale) {
+	n, k := t.Dim(0), t.Dim(1)
+	x := t.Data()
+	out := make([]float32, len(x))
+	scales := make([]colScale, k)
+	for j := range k {
+		mean := 0.0
+		for i := range n {
+			mean += float64(x[i*k+j])
+		}
+		mean /= float64(n)
+		ss := 0.0
+		for i := range n {
+			d := float64(x[i*k+j]) - mean
+			ss += d * d
+		}
+		std := math.Sqrt(ss / float64(n))
+		if !(std > 0) || math.IsInf(std, 0) {
+			std = 1
+		}
+		for i := range n {
+			out[i*k+j] = float32((float64(x[i*k+j]) - mean) / std)
+		}
+		name := fmt.Sprintf("column %d", j+1)
+		if j < len(names) {
+			name = names[j]
+		}
+		scales[j] = colScale{Name: name, Mean: mean, Std: std}
+	}
+	return tensor.New(out, n, k), scales
 }
 
 // uploadSet describes an uploaded data set: its dimension, its kind and a

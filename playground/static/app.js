@@ -15,6 +15,11 @@
   const REG_LABELS = { none: 'None', l1: 'L1', l2: 'L2' };
   const GROUP_LABELS = { classify: 'Classification', regress: 'Regression', chapter: "The chapter's functions", own: 'Your data' };
   const FRAME_MS = 1000 / 30; // at most 30 frames a second
+  // The output heat map is drawn translucent over white, as TensorFlow
+  // Playground draws it, so that the points, in full colour, stand out
+  // even where the network classifies them right.
+  const HEAT_ALPHA = 160 / 255;
+  const UPLOAD_KEY = 'bigfunc.playground.upload';
 
   function makeLUT(discrete) {
     const lut = new Uint8ClampedArray(256 * 3);
@@ -34,7 +39,7 @@
 
   const S = {
     meta: null, id: null, cfg: null, query: '', v: 0, cv: 0, dv: 0,
-    frame: null, data: null, hasUpload: false,
+    frame: null, data: null, hasUpload: false, lost: false,
     queue: Promise.resolve(), draws: [], layout: null, hover: null,
     bytes: new Map(), shownMessage: '',
   };
@@ -65,22 +70,83 @@
 
   function onError(err) {
     if (err && err.status === 404) {
-      recover();
+      showLost(err.message);
       return;
     }
     showMessage(String((err && err.message) || err), 'error');
   }
 
-  async function recover() {
+  // showLost says, until the reader acts, that the server no longer holds
+  // this page's session, and offers to rebuild it. Nothing is restarted
+  // behind the reader's back: the page keeps showing the last frame.
+  function showLost(reason) {
+    if (S.lost) return;
+    S.lost = true;
+    const f = S.frame;
+    const trained = f && f.epoch > 0 ? ` The training shown (${f.epoch.toLocaleString('en-US')} epochs) is lost.` : '';
+    $('lost-text').textContent = `${reason ? reason[0].toUpperCase() + reason.slice(1) + '.' : ''}${trained}`;
+    $('lost').hidden = false;
+    $('status').textContent = 'session ended';
+  }
+
+  async function restore() {
     try {
-      const rep = await post('/api/sessions', S.query);
-      S.id = rep.id;
-      S.v = 0; S.dv = 0;
-      applyReply(rep);
-      showMessage('The earlier session had ended; a new one started from the link.', 'info');
-    } catch (e) {
-      $('status').textContent = 'cannot reach the server';
+      await openSession(S.query);
+      S.lost = false;
+      $('lost').hidden = true;
+      showMessage('Restored the set-up from the link; press ▶ to train again.', 'info');
+    } catch (err) {
+      $('lost-text').textContent = `Restoring failed: ${err.message}. Is the server running?`;
     }
+  }
+
+  // storedUpload returns the CSV uploaded in this tab, kept so that a
+  // reload or a restore can send it again.
+  function storedUpload() {
+    try {
+      const v = JSON.parse(sessionStorage.getItem(UPLOAD_KEY) || 'null');
+      return v && typeof v.text === 'string' ? v : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  // openSession starts a session for a query string. A link cannot carry
+  // an uploaded file, so when it names one and this tab kept it, the file
+  // is sent again and the set-up applied to it.
+  async function openSession(query) {
+    let rep = await post('/api/sessions', query);
+    S.id = rep.id;
+    S.v = 0; S.cv = 0; S.dv = 0;
+    let notes = rep.notes || [];
+    const up = storedUpload();
+    if (new URLSearchParams(query).get('data') === 'csv' && up) {
+      await post(`${sessionPath('upload')}?name=${encodeURIComponent(up.name)}`, up.text, 'text/csv');
+      S.hasUpload = true;
+      rep = await post(sessionPath('config'), query);
+      notes = notes.filter((n) => !n.startsWith('data=csv')).concat(rep.notes || []);
+    }
+    rep.notes = notes;
+    applyReply(rep);
+    updateExport();
+    return rep;
+  }
+
+  function heartbeat() {
+    if (!S.id || S.lost) return;
+    post(sessionPath('heartbeat')).catch((err) => { if (err.status === 404) showLost(err.message); });
+  }
+
+  function showNotes(notes) {
+    const box = $('notes'), list = $('notes-list');
+    if (!notes || !notes.length) return;
+    list.textContent = '';
+    for (const n of notes) {
+      const li = document.createElement('li');
+      li.textContent = n;
+      list.appendChild(li);
+    }
+    box.hidden = false;
   }
 
   function applyReply(rep) {
@@ -92,6 +158,7 @@
     history.replaceState(null, '', '?' + rep.query);
     syncControls();
     if (rep.notice) showMessage(rep.notice, 'info');
+    showNotes(rep.notes);
   }
 
   function encode(c) {
@@ -99,6 +166,9 @@
     const add = (k, v) => parts.push(k + '=' + encodeURIComponent(String(v)).replace(/%2C/g, ',').replace(/%3A/g, ':'));
     add('data', c.data); add('noise', c.noise); add('ratio', c.trainRatio); add('points', c.points);
     add('seed', c.seed); add('features', c.features.join(','));
+    if (c.init) add('init', c.init);
+    if (c.sameSeed) add('sameseed', true);
+    if (!c.standardize) add('standardize', false);
     add('layers', c.layers.length ? c.layers.map((l) => `${l.units}:${l.activation}` + (l.dropout > 0 ? `:${l.dropout}` : '')).join(',') : 'none');
     add('optimizer', c.optimizer); add('lr', c.lr); add('batch', c.batch); add('reg', c.reg); add('regrate', c.regRate);
     if (c.preset) add('preset', c.preset);
@@ -139,7 +209,7 @@
   // hidden tab stops asking; the server then stops training it soon after.
   async function loop() {
     for (;;) {
-      if (document.hidden) {
+      if (document.hidden || S.lost) {
         await sleep(500);
         continue;
       }
@@ -149,7 +219,7 @@
         f = await api(`${sessionPath('frame')}?v=${S.v}&cv=${S.cv}&dv=${S.dv}`);
         S.fetchMs = performance.now() - t0;
       } catch (err) {
-        if (err.status === 404) await recover();
+        if (err.status === 404) showLost(err.message);
         else $('status').textContent = 'reconnecting…';
         await sleep(1000);
         continue;
@@ -241,12 +311,14 @@
         group = d.group;
         const g = document.createElement('div');
         g.className = 'group-label';
+        g.dataset.group = group;
         g.textContent = GROUP_LABELS[group] || group;
         box.appendChild(g);
       }
       const b = document.createElement('button');
       b.className = 'ds';
       b.dataset.dataset = d.name;
+      b.dataset.kind = kindOf(d);
       b.title = `${d.label}: ${d.hint}`;
       b.setAttribute('aria-label', d.label);
       const c = document.createElement('canvas');
@@ -293,6 +365,16 @@
       if (Number.isFinite(v) && v >= 0) change((c) => { c.seed = v; });
     });
     $('regenerate').addEventListener('click', () => command('regenerate'));
+    $('sameseed').addEventListener('change', (e) => change((c) => { c.sameSeed = e.target.checked; }));
+    $('standardize').addEventListener('change', (e) => change((c) => { c.standardize = e.target.checked; }));
+    $('problem').addEventListener('change', (e) => {
+      const want = e.target.value, set = currentSet();
+      if (set && kindOf(set) === want) return;
+      const first = m.dataSets.find((d) => d.name !== 'csv' && kindOf(d) === want);
+      change((c) => { c.data = first.name; c.preset = ''; });
+    });
+    $('lost-restore').addEventListener('click', restore);
+    $('notes-close').addEventListener('click', () => { $('notes').hidden = true; });
     let sliceTimer = 0;
     $('slice').addEventListener('input', (e) => {
       $('slice-value').textContent = Number(e.target.value).toFixed(2);
@@ -316,6 +398,9 @@
     $('message-close').addEventListener('click', () => { $('message').hidden = true; });
     $('export').addEventListener('toggle', updateExport);
   }
+
+  const kindOf = (d) => (d.regression ? 'regression' : 'classification');
+  const GROUP_KINDS = { classify: 'classification', regress: 'regression', chapter: 'regression' };
 
   function presetFits(name, data) {
     const p = S.meta.presets.find((x) => x.name === name);
@@ -351,6 +436,8 @@
       $(id + '-value').textContent = fmt(c[key]);
     }
     $('seed').value = String(c.seed);
+    $('sameseed').checked = !!c.sameSeed;
+    $('standardize').checked = c.standardize !== false;
     $('showtest').checked = c.showTest;
     $('discretize').checked = c.discretize;
     for (const b of document.querySelectorAll('.ds')) {
@@ -441,7 +528,26 @@
       $('slice-value').textContent = Number(S.cfg.slice).toFixed(2);
     }
     for (const b of document.querySelectorAll('.ds')) b.classList.toggle('selected', b.dataset.dataset === S.cfg.data);
+    $('heatmap-caption').hidden = oneD;
+    // The problem type shows the data of its kind, as TensorFlow
+    // Playground's does; an upload is listed under either.
+    const kind = kindOf(set);
+    $('problem').value = kind;
+    for (const b of document.querySelectorAll('.ds')) b.hidden = b.dataset.dataset !== 'csv' && b.dataset.kind !== kind;
+    for (const g of document.querySelectorAll('.group-label')) g.hidden = !!GROUP_KINDS[g.dataset.group] && GROUP_KINDS[g.dataset.group] !== kind;
+    const sc = $('scale-box');
+    sc.hidden = S.cfg.data !== 'csv';
+    if (!sc.hidden) {
+      const scaling = (S.data && S.data.set.name === 'csv' && S.data.set.scaling) || [];
+      $('scale-note').textContent = S.cfg.standardize === false
+        ? 'Off: the network sees the values as uploaded. Columns far from −1…1 train slowly or overflow.'
+        : scaling.length
+          ? 'Mean 0 and standard deviation 1, as the network sees them: ' + scaling.map((c) => `${c.name} ← (${c.name} − ${fmtNum(c.mean)}) / ${fmtNum(c.std)}`).join('; ') + '. The axes show these units.'
+          : 'Mean 0 and standard deviation 1, as the network sees them.';
+    }
   }
+
+  const fmtNum = (v) => (Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : String(+v.toPrecision(4)));
 
   function updateExport() {
     if (!S.id) return;
@@ -462,9 +568,23 @@
       return;
     }
     serial(async () => {
+      let text;
       try {
-        const rep = await post(`${sessionPath('upload')}?name=${encodeURIComponent(file.name)}`, file, 'text/csv');
+        text = await file.text();
+      } catch (err) {
+        showMessage(`Upload failed: cannot read ${file.name}: ${err.message}.`, 'error');
+        return;
+      }
+      try {
+        const rep = await post(`${sessionPath('upload')}?name=${encodeURIComponent(file.name)}`, text, 'text/csv');
         S.hasUpload = true;
+        // Kept in this tab, so that a reload or a restore can send it again.
+        try {
+          sessionStorage.setItem(UPLOAD_KEY, JSON.stringify({ name: file.name, text }));
+        } catch (e) {
+          rep.notice = (rep.notice ? rep.notice + ' ' : '') + 'The file is too large to keep in this tab: after a reload, upload it again.';
+          sessionStorage.removeItem(UPLOAD_KEY);
+        }
         applyReply(rep);
       } catch (err) {
         if (err.status === 404) throw err;
@@ -574,7 +694,7 @@
     const pitch = Math.round(size * 1.3);
     const pad = 14;
     const height = Math.max(avail + 2 * pad, maxN * pitch + 2 * pad);
-    const width = Math.max(520, $('net-scroll').clientWidth - 2);
+    const width = Math.max(340, $('net-scroll').clientWidth - 2);
     const left = 64 + size / 2, right = width - 24 - size / 2;
     const hidden = S.cfg.layers.length;
     const colX = [left];
@@ -732,7 +852,7 @@
     const f = S.frame, data = S.data;
     if (data.set.dims === 2 && f.output) {
       ctx.imageSmoothingEnabled = true;
-      ctx.drawImage(mapImage(bytesOf(f.output), data.outGrid, S.cfg.discretize && !data.set.regression), n.x, n.y, size, size);
+      ctx.drawImage(mapImage(bytesOf(f.output), f.outGrid, S.cfg.discretize && !data.set.regression), n.x, n.y, size, size);
     } else if (f.curve) {
       const ys = f.curve.fit, m = data.yScale || 1;
       const bytes = new Uint8Array(ys.length);
@@ -806,14 +926,17 @@
       const hit = hitTest(x, y);
       S.hover = hit;
       c.style.cursor = hit ? 'pointer' : 'default';
-      if (!hit) { tip.hidden = true; drawNetwork(); return; }
-      tip.textContent = describe(hit).text;
-      tip.hidden = false;
-      tip.style.left = `${Math.min(window.innerWidth - 330, e.clientX + 14)}px`;
-      tip.style.top = `${e.clientY + 14}px`;
+      if (!hit) { tip.hidden = true; drawNetwork(); drawHeatmap(); return; }
+      // The weight editor, when open, keeps its place: no tooltip over it.
+      if ($('editor').hidden) {
+        tip.textContent = describe(hit).text;
+        tip.hidden = false;
+        placeTip(tip, e.clientX, e.clientY);
+      } else tip.hidden = true;
       drawNetwork();
+      drawHeatmap();
     });
-    c.addEventListener('mouseleave', () => { S.hover = null; tip.hidden = true; drawNetwork(); });
+    c.addEventListener('mouseleave', () => { S.hover = null; tip.hidden = true; drawNetwork(); drawHeatmap(); });
     c.addEventListener('click', (e) => {
       const [x, y] = pos(e);
       const hit = hitTest(x, y);
@@ -851,8 +974,17 @@
     document.addEventListener('mousedown', (e) => { if (!form.hidden && !form.contains(e.target)) form.hidden = true; });
   }
 
+  // placeTip puts the tooltip above the pointer, where the weight editor,
+  // which opens below it, never is.
+  function placeTip(tip, x, y) {
+    const r = tip.getBoundingClientRect();
+    tip.style.left = `${Math.max(4, Math.min(window.innerWidth - r.width - 8, x + 14))}px`;
+    tip.style.top = `${Math.max(4, y - r.height - 14)}px`;
+  }
+
   function openEditor(x, y, d) {
     const form = $('editor');
+    $('tooltip').hidden = true;
     S.editing = d;
     $('editor-label').textContent = d.bias ? 'bias' : 'weight';
     $('editor-input').value = d.values.map((v) => (v === null ? '0' : String(Math.round(v * 1e4) / 1e4))).join(', ');
@@ -872,6 +1004,20 @@
     return out;
   }
 
+  // preview returns the map of the neuron or input under the pointer, for
+  // the output panel, or null.
+  function preview() {
+    const hv = S.hover, f = S.frame, data = S.data, L = S.layout;
+    if (!hv || hv.type !== 'node' || !f || !data || !L || data.set.dims !== 2) return null;
+    if (hv.col === 0) {
+      const feat = L.feats[hv.i];
+      return feat && data.inputMaps[hv.i] ? { map: data.inputMaps[hv.i], grid: data.grid, label: `Input ${feat.label}` } : null;
+    }
+    const k = hv.col - 1;
+    if (k >= f.nodes.length || !f.nodes[k][hv.i]) return null;
+    return { map: f.nodes[k][hv.i], grid: f.grid, label: `Layer ${k + 1}, neuron ${hv.i + 1}` };
+  }
+
   function drawHeatmap() {
     const f = S.frame, data = S.data;
     if (!f || !data || data.set.dims !== 2 || !f.output) return;
@@ -879,12 +1025,22 @@
     ctx.clearRect(0, 0, w, h);
     const set = data.set, dm = set.domain;
     const discrete = S.cfg.discretize && !set.regression;
+    // Hovering over a neuron or an input shows its picture here, large.
+    const pv = preview();
+    const cap = $('heatmap-caption');
+    cap.textContent = pv ? `${pv.label} (preview while hovering)` : (discrete ? "The network's output: its class at each point" : "The network's output");
+    cap.classList.toggle('preview', !!pv);
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(HM.left, HM.top, HM.size, HM.size);
     ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(mapImage(bytesOf(f.output), data.outGrid, discrete), HM.left, HM.top, HM.size, HM.size);
+    ctx.globalAlpha = HEAT_ALPHA;
+    if (pv) ctx.drawImage(mapImage(bytesOf(pv.map), pv.grid, false), HM.left, HM.top, HM.size, HM.size);
+    else ctx.drawImage(mapImage(bytesOf(f.output), f.outGrid, discrete), HM.left, HM.top, HM.size, HM.size);
+    ctx.globalAlpha = 1;
     const px = (x1) => HM.left + (x1 - dm[0]) / (dm[1] - dm[0]) * HM.size;
     const py = (x2) => HM.top + (dm[3] - x2) / (dm[3] - dm[2]) * HM.size;
     const draw = (flat, stroke) => {
-      const r = flat.length > 3000 ? 2 : 3;
+      const r = flat.length > 3000 * 3 ? 2.5 : 3.5;
       for (const p of pointsOf(flat, 2)) {
         ctx.beginPath();
         ctx.arc(px(p[0]), py(p[1]), r, 0, 2 * Math.PI);
@@ -1060,8 +1216,7 @@
       }
       tip.textContent = text + '.';
       tip.hidden = false;
-      tip.style.left = `${Math.min(window.innerWidth - 330, e.clientX + 14)}px`;
-      tip.style.top = `${e.clientY + 14}px`;
+      placeTip(tip, e.clientX, e.clientY);
     });
     cnv.addEventListener('mouseleave', () => { tip.hidden = true; });
   }
@@ -1103,7 +1258,11 @@
     const data = S.data;
     if (!data) return;
     const { ctx, w, h } = setupCanvas($('legend-bar'));
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, w, h);
+    ctx.globalAlpha = HEAT_ALPHA; // the heat map's colours
     for (let x = 0; x < w; x++) { ctx.fillStyle = colourOf(x / (w - 1) * 2 - 1); ctx.fillRect(x, 0, 1, h); }
+    ctx.globalAlpha = 1;
     if (data.set.regression) {
       $('legend-lo').textContent = fmt(-data.yScale, 2);
       $('legend-mid').textContent = '0';
@@ -1148,6 +1307,9 @@
     $('icon-pause').hidden = !f.playing;
     play.classList.toggle('playing', f.playing);
     play.setAttribute('aria-label', f.playing ? 'Pause' : 'Play');
+    const dv = $('diverged');
+    dv.hidden = !f.diverged;
+    if (f.diverged) dv.textContent = `Stopped: the loss is no longer finite. The losses and the epoch are those of epoch ${f.epoch.toLocaleString('en-US')}, the last good one.`;
     $('loss-test').textContent = formatLoss(f.loss.test);
     $('loss-train').textContent = formatLoss(f.loss.train);
     $('acc-test').textContent = f.loss.testAcc === null ? '' : `accuracy ${(f.loss.testAcc * 100).toFixed(1)}%`;
@@ -1223,14 +1385,18 @@
   async function start() {
     try {
       S.meta = await api('/api/meta');
-      const rep = await post('/api/sessions', location.search.replace(/^\?/, ''));
-      S.id = rep.id;
+      S.hasUpload = !!storedUpload();
       buildStaticControls();
       setupNetworkEvents();
       setupCurveEvents();
-      applyReply(rep);
+      await openSession(location.search.replace(/^\?/, ''));
       window.addEventListener('resize', () => { layoutNetwork(); buildLayerControls(); draw(); });
-      window.addEventListener('pagehide', () => {
+      // A page that is only hidden (another tab, a minimised window) keeps
+      // its session with heartbeats; one that is closed gives it up. A page
+      // kept in the back-forward cache keeps it too.
+      setInterval(heartbeat, S.meta.heartbeatMs || 30000);
+      window.addEventListener('pagehide', (e) => {
+        if (e.persisted || !S.id || S.lost) return;
         if (navigator.sendBeacon) navigator.sendBeacon(sessionPath('close'), new Blob([''], { type: 'text/plain' }));
       });
       document.body.dataset.ready = 'true';
