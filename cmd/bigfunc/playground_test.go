@@ -135,3 +135,80 @@ func TestPlaygroundUsage(t *testing.T) {
 		t.Errorf("busy port: exit %d, stderr %q", code, errs)
 	}
 }
+
+// startPlayground runs the command until the returned stop is called and
+// returns the page's URL and the command's streams.
+func startPlayground(t *testing.T, args ...string) (url string, out, errb *syncBuffer, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out, errb = &syncBuffer{}, &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- cmdPlayground(ctx, &env{stdin: strings.NewReader(""), stdout: out, stderr: errb}, args)
+	}()
+	urlRE := regexp.MustCompile(`http://127\.0\.0\.1:\d+/`)
+	for deadline := time.Now().Add(10 * time.Second); url == ""; {
+		url = urlRE.FindString(out.String())
+		select {
+		case err := <-done:
+			cancel()
+			t.Fatalf("playground returned before serving: %v\nstderr %s", err, errb.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("no URL printed: %q", out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return url, out, errb, func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+	}
+}
+
+func TestPlaygroundWarningNamesAskedAddress(t *testing.T) {
+	url, _, errb, stop := startPlayground(t, "--addr", "0.0.0.0:0", "--quiet")
+	stop()
+	port := regexp.MustCompile(`:(\d+)/$`).FindStringSubmatch(url)[1]
+	want := "warning: listening on 0.0.0.0:" + port + " (every network interface)"
+	if !strings.Contains(errb.String(), want) {
+		t.Errorf("stderr %q, want %q", errb.String(), want)
+	}
+}
+
+func TestPlaygroundLogsUnlessQuiet(t *testing.T) {
+	for _, quiet := range []bool{false, true} {
+		args := []string{"--addr", "127.0.0.1:0", "--idle-timeout", "5m"}
+		if quiet {
+			args = append(args, "--quiet")
+		}
+		url, _, errb, stop := startPlayground(t, args...)
+		resp, err := http.Post(url+"api/sessions/nope/play", "text/plain", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		resp, err = http.Get(url + "api/meta")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		stop()
+		logged := errb.String()
+		if !strings.Contains(string(b), `"idleTimeout":"5m0s"`) {
+			t.Errorf("--idle-timeout 5m: meta says %s", b)
+		}
+		hasLog := regexp.MustCompile(`POST /api/sessions/nope/play 404 \S+: this session has ended`).MatchString(logged) && strings.Contains(logged, "GET /api/meta 200")
+		if quiet && logged != "" || !quiet && !hasLog {
+			t.Errorf("quiet %v: stderr\n%s", quiet, logged)
+		}
+	}
+	code, _, errs := runPlayground(context.Background(), "--idle-timeout", "-1s")
+	if code != 2 || !strings.Contains(errs, "want a positive duration") {
+		t.Errorf("--idle-timeout -1s: exit %d, stderr %q", code, errs)
+	}
+}
