@@ -369,6 +369,20 @@ func TestBrowser(t *testing.T) {
 		})()`)
 		b.do(chromedp.MouseClickXY(xy[0], xy[1]))
 		b.waitFor("the bias editor", `!document.getElementById('editor').hidden && document.getElementById('editor-label').textContent === 'bias'`, 5*time.Second)
+		// The tooltip stays off the open editor, however the pointer moves
+		// over the network.
+		for _, d := range [][2]float64{{0, 0}, {6, 6}, {12, 20}, {-20, 4}} {
+			b.do(chromedp.MouseEvent("mouseMoved", xy[0]+d[0], xy[1]+d[1]))
+			if over := eval[bool](b, `(() => {
+				const t = document.getElementById('tooltip'), e = document.getElementById('editor');
+				if (t.hidden) return false;
+				const a = t.getBoundingClientRect(), c = e.getBoundingClientRect();
+				return a.left < c.right && c.left < a.right && a.top < c.bottom && c.top < a.bottom;
+			})()`); over {
+				b.screenshot("4c-tooltip-over-editor.png")
+				t.Errorf("the tooltip covers the weight editor (pointer moved by %v)", d)
+			}
+		}
 		eval[bool](b, `(() => { document.getElementById('editor-input').value = '-0.5'; document.getElementById('editor').requestSubmit(); return true; })()`)
 		b.waitFor("the moved kink", `playground.state.frame.layers[0].b[0] === -0.5 && playground.state.frame.curve.kinks.some((k) => Math.abs(k.x - 0.5) < 1e-6) && location.search.includes('edits=0b0~-0.5')`, 5*time.Second)
 		b.screenshot("4b-edited-bias.png")
@@ -430,10 +444,159 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("settings", func(t *testing.T) {
+		b.t = t
+		// Out-of-range settings in a link are reported, not only replaced.
+		b.open("?data=spiral&lr=50&batch=0&layers=8:relu")
+		b.waitFor("the notes", `!document.getElementById('notes').hidden && document.querySelectorAll('#notes-list li').length === 2`, 5*time.Second)
+		notes := eval[string](b, `document.getElementById('notes-list').textContent`)
+		if !strings.Contains(notes, "lr=50 is out of range") || !strings.Contains(notes, "batch=0 is out of range") {
+			t.Errorf("notes read %q", notes)
+		}
+		time.Sleep(4500 * time.Millisecond)
+		if eval[bool](b, `document.getElementById('notes').hidden`) {
+			t.Error("the notes vanished on their own")
+		}
+		b.screenshot("11-settings-notes.png")
+
+		// The problem type lists the data of its kind and switches to it.
+		b.setControl("#problem", "regression")
+		b.waitFor("regression data", `playground.state.data.set.regression && playground.state.cfg.data === 'plane'`, 10*time.Second)
+		if n := eval[int](b, `[...document.querySelectorAll('.ds')].filter((d) => !d.hidden && d.dataset.kind === 'classification' && d.dataset.dataset !== 'csv').length`); n != 0 {
+			t.Errorf("%d classification data sets listed under regression", n)
+		}
+		b.setControl("#problem", "classification")
+		b.waitFor("classification data", `!playground.state.data.set.regression && playground.state.cfg.data === 'circle'`, 10*time.Second)
+
+		// The page fits 1024 px without scrolling sideways, and a phone
+		// screen in one column.
+		for _, size := range [][2]int64{{1024, 800}, {390, 844}} {
+			b.do(chromedp.EmulateViewport(size[0], size[1]))
+			b.open("?data=spiral&layers=8:tanh,8:tanh,4:tanh")
+			time.Sleep(300 * time.Millisecond)
+			// clientWidth leaves out the scroll bar.
+			if w := eval[[]int](b, `[document.documentElement.scrollWidth, document.documentElement.clientWidth]`); w[0] > w[1] || w[1] > int(size[0]) {
+				t.Errorf("at %d px wide the page is %d px wide in a window %d px wide", size[0], w[0], w[1])
+			}
+			if size[0] == 390 {
+				if x := eval[float64](b, `document.getElementById('heatmap').getBoundingClientRect().right - document.documentElement.clientWidth`); x > 0 {
+					t.Errorf("at 390 px the heat map sticks out by %.0f px", x)
+				}
+			}
+			b.screenshot(fmt.Sprintf("12-width-%d.png", size[0]))
+		}
+		b.do(chromedp.EmulateViewport(1400, 1000))
+
+		// Divergence stops training with a message, and the readouts keep
+		// the last good epoch.
+		b.open("?data=plane&layers=16:relu,16:relu&lr=10&batch=1000&speed=5")
+		b.do(chromedp.Click(chromedp.ID("play")))
+		b.waitFor("the divergence message", `playground.state.frame.diverged && !document.getElementById('message').hidden && !document.getElementById('diverged').hidden`, 20*time.Second)
+		if loss := eval[string](b, `document.getElementById('loss-train').textContent`); loss == "–" || strings.Contains(loss, "NaN") {
+			t.Errorf("after divergence the training loss reads %q", loss)
+		}
+		b.screenshot("13-diverged.png")
+	})
+
 	t.Run("max slice", func(t *testing.T) {
 		b.t = t
 		b.open("?" + presetByName("max").Query + "&slice=0.3")
 		b.waitFor("the max network", `!!playground.state.frame.curve && playground.state.frame.curve.kinks.length > 0`, 10*time.Second)
 		b.screenshot("7-max-slice.png")
 	})
+}
+
+// TestBrowserKeepsWork checks that trained work is not lost silently: an
+// uploaded CSV survives a reload, a hidden page keeps its session with
+// heartbeats, and a session that did end is announced until the reader
+// restores it. It also checks reset's new and same seeds.
+func TestBrowserKeepsWork(t *testing.T) {
+	b := newBrowser(t, Options{IdleTimeout: 2 * time.Second})
+	b.open("?data=gauss&layers=6:tanh")
+	dir := t.TempDir()
+	csvPath := filepath.Join(dir, "thousands.csv")
+	if err := os.WriteFile(csvPath, []byte(upload0To1000(300, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.do(chromedp.SetUploadFiles(chromedp.ID("upload"), []string{csvPath}))
+	b.waitFor("the uploaded data", `playground.state.data.set.name === 'csv' && playground.state.cfg.data === 'csv'`, 10*time.Second)
+	b.waitFor("the scaling note", `!document.getElementById('scale-box').hidden && document.getElementById('standardize').checked && document.getElementById('scale-note').textContent.includes('x1 ← (x1 − 4')`, 5*time.Second)
+	for range 20 {
+		b.do(chromedp.Click(chromedp.ID("step")))
+	}
+	b.waitFor("20 epochs", `playground.state.frame.epoch === 20`, 20*time.Second)
+	if acc := eval[float64](b, `playground.state.frame.loss.testAcc`); acc < 0.9 {
+		t.Errorf("uploaded 0–1000 data: test accuracy %.2f after 20 epochs", acc)
+	}
+	b.screenshot("8-upload-standardized.png")
+
+	// A reload keeps the uploaded data and the set-up.
+	query := eval[string](b, `location.search`)
+	b.do(chromedp.Reload())
+	b.waitFor("the page after a reload", `document.body.dataset.ready === 'true' && !!playground.state.frame && !!playground.state.data && playground.state.cfg.data === 'csv'`, 20*time.Second)
+	b.waitFor("the uploaded data after a reload", `playground.state.data.set.name === 'csv' && playground.state.cfg.layers[0].units === 6`, 10*time.Second)
+	if notes := eval[string](b, `document.getElementById('notes').hidden ? '' : document.getElementById('notes').textContent`); notes != "" {
+		t.Errorf("the reload reported changed settings: %s", notes)
+	}
+	if q := eval[string](b, `location.search`); q != query {
+		t.Errorf("the reload changed the link from %s to %s", query, q)
+	}
+
+	// A hidden page stops polling but keeps its session past the idle
+	// timeout: its heartbeats say it is open.
+	id := eval[string](b, `playground.state.id`)
+	eval[bool](b, `(() => { Object.defineProperty(document, 'hidden', { configurable: true, get: () => true }); return true; })()`)
+	time.Sleep(3500 * time.Millisecond)
+	b.srv.expire() // as the server's ticker does
+	if b.srv.get(id) == nil {
+		t.Error("a hidden page lost its session after the idle timeout")
+	}
+	eval[bool](b, `(() => { delete document.hidden; return true; })()`)
+
+	// Reset draws new starting weights and puts their seed in the link;
+	// with "same seed" it goes back to the same ones.
+	eval[bool](b, `(() => { window.w0 = playground.state.frame.layers[0].w.join(); return true; })()`)
+	b.do(chromedp.Click(chromedp.ID("reset")))
+	b.waitFor("new starting weights", `playground.state.frame.epoch === 0 && location.search.includes('init=') && playground.state.frame.layers[0].w.join() !== window.w0`, 10*time.Second)
+	w1 := eval[[]float64](b, `(() => { window.w1 = playground.state.frame.layers[0].w.join(); return playground.state.frame.layers[0].w; })()`)
+	b.do(chromedp.Click(chromedp.ID("sameseed")))
+	b.waitFor("same seed", `playground.state.cfg.sameSeed && location.search.includes('sameseed=true')`, 5*time.Second)
+	b.do(chromedp.Click(chromedp.ID("step")))
+	b.waitFor("a step", `playground.state.frame.epoch === 1`, 10*time.Second)
+	b.do(chromedp.Click(chromedp.ID("reset")))
+	b.waitFor("the same starting weights", `playground.state.frame.epoch === 0 && playground.state.frame.layers[0].w.join() === window.w1`, 10*time.Second)
+
+	// A session that ends anyway is announced until the reader acts, and
+	// restoring it rebuilds the set-up with the uploaded file.
+	for range 3 {
+		b.do(chromedp.Click(chromedp.ID("step")))
+	}
+	b.waitFor("3 epochs", `playground.state.frame.epoch === 3`, 10*time.Second)
+	query = eval[string](b, `location.search`)
+	id = eval[string](b, `playground.state.id`)
+	b.srv.remove(id)
+	b.waitFor("the lost-session banner", `!document.getElementById('lost').hidden`, 10*time.Second)
+	time.Sleep(5 * time.Second)
+	text := eval[string](b, `document.getElementById('lost').hidden ? '' : document.getElementById('lost').textContent`)
+	if !strings.Contains(text, "ended") || !strings.Contains(text, "3 epochs") {
+		t.Errorf("5 s after the session ended the banner reads %q", text)
+	}
+	b.screenshot("9-session-lost.png")
+	b.do(chromedp.Click(chromedp.ID("lost-restore")))
+	b.waitFor("the restored session", `document.getElementById('lost').hidden && playground.state.id !== `+fmt.Sprintf("%q", id)+` && playground.state.data.set.name === 'csv' && playground.state.frame.epoch === 0`, 10*time.Second)
+	if q := eval[string](b, `location.search`); q != query {
+		t.Errorf("restoring changed the link from %s to %s", query, q)
+	}
+	if w := eval[[]float64](b, `playground.state.frame.layers[0].w`); joinFloats(w) != joinFloats(w1) {
+		t.Errorf("the restored session starts from %v, want %v", w, w1)
+	}
+	b.screenshot("10-session-restored.png")
+}
+
+func joinFloats(v []float64) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = fmt.Sprint(x)
+	}
+	return strings.Join(s, ",")
 }

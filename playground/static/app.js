@@ -84,7 +84,8 @@
     S.lost = true;
     const f = S.frame;
     const trained = f && f.epoch > 0 ? ` The training shown (${f.epoch.toLocaleString('en-US')} epochs) is lost.` : '';
-    $('lost-text').textContent = `${reason ? reason[0].toUpperCase() + reason.slice(1) + '.' : ''}${trained}`;
+    const why = (reason || '').replace(/^this session has ended:\s*/i, '');
+    $('lost-text').textContent = `${why ? why[0].toUpperCase() + why.slice(1) + '.' : ''}${trained}`;
     $('lost').hidden = false;
     $('status').textContent = 'session ended';
   }
