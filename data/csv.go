@@ -10,7 +10,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -33,14 +32,20 @@ type CSVOptions struct {
 	// Label names the class label column. Set Targets or Label, not both;
 	// with neither, the set has features only (for prediction).
 	Label string
+	// Classes, when not nil, is the class list the labels are encoded
+	// with: the label Classes[i] is class i, and a label that is not in
+	// the list is an error naming its line. Pass a trained model's classes
+	// here, so that a file holding only some of them is numbered as the
+	// model was trained, not by its own sorted set.
+	Classes []string
+	// NumClasses, when Classes is nil and NumClasses > 0, lets the labels
+	// be class indices: labels that are all integers are the indices
+	// themselves, 0 to NumClasses−1 (a spec's output.classes). See
+	// ParseCSV for the whole rule.
+	NumClasses int
 	// Comma is the field separator; 0 means ','.
 	Comma rune
 }
-
-// maxClassIndex is the largest label read as a bare class index; a larger
-// integer is more likely an identifier than a class, and as an index it
-// would ask for an absurdly wide output layer.
-const maxClassIndex = 1<<16 - 1
 
 // ReadCSV reads a CSV file whose first row is a header and returns the
 // chosen columns as a Dataset. See ParseCSV for the format.
@@ -61,104 +66,70 @@ func ReadCSV(path string, opts CSVOptions) (*Dataset, error) {
 // beyond float32's range are errors. Every row must have as many fields as
 // the header. A UTF-8 byte-order mark, CRLF line ends, quoted fields, empty
 // lines and rows whose fields are all blank (as spreadsheets export) are
-// accepted.
+// accepted. Errors count file lines, the header being line 1.
 //
-// Labels that are all non-negative integers up to 65535 are taken as
-// class indices, and Classes is left nil. Otherwise the labels are names:
-// the distinct names, sorted (byte-wise, so the numbering does not depend
-// on row order), become Classes and each label is its name's index there.
+// Labels are encoded by one rule:
+//   - With Classes, each label must be one of them (or, for numbers, equal
+//     to one of them as a number, so "1.0" finds "1"), and Classes is the
+//     set's class list.
+//   - Otherwise, with NumClasses > 0, labels that are all integers are
+//     class indices from 0 to NumClasses−1, and Classes is left nil;
+//     labels that are all names are encoded as below, and there may be at
+//     most NumClasses of them; a mix of integers and names is an error.
+//   - Otherwise every label is a name, integers included: the distinct
+//     labels, sorted, become Classes and each label is its index there.
+//     They sort as numbers when they all are numbers (so "2" comes before
+//     "10"), else byte-wise, so that the numbering never depends on row
+//     order. Two labels that are the same number written differently
+//     ("1" and "1.0") are an error.
 func ParseCSV(r io.Reader, name string, opts CSVOptions) (*Dataset, error) {
 	if opts.Label != "" && len(opts.Targets) > 0 {
 		return nil, fmt.Errorf("%s: options name both targets and a label column, want one", name)
 	}
-	br := bufio.NewReader(r)
-	// encoding/csv would keep a byte-order mark as part of the first
-	// column's name, so that "x1" would not be found.
-	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
-		br.Discard(3)
-	}
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1 // checked here, for a clearer message
-	cr.ReuseRecord = true
-	if opts.Comma != 0 {
-		if opts.Comma == '"' || opts.Comma == '\r' || opts.Comma == '\n' || opts.Comma == utf8.RuneError || !utf8.ValidRune(opts.Comma) {
-			return nil, fmt.Errorf("%s: field separator %q is not allowed", name, opts.Comma)
-		}
-		cr.Comma = opts.Comma
-	}
-
-	rec, err := cr.Read()
-	if err == io.EOF {
-		return nil, fmt.Errorf("%s: empty file, want a header row", name)
-	}
+	rr, err := newRowReader(r, name, opts.Comma)
 	if err != nil {
-		return nil, csvError(name, err)
+		return nil, err
 	}
-	header := make([]string, len(rec))
-	for i, h := range rec {
-		header[i] = strings.TrimSpace(h)
-	}
+	header := rr.header
 	cols, err := chooseColumns(name, header, opts)
 	if err != nil {
 		return nil, err
 	}
 
 	var (
-		x, y   []float32
-		raw    []int          // each row's label, as an index into names
-		names  []string       // distinct labels, in order of appearance
-		nameIx map[string]int // names' inverse
-		rows   int
+		x, y []float32
+		lab  *labelReader
+		rows int
 	)
 	if cols.label >= 0 {
-		nameIx = map[string]int{}
+		lab = newLabelReader(name, header[cols.label], opts)
 	}
 	for {
-		rec, err := cr.Read()
+		rec, err := rr.next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, csvError(name, err)
-		}
-		line, _ := cr.FieldPos(0)
-		if blank(rec) {
-			continue
-		}
-		if len(rec) != len(header) {
-			return nil, fmt.Errorf("%s:%d: %d fields, want %d (header has %d)", name, line, len(rec), len(header), len(header))
+			return nil, err
 		}
 		for _, c := range cols.features {
 			v, err := parseCell(rec[c])
 			if err != nil {
-				line, _ := cr.FieldPos(c)
-				return nil, fmt.Errorf("%s:%d: column %s: %v", name, line, quote(header[c]), err)
+				return nil, fmt.Errorf("%s:%d: column %s: %v", name, rr.line(c), quote(header[c]), err)
 			}
 			x = append(x, v)
 		}
 		for _, c := range cols.targets {
 			v, err := parseCell(rec[c])
 			if err != nil {
-				line, _ := cr.FieldPos(c)
-				return nil, fmt.Errorf("%s:%d: column %s: %v", name, line, quote(header[c]), err)
+				return nil, fmt.Errorf("%s:%d: column %s: %v", name, rr.line(c), quote(header[c]), err)
 			}
 			y = append(y, v)
 		}
 		if c := cols.label; c >= 0 {
-			s := strings.TrimSpace(rec[c])
-			if s == "" {
-				line, _ := cr.FieldPos(c)
-				return nil, fmt.Errorf("%s:%d: column %s: empty cell, want a class", name, line, quote(header[c]))
+			if err := lab.add(rec[c], rr.line(c)); err != nil {
+				return nil, err
 			}
-			k, ok := nameIx[s]
-			if !ok {
-				// A clone, so that the label does not keep the whole
-				// record's memory alive.
-				k = len(names)
-				names = append(names, strings.Clone(s))
-				nameIx[names[k]] = k
-			}
-			raw = append(raw, k)
 		}
 		rows++
 	}
@@ -175,10 +146,133 @@ func ParseCSV(r io.Reader, name string, opts CSVOptions) (*Dataset, error) {
 		ds.TargetNames = pick(header, cols.targets)
 	}
 	if cols.label >= 0 {
-		ds.Labels, ds.Classes = encodeRawLabels(raw, names)
+		if ds.Labels, ds.Classes, err = lab.encode(); err != nil {
+			return nil, err
+		}
 		ds.TargetNames = []string{header[cols.label]}
 	}
 	return ds, nil
+}
+
+// ReadCSVText returns the named columns of a CSV file as text, one row for
+// each data row ReadCSV would read, in the same order (blank rows are
+// skipped alike), so that the rows line up with a Dataset read from the
+// same file. It serves to pass columns such as IDs through to an output.
+func ReadCSVText(path string, columns []string, comma rune) ([][]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rr, err := newRowReader(f, path, comma)
+	if err != nil {
+		return nil, err
+	}
+	idx := make([]int, len(columns))
+	for i, col := range columns {
+		found := -1
+		for j, h := range rr.header {
+			if h == strings.TrimSpace(col) {
+				if found >= 0 {
+					return nil, fmt.Errorf("%s: column %s appears more than once in the header", path, quote(h))
+				}
+				found = j
+			}
+		}
+		if found < 0 {
+			return nil, missingColumn(path, strings.TrimSpace(col), rr.header)
+		}
+		idx[i] = found
+	}
+	var out [][]string
+	for {
+		rec, err := rr.next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		row := make([]string, len(idx))
+		for i, j := range idx {
+			row[i] = strings.Clone(rec[j])
+		}
+		out = append(out, row)
+	}
+}
+
+// rowReader reads a headed CSV row by row: it strips a byte-order mark,
+// skips blank rows and checks that every row is as wide as the header.
+type rowReader struct {
+	name   string
+	cr     *csv.Reader
+	header []string
+}
+
+func newRowReader(r io.Reader, name string, comma rune) (*rowReader, error) {
+	br := bufio.NewReader(r)
+	// encoding/csv would keep a byte-order mark as part of the first
+	// column's name, so that "x1" would not be found.
+	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.FieldsPerRecord = -1 // checked here, for a clearer message
+	cr.ReuseRecord = true
+	if comma != 0 {
+		if comma == '"' || comma == '\r' || comma == '\n' || comma == utf8.RuneError || !utf8.ValidRune(comma) {
+			return nil, fmt.Errorf("%s: field separator %q is not allowed", name, comma)
+		}
+		cr.Comma = comma
+	}
+	rec, err := cr.Read()
+	if err == io.EOF {
+		return nil, fmt.Errorf("%s: empty file, want a header row", name)
+	}
+	if err != nil {
+		return nil, csvError(name, err)
+	}
+	header := make([]string, len(rec))
+	for i, h := range rec {
+		header[i] = strings.TrimSpace(h)
+	}
+	return &rowReader{name: name, cr: cr, header: header}, nil
+}
+
+// next returns the next non-blank row, or io.EOF after the last. The row
+// is valid until the next call.
+func (rr *rowReader) next() ([]string, error) {
+	for {
+		rec, err := rr.cr.Read()
+		if err == io.EOF {
+			return nil, err
+		}
+		if err != nil {
+			return nil, csvError(rr.name, err)
+		}
+		if blank(rec) {
+			continue
+		}
+		if len(rec) != len(rr.header) {
+			return nil, fmt.Errorf("%s:%d: %s, want %d (header has %d)", rr.name, rr.line(0), plural(len(rec), "field"), len(rr.header), len(rr.header))
+		}
+		return rec, nil
+	}
+}
+
+// line returns the file line of field c of the last row read (a quoted
+// field may span lines).
+func (rr *rowReader) line(c int) int {
+	line, _ := rr.cr.FieldPos(c)
+	return line
+}
+
+// plural returns "1 field" or "n fields".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // columns holds the header positions ParseCSV reads.
@@ -285,47 +379,6 @@ func parseCell(s string) (float32, error) {
 		return 0, fmt.Errorf("%s is not a finite number", quote(t))
 	}
 	return float32(v), nil
-}
-
-// encodeRawLabels turns the distinct labels into class indices: the labels
-// themselves when they are all small non-negative integers, else their
-// positions in the sorted list of names.
-func encodeRawLabels(raw []int, names []string) (labels []int, classes []string) {
-	idx := make([]int, len(names))
-	numeric := true
-	for i, s := range names {
-		v, err := strconv.ParseUint(s, 10, 64)
-		if err != nil || v > maxClassIndex {
-			numeric = false
-			break
-		}
-		idx[i] = int(v)
-	}
-	if !numeric {
-		classes = slices.Clone(names)
-		slices.Sort(classes)
-		for i, s := range names {
-			idx[i], _ = slices.BinarySearch(classes, s)
-		}
-	}
-	labels = make([]int, len(raw))
-	for i, k := range raw {
-		labels[i] = idx[k]
-	}
-	return labels, classes
-}
-
-// EncodeLabels maps class names to indices into the sorted list of distinct
-// names, which it returns as classes: the numbering ParseCSV uses.
-func EncodeLabels(names []string) (labels []int, classes []string) {
-	classes = slices.Clone(names)
-	slices.Sort(classes)
-	classes = slices.Compact(classes)
-	labels = make([]int, len(names))
-	for i, s := range names {
-		labels[i], _ = slices.BinarySearch(classes, s)
-	}
-	return labels, classes
 }
 
 func csvError(name string, err error) error {

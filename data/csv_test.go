@@ -129,24 +129,37 @@ func TestParseCSVSeparator(t *testing.T) {
 }
 
 func TestParseCSVLabels(t *testing.T) {
+	iris := CSVOptions{Classes: []string{"setosa", "versicolor", "virginica"}}
 	tests := []struct {
 		name        string
 		in          string
+		opts        CSVOptions
 		wantLabels  []int
 		wantClasses []string
 	}{
-		{"names sorted", "x,species\n1,versicolor\n2,setosa\n3,virginica\n4,setosa\n",
+		{"names sorted", "x,species\n1,versicolor\n2,setosa\n3,virginica\n4,setosa\n", CSVOptions{},
 			[]int{1, 0, 2, 0}, []string{"setosa", "versicolor", "virginica"}},
-		{"indices", "x,digit\n1,3\n2,0\n3, 1 \n", []int{3, 0, 1}, nil},
-		{"signed numbers are names", "x,t\n1,-1\n2,1\n3,-1\n", []int{0, 1, 0}, []string{"-1", "1"}},
-		{"mixed numbers and names", "x,t\n1,2\n2,cat\n", []int{0, 1}, []string{"2", "cat"}},
-		{"big integers are names", "x,t\n1,70000\n2,3\n", []int{1, 0}, []string{"3", "70000"}},
-		{"quoted names with commas", "x,t\n1,\"b,c\"\n2,a\n", []int{1, 0}, []string{"a", "b,c"}},
+		// Without a class count, integers are names too: labels 1, 2, 3
+		// are three classes, not indices that would need four outputs.
+		{"integers are names", "x,digit\n1,3\n2,1\n3, 2 \n", CSVOptions{}, []int{2, 0, 1}, []string{"1", "2", "3"}},
+		{"numbers sort as numbers", "x,t\n1,10\n2,9\n3,144.0\n4,-1\n", CSVOptions{}, []int{2, 1, 3, 0}, []string{"-1", "9", "10", "144.0"}},
+		{"with a class count, integers are indices", "x,digit\n1,3\n2,0\n3, 1 \n", CSVOptions{NumClasses: 4}, []int{3, 0, 1}, nil},
+		{"with a class count, names are names", "x,t\n1,b\n2,a\n", CSVOptions{NumClasses: 3}, []int{1, 0}, []string{"a", "b"}},
+		{"signed numbers are names", "x,t\n1,-1\n2,1\n3,-1\n", CSVOptions{}, []int{0, 1, 0}, []string{"-1", "1"}},
+		{"mixed numbers and names", "x,t\n1,2\n2,cat\n", CSVOptions{}, []int{0, 1}, []string{"2", "cat"}},
+		{"quoted names with commas", "x,t\n1,\"b,c\"\n2,a\n", CSVOptions{}, []int{1, 0}, []string{"a", "b,c"}},
+		// The known classes number the labels, whatever the file holds.
+		{"known classes, one present", "x,species\n1,virginica\n2,virginica\n", iris, []int{2, 2}, iris.Classes},
+		{"known classes, two present", "x,species\n1,virginica\n2,setosa\n", iris, []int{2, 0}, iris.Classes},
+		{"known numeric classes match by value", "x,t\n1,1.0\n2,3\n", CSVOptions{Classes: []string{"1", "2", "3"}}, []int{0, 2}, []string{"1", "2", "3"}},
+		{"known index classes", "x,t\n1,2\n2,0\n", CSVOptions{Classes: []string{"0", "1", "2"}}, []int{2, 0}, []string{"0", "1", "2"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			label := strings.SplitN(strings.SplitN(tt.in, "\n", 2)[0], ",", 2)[1]
-			ds, err := ParseCSV(strings.NewReader(tt.in), "t.csv", CSVOptions{Label: label})
+			opts := tt.opts
+			opts.Label = label
+			ds, err := ParseCSV(strings.NewReader(tt.in), "t.csv", opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -160,6 +173,70 @@ func TestParseCSVLabels(t *testing.T) {
 				t.Error(err)
 			}
 		})
+	}
+}
+
+func TestParseCSVLabelErrors(t *testing.T) {
+	iris := []string{"setosa", "versicolor", "virginica"}
+	tests := []struct {
+		name, in string
+		opts     CSVOptions
+		want     string
+	}{
+		// A typo four data rows down is named at its own line (5), with
+		// the known classes, not as some other row's class number.
+		{"unknown class", "x,species\n1,setosa\n2,virginica\n3,setosa\n4,setosa_typo\n", CSVOptions{Label: "species", Classes: iris},
+			`t.csv:5: column "species": unknown class "setosa_typo"; allowed: setosa, versicolor, virginica`},
+		{"unknown class, close", "x,species\n1,setosa\n\n2,virginca\n", CSVOptions{Label: "species", Classes: iris},
+			`t.csv:4: column "species": unknown class "virginca" (did you mean "virginica"?); allowed: setosa, versicolor, virginica`},
+		{"unknown before bad number", "x,species\n1,cat\nz,setosa\n", CSVOptions{Label: "species", Classes: iris},
+			`t.csv:2: column "species": unknown class "cat"; allowed: setosa, versicolor, virginica`},
+		{"index out of range", "x,y\n1,0\n2,1\n3,3\n", CSVOptions{Label: "y", NumClasses: 3},
+			`t.csv:4: column "y": class index "3" is out of range; with 3 classes, indices are 0 to 2`},
+		{"indices and names mixed", "x,y\n1,0\n2,cat\n3,1\n", CSVOptions{Label: "y", NumClasses: 2},
+			`t.csv:3: column "y": label "cat" is a name, but line 2 has the class index "0"; with 2 classes given, labels are either all indices (0 to 1) or all names`},
+		{"a decimal among indices", "x,y\n1,0\n2,1.0\n", CSVOptions{Label: "y", NumClasses: 2},
+			`t.csv:3: column "y": label "1.0" is a name, but line 2 has the class index "0"; with 2 classes given, labels are either all indices (0 to 1) or all names`},
+		{"too many names", "x,y\n1,a\n2,b\n3,c\n", CSVOptions{Label: "y", NumClasses: 2},
+			`t.csv: column "y" has 3 distinct labels (a, b, c), more than the 2 classes given`},
+		{"one number two ways", "x,y\n1,144\n2,7\n3,144.0\n", CSVOptions{Label: "y"},
+			`t.csv:4: column "y": label "144.0" is the number of line 2's "144" written another way; write each class one way`},
+		{"one index two ways", "x,y\n1,01\n2,1\n", CSVOptions{Label: "y", NumClasses: 2},
+			`t.csv:3: column "y": label "1" is the number of line 2's "01" written another way; write each class one way`},
+		{"quoted label over two lines", "x,y\n1,a\n2,\"b\nc\"\n", CSVOptions{Label: "y", Classes: []string{"a"}},
+			`t.csv:3: column "y": unknown class "b\nc"; allowed: a`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ds, err := ParseCSV(strings.NewReader(tt.in), "t.csv", tt.opts)
+			if err == nil {
+				t.Fatalf("ParseCSV = %v %q, nil; want error %q", ds.Labels, ds.Classes, tt.want)
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("ParseCSV error\n got %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestReadCSVText(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "in.csv")
+	if err := os.WriteFile(path, []byte("id,x,name\n7,1,\"a, b\"\n,,\n8,2,c\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadCSVText(path, []string{"name", "id"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := [][]string{{"a, b", "7"}, {"c", "8"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("ReadCSVText = %q, want %q", got, want)
+	}
+	ds, err := ReadCSV(path, CSVOptions{Features: []string{"x"}})
+	if err != nil || ds.Len() != len(got) {
+		t.Errorf("ReadCSV gives %d rows (%v), ReadCSVText %d", ds.Len(), err, len(got))
+	}
+	if _, err := ReadCSVText(path, []string{"ID"}, 0); err == nil || !strings.Contains(err.Error(), `no column "ID"`) {
+		t.Errorf("missing column: %v", err)
 	}
 }
 
@@ -213,6 +290,10 @@ func TestEncodeLabels(t *testing.T) {
 	if !reflect.DeepEqual(labels, []int{2, 1, 2, 0}) || !reflect.DeepEqual(classes, []string{"bird", "cat", "dog"}) {
 		t.Errorf("EncodeLabels = %v, %q", labels, classes)
 	}
+	labels, classes = EncodeLabels([]string{"10", "9", "10"})
+	if !reflect.DeepEqual(labels, []int{1, 0, 1}) || !reflect.DeepEqual(classes, []string{"9", "10"}) {
+		t.Errorf("EncodeLabels of numbers = %v, %q", labels, classes)
+	}
 }
 
 func FuzzReadCSV(f *testing.F) {
@@ -232,11 +313,11 @@ func FuzzReadCSV(f *testing.F) {
 		"x1,x2,y\n1,\"2\n",
 	}
 	for i, s := range seeds {
-		f.Add([]byte(s), uint8(i%4))
+		f.Add([]byte(s), uint8(i%6))
 	}
 	f.Fuzz(func(t *testing.T, in []byte, mode uint8) {
 		var opts CSVOptions
-		switch mode % 4 {
+		switch mode % 6 {
 		case 0:
 			opts = CSVOptions{Features: []string{"x1", "x2"}, Targets: []string{"y"}}
 		case 1:
@@ -245,6 +326,10 @@ func FuzzReadCSV(f *testing.F) {
 			opts = CSVOptions{Targets: []string{"y"}}
 		case 3:
 			opts = CSVOptions{}
+		case 4:
+			opts = CSVOptions{Label: "label", NumClasses: 3}
+		case 5:
+			opts = CSVOptions{Label: "label", Classes: []string{"cat", "dog", "1"}}
 		}
 		ds, err := ParseCSV(bytes.NewReader(in), "fuzz.csv", opts)
 		if err != nil {
@@ -266,7 +351,7 @@ func FuzzReadCSV(f *testing.F) {
 		}
 		if ds.Labels != nil {
 			for _, l := range ds.Labels {
-				if l < 0 || l >= ds.NumClasses() || l > maxClassIndex {
+				if l < 0 || l >= ds.NumClasses() || (opts.NumClasses > 0 && l >= opts.NumClasses) || (opts.Classes != nil && l >= len(opts.Classes)) {
 					t.Fatalf("label %d of %d classes", l, ds.NumClasses())
 				}
 			}

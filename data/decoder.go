@@ -61,7 +61,7 @@ func (k DecoderKind) check() error {
 	case Identity, ArgMax, Threshold, Sigmoid:
 		return nil
 	}
-	return fmt.Errorf("data: unknown decoder %q; decoders are %s", string(k), strings.Join(DecoderKinds(), ", "))
+	return fmt.Errorf("data: unknown decoder %q; allowed: %s", string(k), strings.Join(DecoderKinds(), ", "))
 }
 
 // UnmarshalJSON decodes a saved decoder, rejecting an unknown kind.

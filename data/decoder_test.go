@@ -54,7 +54,7 @@ func TestDecoder(t *testing.T) {
 
 func TestDecoderErrorsAndJSON(t *testing.T) {
 	_, err := NewDecoder("softmax", nil)
-	if want := `data: unknown decoder "softmax"; decoders are identity, argmax, threshold, sigmoid`; err == nil || err.Error() != want {
+	if want := `data: unknown decoder "softmax"; allowed: identity, argmax, threshold, sigmoid`; err == nil || err.Error() != want {
 		t.Errorf("NewDecoder error = %v, want %s", err, want)
 	}
 	d, _ := NewDecoder("argmax", []string{"a", "b"})
@@ -69,7 +69,7 @@ func TestDecoderErrorsAndJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &r); err != nil || !reflect.DeepEqual(&r, d) {
 		t.Errorf("round trip = %+v, %v", r, err)
 	}
-	if err := json.Unmarshal([]byte(`{"kind":"max"}`), &r); err == nil || err.Error() != `data: unknown decoder "max"; decoders are identity, argmax, threshold, sigmoid` {
+	if err := json.Unmarshal([]byte(`{"kind":"max"}`), &r); err == nil || err.Error() != `data: unknown decoder "max"; allowed: identity, argmax, threshold, sigmoid` {
 		t.Errorf("Unmarshal of an unknown kind: %v", err)
 	}
 }
@@ -105,7 +105,7 @@ func TestOneHot(t *testing.T) {
 		{func() error { _, err := OneHot([]int{-1}, 3); return err }(), "data: one-hot: row 0: label -1 is not a class index (3 classes)"},
 		{func() error { _, err := OneHot(nil, 0); return err }(), "data: one-hot with 0 classes, want at least 1"},
 		{OneHotInto(tensor.Zeros(3, 2), []int{0}), "data: one-hot into shape [3 2], want [1, classes]"},
-		{func() error { _, err := OneHotNames([]string{"emu"}, []string{"cat", "dog"}); return err }(), `data: one-hot: row 0: "emu" is not a class; classes are cat, dog`},
+		{func() error { _, err := OneHotNames([]string{"emu"}, []string{"cat", "dog"}); return err }(), `data: one-hot: row 0: "emu" is not a class; allowed: cat, dog`},
 		{func() error { _, err := OneHotNames(nil, []string{"cat", "cat"}); return err }(), `data: one-hot: class "cat" is listed twice`},
 	} {
 		if tt.err == nil {

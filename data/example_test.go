@@ -26,6 +26,25 @@ func ExampleParseCSV() {
 	// Output: [3 2] [0 1 0] [cat dog]
 }
 
+// A file with only some of the classes is read with the classes a model
+// was trained on, so that its labels keep the model's numbering.
+func ExampleParseCSV_knownClasses() {
+	const csv = "petal_length,species\n6.0,virginica\n1.4,setosa\n"
+	ds, err := data.ParseCSV(strings.NewReader(csv), "test.csv", data.CSVOptions{
+		Label:   "species",
+		Classes: []string{"setosa", "versicolor", "virginica"},
+	})
+	fmt.Println(ds.Labels, err)
+	_, err = data.ParseCSV(strings.NewReader(csv+"5.1,virginca\n"), "test.csv", data.CSVOptions{
+		Label:   "species",
+		Classes: []string{"setosa", "versicolor", "virginica"},
+	})
+	fmt.Println(err)
+	// Output:
+	// [2 0] <nil>
+	// test.csv:4: column "species": unknown class "virginca" (did you mean "virginica"?); allowed: setosa, versicolor, virginica
+}
+
 func ExampleParseCSV_error() {
 	const csv = "x1,x2,y\n1,2,3\n4,five,6\n"
 	_, err := data.ParseCSV(strings.NewReader(csv), "train.csv", data.CSVOptions{Targets: []string{"y"}})
@@ -81,7 +100,7 @@ func ExampleSynthetic() {
 	// |-0.54| = 0.54
 	// |-0.45| = 0.45
 	// |-0.85| = 0.85
-	// data: unknown synthetic set "moons"; sets are abs, square, max, and, or, xor, circle, quadrants, gauss, spiral, plane, gaussian
+	// data: unknown synthetic set "moons"; allowed: abs, square, max, and, or, xor, circle, quadrants, gauss, spiral, plane, gaussian
 }
 
 func ExampleDecoder() {

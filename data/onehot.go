@@ -60,7 +60,7 @@ func OneHotNames(names, classes []string) (*tensor.Tensor, error) {
 	for i, n := range names {
 		l, ok := index[n]
 		if !ok {
-			return nil, fmt.Errorf("data: one-hot: row %d: %s is not a class; classes are %s", i, quote(n), listNames(classes))
+			return nil, fmt.Errorf("data: one-hot: row %d: %s is not a class; allowed: %s", i, quote(n), listNames(classes))
 		}
 		labels[i] = l
 	}

@@ -17,11 +17,13 @@ const (
 	// ScaleNone leaves values as they are.
 	ScaleNone ScalerKind = "none"
 	// Standardize maps x to (x − mean)/std, with the population standard
-	// deviation (as scikit-learn's StandardScaler); a constant column has
-	// std 0 and is only centred, to avoid dividing by zero.
+	// deviation (as scikit-learn's StandardScaler). A constant column is
+	// given std 1, as scikit-learn does, so that it is only centred and
+	// the stored std never divides by zero.
 	Standardize ScalerKind = "standardize"
 	// MinMax maps x to (x − min)/(max − min), so that the training rows
-	// span [0, 1]; a constant column maps to 0.
+	// span [0, 1]. A constant column (max = min) is divided by 1 instead,
+	// so it maps to 0; the stored min and max are the column's own.
 	MinMax ScalerKind = "minmax"
 )
 
@@ -57,7 +59,7 @@ func NewScaler(kind string) (*Scaler, error) {
 	case ScaleNone, Standardize, MinMax:
 		return &Scaler{kind: k}, nil
 	}
-	return nil, fmt.Errorf("data: unknown scaler %q; scalers are %s", kind, strings.Join(ScalerKinds(), ", "))
+	return nil, fmt.Errorf("data: unknown scaler %q; allowed: %s", kind, strings.Join(ScalerKinds(), ", "))
 }
 
 // Kind returns the scaler's kind.
@@ -116,7 +118,14 @@ func (s *Scaler) Fit(x *tensor.Tensor) error {
 		s.a, s.b = make([]float32, f), make([]float32, f)
 		for j := range f {
 			s.a[j] = float32(mean[j])
-			s.b[j] = float32(math.Sqrt(ss[j] / float64(rows)))
+			std := float32(math.Sqrt(ss[j] / float64(rows)))
+			if std == 0 || isBad(std) {
+				// A constant column: store 1, not 0, so that whoever
+				// applies the saved statistics by the formula, as a
+				// PyTorch user does, gets 0 rather than NaN.
+				std = 1
+			}
+			s.b[j] = std
 		}
 	case MinMax:
 		s.a, s.b = make([]float32, f), make([]float32, f)
@@ -252,7 +261,7 @@ func (s *Scaler) UnmarshalJSON(b []byte) error {
 	case MinMax:
 		a, c, an, cn = j.Min, j.Max, "min", "max"
 	default:
-		return fmt.Errorf("data: unknown scaler %q; scalers are %s", j.Kind, strings.Join(ScalerKinds(), ", "))
+		return fmt.Errorf("data: unknown scaler %q; allowed: %s", j.Kind, strings.Join(ScalerKinds(), ", "))
 	}
 	if a == nil && c == nil {
 		*s = t // saved before Fit

@@ -108,7 +108,7 @@ func TestScalerErrors(t *testing.T) {
 		want string
 	}{
 		{"unknown", func() error { _, err := NewScaler("zscore"); return err }(),
-			`data: unknown scaler "zscore"; scalers are none, standardize, minmax`},
+			`data: unknown scaler "zscore"; allowed: none, standardize, minmax`},
 		{"before fit", func() error { _, err := s.Transform(x); return err }(), "data: scaler Transform before Fit"},
 		{"fit 1-D", s.Fit(tensor.Zeros(3)), "data: scaler fit on shape [3], want [rows, features]"},
 		{"fit no rows", s.Fit(tensor.Zeros(0, 3)), "data: scaler fit on 0 rows"},
@@ -168,7 +168,7 @@ func TestScalerJSON(t *testing.T) {
 
 func TestScalerUnmarshalErrors(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{`{"kind":"robust"}`, `data: unknown scaler "robust"; scalers are none, standardize, minmax`},
+		{`{"kind":"robust"}`, `data: unknown scaler "robust"; allowed: none, standardize, minmax`},
 		{`{"kind":"standardize","mean":[1,2],"std":[1]}`, "data: standardize scaler has 2 mean values and 1 std values, want as many"},
 		{`{"kind":"standardize","mean":[1],"std":[-1]}`, "data: standardize scaler: column 0: std -1, want ≥ 0"},
 		{`{"kind":"minmax","min":[3],"max":[1]}`, "data: minmax scaler: column 0: max 1 is below min 3"},
@@ -183,6 +183,57 @@ func TestScalerUnmarshalErrors(t *testing.T) {
 			t.Errorf("Unmarshal(%s) = %+v, nil; want %s", tt.in, s, tt.want)
 		} else if got := err.Error(); got != tt.want && !(strings.HasSuffix(tt.want, "…") && strings.HasPrefix(got, strings.TrimSuffix(tt.want, "…"))) {
 			t.Errorf("Unmarshal(%s) error\n got %s\nwant %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestScalerSavedFormula applies the saved statistics the way a user of
+// the model file does, by the documented formulas (x − mean)/std and
+// (x − min)/(max − min) with 1 for a zero range, and checks that this
+// gives Transform's answer: finite on a constant column, not NaN.
+func TestScalerSavedFormula(t *testing.T) {
+	train := tensor.FromSlice([]float32{
+		1, 0, 3,
+		2, 0, 3,
+		4, 0, 3,
+	}, 3, 3)
+	x := tensor.FromSlice([]float32{3, 0, 3, -1, 0, 5}, 2, 3)
+	for _, kind := range []string{"standardize", "minmax"} {
+		s, _ := NewScaler(kind)
+		if err := s.Fit(train); err != nil {
+			t.Fatal(err)
+		}
+		b, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var saved map[string][]float64
+		var probe map[string]any
+		_ = json.Unmarshal(b, &probe)
+		delete(probe, "kind")
+		b2, _ := json.Marshal(probe)
+		if err := json.Unmarshal(b2, &saved); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := s.Transform(x)
+		for i, v := range x.Data() {
+			j := i % 3
+			var got float64
+			if kind == "standardize" {
+				if saved["std"][j] == 0 {
+					t.Fatalf("%s: saved std %v has a zero (column %d)", kind, saved["std"], j)
+				}
+				got = (float64(v) - saved["mean"][j]) / saved["std"][j]
+			} else {
+				r := saved["max"][j] - saved["min"][j]
+				if r == 0 {
+					r = 1
+				}
+				got = (float64(v) - saved["min"][j]) / r
+			}
+			if math.IsNaN(got) || !near(float32(got), want.Data()[i], 1e-6) {
+				t.Errorf("%s: formula on %s gives %v at %d, Transform %v", kind, b, got, i, want.Data()[i])
+			}
 		}
 	}
 }

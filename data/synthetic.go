@@ -104,7 +104,7 @@ func Synthetic(name string, n int, noise float64, seed uint64) (*Dataset, error)
 		}
 	}
 	if g == nil {
-		return nil, fmt.Errorf("data: unknown synthetic set %q; sets are %s", name, strings.Join(SyntheticNames(), ", "))
+		return nil, fmt.Errorf("data: unknown synthetic set %q; allowed: %s", name, strings.Join(SyntheticNames(), ", "))
 	}
 	if n < 1 || n > maxSyntheticRows {
 		return nil, fmt.Errorf("data: synthetic %s: %d rows, want 1 to %d", name, n, maxSyntheticRows)

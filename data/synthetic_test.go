@@ -185,7 +185,7 @@ func TestSyntheticErrors(t *testing.T) {
 		noise float64
 		want  string
 	}{
-		{"moons", 10, 0, `data: unknown synthetic set "moons"; sets are ` + strings.Join(SyntheticNames(), ", ")},
+		{"moons", 10, 0, `data: unknown synthetic set "moons"; allowed: ` + strings.Join(SyntheticNames(), ", ")},
 		{"abs", 0, 0, "data: synthetic abs: 0 rows, want 1 to 16777216"},
 		{"abs", 1 << 30, 0, "data: synthetic abs: 1073741824 rows, want 1 to 16777216"},
 		{"abs", 10, -1, "data: synthetic abs: noise -1, want a finite value ≥ 0"},
