@@ -36,7 +36,10 @@ type Spec struct {
 // Input is element 1: where the data comes from and how it is encoded.
 // Exactly one of CSV, MNIST and Synthetic is set.
 type Input struct {
-	CSV     string   `json:"csv,omitempty"`
+	CSV string `json:"csv,omitempty"`
+	// Columns lists the CSV's feature columns in order; empty means every
+	// column except the output ones (and unnamed ones, such as the index
+	// column pandas writes), in the file's order.
 	Columns []string `json:"columns,omitempty"`
 	// Shape is the per-sample shape the columns fill in row-major order,
 	// such as [1, 8, 8]; nil means one dimension of every column.
@@ -514,8 +517,6 @@ func (p *parser) validate(root *yaml.Node, s *Spec) error {
 		return p.at(key("input"), "input: want one data source: csv, mnist or synthetic")
 	case sources > 1:
 		return p.at(key("input"), "input: want only one of csv, mnist and synthetic")
-	case in.CSV != "" && len(in.Columns) == 0:
-		return p.at(key("input"), "input: missing required key \"columns\" (the feature columns of %s)", in.CSV)
 	}
 	if len(out.Columns) > 0 && out.Label != "" {
 		return p.at(key("output"), "output: want either columns (regression) or label (classification), not both")
