@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/bigfunc/bigfunc/data"
 	"github.com/bigfunc/bigfunc/optim"
 	"github.com/bigfunc/bigfunc/safetensors"
+	"github.com/bigfunc/bigfunc/spec"
 	"github.com/bigfunc/bigfunc/tensor"
 )
 
@@ -74,9 +76,16 @@ func (t *Trainer) SaveCheckpoint(path string) error {
 	return safetensors.Save(path, f)
 }
 
+// ResumableKeys are the spec keys that may change between a checkpoint
+// and the run that resumes from it: they say how long to go on and where
+// the result goes, not what is being trained.
+var ResumableKeys = []string{"train.epochs", "train.early_stop", "train.save"}
+
 // Resume restores the state saved by SaveCheckpoint at path. The trainer
-// must have been built from the same spec; a checkpoint of a different
-// spec is refused rather than silently mixed.
+// must have been built from the checkpoint's spec, but for ResumableKeys
+// (so that raising train.epochs extends training); a checkpoint of another
+// spec is refused, naming the keys that changed, rather than silently
+// mixed. A checkpoint with no epochs left to train is refused too.
 func (t *Trainer) Resume(path string) error {
 	f, err := safetensors.Load(path)
 	if err != nil {
@@ -86,12 +95,17 @@ func (t *Trainer) Resume(path string) error {
 	if !ok {
 		return fmt.Errorf("%s: not a checkpoint (no %q metadata)", path, metaCheckpoint)
 	}
-	if got := f.Metadata[metaSpec]; t.Model.Spec != nil && got != string(t.Model.Spec.Raw) {
-		return fmt.Errorf("%s: the checkpoint was made from a different spec; delete it to start over", path)
+	if t.Model.Spec != nil {
+		if err := sameTraining(path, f.Metadata[metaSpec], t.Model.Spec); err != nil {
+			return err
+		}
 	}
 	var ck checkpoint
 	if err := json.Unmarshal([]byte(raw), &ck); err != nil {
 		return fmt.Errorf("%s: metadata %q: %v", path, metaCheckpoint, err)
+	}
+	if ck.Epoch >= t.Config.Epochs {
+		return fmt.Errorf("%s: the checkpoint is at epoch %d and train.epochs is %d, so nothing is left to train; raise train.epochs to train further", path, ck.Epoch, t.Config.Epochs)
 	}
 	weights := &safetensors.File{Tensors: map[string]*tensor.Tensor{}}
 	state := map[string]*tensor.Tensor{}
@@ -130,6 +144,45 @@ func (t *Trainer) Resume(path string) error {
 	t.Opt.SetLR(ck.LR)
 	t.history = History{Epochs: ck.History}
 	return nil
+}
+
+// sameTraining compares the checkpoint's spec with the current one key by
+// key and refuses any change outside ResumableKeys.
+func sameTraining(path, raw string, cur *spec.Spec) error {
+	if raw == "" {
+		return fmt.Errorf("%s: the checkpoint carries no spec (no %q metadata)", path, metaSpec)
+	}
+	old, err := spec.Parse(path+" (the checkpoint's spec)", []byte(raw))
+	if err != nil {
+		return err
+	}
+	changes, err := spec.Changes(old, cur)
+	if err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	var bad []string
+	for _, c := range changes {
+		if slices.Contains(ResumableKeys, c.Key) {
+			continue
+		}
+		o, n := c.Old, c.New
+		if o == "" {
+			o = "unset"
+		}
+		if n == "" {
+			n = "unset"
+		}
+		bad = append(bad, fmt.Sprintf("%s (%s → %s)", c.Key, o, n))
+	}
+	switch len(bad) {
+	case 0:
+		return nil
+	case 1:
+		return fmt.Errorf("%s: %s changed since the checkpoint; resuming allows changes only to %s; delete the checkpoint to start over",
+			path, bad[0], strings.Join(ResumableKeys, ", "))
+	}
+	return fmt.Errorf("%s: %s and %s changed since the checkpoint; resuming allows changes only to %s; delete the checkpoint to start over",
+		path, strings.Join(bad[:len(bad)-1], ", "), bad[len(bad)-1], strings.Join(ResumableKeys, ", "))
 }
 
 func rngString(r *tensor.RNG) (string, error) {

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/bigfunc/bigfunc/data"
@@ -54,7 +55,10 @@ func LoadData(s *spec.Spec) (*Sets, error) {
 	var err error
 	switch {
 	case in.CSV != "":
-		all, err = data.ReadCSV(s.Resolve(in.CSV), data.CSVOptions{Features: in.Columns, Targets: out.Columns, Label: out.Label})
+		// Labels are encoded once, for the whole file, before the
+		// validation split, so both parts share one numbering; integers
+		// are class indices only when output.classes says how many.
+		all, err = data.ReadCSV(s.Resolve(in.CSV), data.CSVOptions{Features: in.Columns, Targets: out.Columns, Label: out.Label, NumClasses: out.Classes})
 	case in.MNIST != nil:
 		dir := s.Resolve(in.MNIST.Dir)
 		if dir == "" {
@@ -141,6 +145,9 @@ func Build(s *spec.Spec, opts Options) (*Trainer, *Sets, error) {
 	if n := s.Output.Classes; n > 0 && m.Loss.Classification() && n != m.Outputs {
 		return nil, nil, fmt.Errorf("%s: output.classes is %d but the architecture ends with %d outputs", s.Path, n, m.Outputs)
 	}
+	if err := checkClasses(s, m, sets.Train); err != nil {
+		return nil, nil, err
+	}
 	m.Scaler = sets.Scaler
 	m.FeatureNames = sets.Train.FeatureNames
 	// The spec's names win over the data's, which for generated sets are
@@ -200,17 +207,56 @@ func Build(s *spec.Spec, opts Options) (*Trainer, *Sets, error) {
 	return t, sets, nil
 }
 
+// checkClasses makes sure the classes the data hold fit the network, as a
+// message about the data file rather than about some row of it.
+func checkClasses(s *spec.Spec, m *Model, ds *data.Dataset) error {
+	if !ds.IsClassification() {
+		return nil
+	}
+	file := s.Path
+	if s.Input.CSV != "" {
+		file = s.Resolve(s.Input.CSV)
+	}
+	n, what := len(ds.Classes), fmt.Sprintf("column %q has %d classes (%s)", s.Output.Label, len(ds.Classes), shortJoin(ds.Classes))
+	if ds.Classes == nil {
+		if s.Output.Classes == 0 {
+			return nil // generated sets: labels checked against the outputs by the trainer
+		}
+		n, what = s.Output.Classes, fmt.Sprintf("output.classes is %d", s.Output.Classes)
+		file = s.Path
+	}
+	switch {
+	case m.Loss.Classification() && n > m.Outputs:
+		return fmt.Errorf("%s: %s, but the network has %d outputs", file, what, m.Outputs)
+	case !m.Loss.Classification() && m.Outputs == 1 && n > 2:
+		return fmt.Errorf("%s: %s, but loss %s handles two classes; use cross_entropy", file, what, m.Loss.Name())
+	}
+	return nil
+}
+
+// shortJoin lists names for a message, eliding the middle of a long list.
+func shortJoin(names []string) string {
+	if len(names) <= 10 {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:4], ", ") + ", …, " + names[len(names)-1]
+}
+
 // CheckpointPath is where training state is saved every
-// train.checkpoint_every epochs: train.checkpoint, or the model path with
-// ".ckpt" before its extension.
+// train.checkpoint_every epochs and at the end of training:
+// train.checkpoint, or the spec's path with the extension
+// ".ckpt.safetensors". It does not follow train.save, so that a run may
+// change where the model goes and still resume.
 func CheckpointPath(s *spec.Spec) string {
 	if s.Train.Checkpoint != "" {
 		return s.Resolve(s.Train.Checkpoint)
 	}
-	return strings.TrimSuffix(s.SavePath(), ".safetensors") + ".ckpt.safetensors"
+	return strings.TrimSuffix(s.Path, filepath.Ext(s.Path)) + ".ckpt.safetensors"
 }
 
 // Run trains the model that s describes and saves it to s.SavePath().
+// With opts.Resume it continues from the checkpoint, which must come from
+// the same spec but for train.epochs, train.early_stop and train.save.
 func Run(ctx context.Context, s *spec.Spec, opts Options) (*Result, error) {
 	t, sets, err := Build(s, opts)
 	if err != nil {
@@ -231,6 +277,13 @@ func Run(ctx context.Context, s *spec.Spec, opts Options) (*Result, error) {
 	hist, err := t.Run(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if t.Config.CheckpointEvery > 0 {
+		// The state after the last epoch, so that raising train.epochs
+		// and resuming continues where this run ended.
+		if err := t.SaveCheckpoint(t.Config.CheckpointPath); err != nil {
+			return nil, err
+		}
 	}
 	if hist.Stopped != "" && opts.Log != nil {
 		fmt.Fprintln(opts.Log, hist.Stopped)

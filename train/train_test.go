@@ -198,6 +198,59 @@ func TestResume(t *testing.T) {
 	}
 }
 
+// TestResumeExtends raises train.epochs after a finished run and resumes:
+// the result is the very weights of one longer run. Other changes are
+// refused with a message naming the key.
+func TestResumeExtends(t *testing.T) {
+	long := strings.Replace(shuffledSpec, "  epochs: 12\n", "  epochs: 12\n  checkpoint_every: 4\n", 1)
+	want, err := Run(context.Background(), writeSpec(t, long), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := writeSpec(t, strings.Replace(long, "epochs: 12", "epochs: 7", 1))
+	if _, err := Run(context.Background(), s, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	// Resuming a finished run without raising epochs has nothing to do.
+	if _, err := Run(context.Background(), s, Options{Resume: true}); err == nil || !strings.Contains(err.Error(), "the checkpoint is at epoch 7 and train.epochs is 7") {
+		t.Errorf("resume of a finished run: %v", err)
+	}
+	edit := func(old, new string) *spec.Spec {
+		src := strings.Replace(strings.Replace(long, old, new, 1), "epochs: 12\n", "epochs: 12 # more\n", 1)
+		p, err := spec.Parse(s.Path, []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, c := range []struct{ old, new, want string }{
+		{"batch_size: 5", "batch_size: 4", "train.batch_size (5 → 4) changed since the checkpoint; resuming allows changes only to train.epochs, train.early_stop, train.save"},
+		{"lr: 0.01}", "lr: 0.02}", "optimizer.lr (0.01 → 0.02) changed"},
+		{"seed: 7", "seed: 8", "train.seed (7 → 8) changed"},
+		{"  - linear: 8", "  - linear: 9", `architecture[0] ({"linear":8} → {"linear":9}) changed`},
+	} {
+		_, err := Run(context.Background(), edit(c.old, c.new), Options{Resume: true})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s → %s: got %v, want an error containing %q", c.old, c.new, err, c.want)
+		}
+	}
+	got, err := Run(context.Background(), edit("  seed: 7", "  seed: 7\n  early_stop: 50\n  save: other.safetensors"), Options{Resume: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(got.History.Epochs); n != 12 || !strings.HasSuffix(got.SavedTo, "other.safetensors") {
+		t.Fatalf("after resume: %d epochs saved to %s, want 12 in other.safetensors", n, got.SavedTo)
+	}
+	wp := want.Model.Params()
+	for i, p := range got.Model.Params() {
+		for j, v := range p.Value.Data() {
+			if math.Float32bits(v) != math.Float32bits(wp[i].Value.Data()[j]) {
+				t.Fatalf("%s[%d]: extended %v, one run %v", p.Name, j, v, wp[i].Value.Data()[j])
+			}
+		}
+	}
+}
+
 func TestResumeWithoutCheckpoint(t *testing.T) {
 	_, err := Run(context.Background(), writeSpec(t, shuffledSpec), Options{Resume: true})
 	if err == nil || !strings.Contains(err.Error(), "no checkpoint at") {
@@ -222,7 +275,8 @@ func TestBuildErrors(t *testing.T) {
 	cases := []struct{ old, new, want string }{
 		{"  columns: [x1, x2, x3]", "  columns: [x1, x2, x4]", `no column "x4"`},
 		{"loss: cross_entropy", "loss: mse", "needs"},
-		{"  - linear: 3", "  - linear: 2", "class 2, but the network has 2 outputs"},
+		{"  - linear: 3", "  - linear: 2", `data.csv: column "c" has 3 classes (0, 1, 2), but the network has 2 outputs`},
+		{"  label: c", "  label: c\n  classes: 2", `data.csv:3: column "c": class index "2" is out of range; with 2 classes, indices are 0 to 1`},
 		{"optimizer: {name: adam, lr: 0.01}", "optimizer: {name: adam, lr: -1}", "lr"},
 		{"optimizer: {name: adam, lr: 0.01}", "optimizer: {name: adma, lr: 0.1}", `did you mean "adam"`},
 		{"loss: cross_entropy", "loss: cross_entropi", `did you mean "cross_entropy"`},
