@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
+	"flag"
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,19 +17,43 @@ import (
 	"github.com/bigfunc/bigfunc/data"
 	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/spec"
+	"github.com/bigfunc/bigfunc/tensor"
 	"github.com/bigfunc/bigfunc/train"
 	"golang.org/x/term"
 )
 
 func cmdTrain(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "train", "SPEC [--resume]", "train the model a spec file describes and save it")
-	resume := fs.Bool("resume", false, "continue from the last checkpoint instead of starting over")
-	quiet := fs.Bool("quiet", false, "print only the summary")
+	fs := newFlags(e, "train", "SPEC [--resume] [--epochs N] [--seed N] [--save FILE] [--quiet]", "train the model a spec file describes and save it")
+	resume := fs.Bool("resume", false, "continue from the checkpoint that train.checkpoint_every writes;\nonly train.epochs, train.early_stop and train.save may have changed since")
+	quiet := fs.Bool("quiet", false, "print only the summary, not a line (or a progress bar) per epoch")
+	epochs := fs.Int("epochs", 0, "train for `N` epochs in all, overriding train.epochs")
+	seed := fs.Uint64("seed", 0, "use seed `N` for the initial weights, shuffling, dropout and the validation split,\noverriding train.seed")
+	save := fs.String("save", "", "write the model to `FILE` (relative to the current directory), overriding train.save")
 	pos, err := parseExact(fs, args, "SPEC")
 	if err != nil {
 		return err
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["epochs"] && *epochs < 1 {
+		return cmdUsagef(fs, "train: --epochs: want an integer ≥ 1, got %d", *epochs)
+	}
+	if set["save"] && strings.TrimSpace(*save) == "" {
+		return cmdUsagef(fs, "train: --save: want a file name")
+	}
 	s, err := spec.Load(pos[0])
+	if err != nil {
+		return err
+	}
+	if set["epochs"] {
+		err = s.Set("train.epochs", strconv.Itoa(*epochs))
+	}
+	if err == nil && set["seed"] {
+		err = s.Set("train.seed", strconv.FormatUint(*seed, 10))
+	}
+	if err == nil && set["save"] {
+		err = s.Set("train.save", relativeTo(s.Dir(), *save))
+	}
 	if err != nil {
 		return err
 	}
@@ -39,7 +67,7 @@ func cmdTrain(ctx context.Context, e *env, args []string) error {
 	}
 	h := res.History.Epochs
 	last := h[len(h)-1]
-	fmt.Fprintf(e.stdout, "trained %d epochs: loss %.6g", last.Epoch, last.TrainLoss)
+	fmt.Fprintf(e.stdout, "trained %s: loss %.6g", plural(last.Epoch, "epoch"), last.TrainLoss)
 	if !math.IsNaN(last.TrainAccuracy) {
 		fmt.Fprintf(e.stdout, ", accuracy %.4f", last.TrainAccuracy)
 	}
@@ -57,8 +85,34 @@ func cmdTrain(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintln(e.stdout)
 	}
-	fmt.Fprintf(e.stdout, "saved %s (%d parameters)\n", res.SavedTo, countParams(res.Model.Params()))
+	fmt.Fprintf(e.stdout, "saved %s (%s)\n", res.SavedTo, plural(countParams(res.Model.Params()), "parameter"))
 	return nil
+}
+
+// relativeTo returns path, given relative to the current directory, as a
+// path relative to dir, the form a spec's paths take; an absolute path
+// when there is no relative one.
+func relativeTo(dir, path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return path
+	}
+	base, err := filepath.Abs(dir)
+	if err != nil {
+		return abs
+	}
+	if rel, err := filepath.Rel(base, abs); err == nil {
+		return filepath.ToSlash(rel)
+	}
+	return abs
+}
+
+// plural returns "1 epoch" or "n epochs".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 func isTerminal(w any) bool {
@@ -74,7 +128,32 @@ func countParams(ps []nn.Param) int {
 	return n
 }
 
-// readFor reads a CSV with the columns a model needs.
+// isClassifier reports whether the model decodes its outputs into classes.
+func isClassifier(m *train.Model) bool {
+	return m.Decoder != nil && m.Decoder.Kind != data.Identity && m.Spec.Output.Label != ""
+}
+
+// modelClasses returns the classes a classifier was trained on, in the
+// order of its outputs: the names it stored, or the indices 0 to k−1 as
+// text when its labels were bare indices.
+func modelClasses(m *train.Model) []string {
+	if len(m.Decoder.Classes) > 0 {
+		return m.Decoder.Classes
+	}
+	k := m.Outputs
+	if m.Decoder.Kind != data.ArgMax {
+		k = 2
+	}
+	names := make([]string, k)
+	for i := range names {
+		names[i] = strconv.Itoa(i)
+	}
+	return names
+}
+
+// readFor reads a CSV with the columns a model needs. Labels are encoded
+// with the model's own classes, never the file's, so that a file holding
+// only some of them is scored as the model sees it.
 func readFor(m *train.Model, path string, withTargets bool) (*data.Dataset, error) {
 	if len(m.FeatureNames) == 0 {
 		return nil, fmt.Errorf("%s: the model does not record its input columns, so it cannot read a CSV", path)
@@ -84,6 +163,11 @@ func readFor(m *train.Model, path string, withTargets bool) (*data.Dataset, erro
 		switch {
 		case m.Spec.Output.Label != "":
 			opts.Label = m.Spec.Output.Label
+			if isClassifier(m) {
+				opts.Classes = modelClasses(m)
+			} else {
+				opts.NumClasses = max(m.Spec.Output.Classes, 2)
+			}
 		default:
 			opts.Targets = m.TargetNames
 		}
@@ -91,97 +175,189 @@ func readFor(m *train.Model, path string, withTargets bool) (*data.Dataset, erro
 	return data.ReadCSV(path, opts)
 }
 
-// modelAndCSV parses the --model and CSV flags shared by predict and eval,
-// loads the model and reads the CSV's columns for it (with the targets
-// when withTargets is set). It returns the CSV's path for messages.
-func modelAndCSV(e *env, args []string, name, usage, summary, csvFlag, csvHelp string, withTargets bool) (*train.Model, *data.Dataset, string, error) {
-	fs := newFlags(e, name, usage, summary)
-	model := fs.String("model", "", "the trained model (.safetensors)")
-	csvPath := fs.String(csvFlag, "", csvHelp)
-	pos, err := parse(fs, args)
+// modelFlags adds --model and the CSV flag shared by predict and eval.
+func modelFlags(fs *flag.FlagSet, csvFlag, csvHelp string) (model, csvPath *string) {
+	return fs.String("model", "", "the trained model (.safetensors)"), fs.String(csvFlag, "", csvHelp)
+}
+
+// loadModelAndCSV checks the flags modelFlags added, loads the model and
+// reads the CSV's columns for it (with the targets when withTargets is
+// set).
+func loadModelAndCSV(fs *flag.FlagSet, pos []string, model, csvFlag, csvPath string, withTargets bool) (*train.Model, *data.Dataset, error) {
+	err := exactArgs(fs, pos)
 	if err == nil {
-		err = exactArgs(fs, pos)
+		err = required(fs, "model", model)
 	}
 	if err == nil {
-		err = required(fs, "model", *model)
-	}
-	if err == nil {
-		err = required(fs, csvFlag, *csvPath)
+		err = required(fs, csvFlag, csvPath)
 	}
 	if err != nil {
-		return nil, nil, "", err
+		return nil, nil, err
 	}
-	m, err := train.LoadModel(*model)
+	m, err := train.LoadModel(model)
 	if err != nil {
-		return nil, nil, "", err
+		return nil, nil, err
 	}
-	ds, err := readFor(m, *csvPath, withTargets)
-	return m, ds, *csvPath, err
+	ds, err := readFor(m, csvPath, withTargets)
+	return m, ds, err
 }
 
 func cmdPredict(ctx context.Context, e *env, args []string) error {
-	m, ds, path, err := modelAndCSV(e, args, "predict", "--model MODEL --input CSV",
-		"write the model's predictions for a CSV as CSV on stdout", "input", "CSV with the model's input columns", false)
+	fs := newFlags(e, "predict", "--model MODEL --input CSV [--proba] [--keep COLS] [-o FILE]",
+		"write the model's predictions for a CSV as CSV, on stdout or to a file")
+	model, input := modelFlags(fs, "input", "CSV with the model's input columns")
+	proba := fs.Bool("proba", false, "write each class's probability, one column per class named by the class,\ninstead of the predicted class (classifiers only)")
+	keep := fs.String("keep", "", "copy these comma-separated input `COLUMNS` (such as an ID) into the output,\nbefore the predictions")
+	outPath := fs.String("o", "", "write the CSV to `FILE` (atomically) instead of stdout")
+	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
+	m, ds, err := loadModelAndCSV(fs, pos, *model, "input", *input, false)
+	if err != nil {
+		return err
+	}
+	if *proba && !isClassifier(m) {
+		return cmdUsagef(fs, "predict: --proba needs a classifier, but %s is a regression model (its outputs are the answers)", *model)
+	}
+	var keepCols []string
+	var kept [][]string
+	if *keep != "" {
+		for _, c := range strings.Split(*keep, ",") {
+			keepCols = append(keepCols, strings.TrimSpace(c))
+		}
+		if kept, err = data.ReadCSVText(*input, keepCols, 0); err != nil {
+			return fmt.Errorf("--keep: %w", err)
+		}
+	}
 	out, err := m.Predict(ds.X)
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", *input, err)
+	}
+	header, rows, err := predictions(m, out, *proba)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *model, err)
+	}
+	seen := map[string]bool{}
+	for _, h := range header {
+		seen[h] = true
+	}
+	for _, c := range keepCols {
+		if seen[c] {
+			return cmdUsagef(fs, "predict: --keep: column %q would appear twice in the output", c)
+		}
+		seen[c] = true
 	}
 	// Build the whole answer first, so a failure never leaves half a CSV.
-	var b strings.Builder
+	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	header := m.TargetNames
-	if len(header) == 0 {
-		header = []string{"prediction"}
+	_ = w.Write(append(slices.Clone(keepCols), header...))
+	for r, row := range rows {
+		if kept != nil {
+			row = append(slices.Clone(kept[r]), row...)
+		}
+		_ = w.Write(row)
 	}
-	if m.Decoder == nil || m.Decoder.Kind == data.Identity {
-		if len(header) != out.Dim(1) {
-			header = make([]string, out.Dim(1))
+	w.Flush()
+	if *outPath != "" {
+		return writeFileAtomic(*outPath, b.Bytes())
+	}
+	_, err = e.stdout.Write(b.Bytes())
+	return err
+}
+
+// predictions turns the network's output into a CSV header and rows: the
+// raw outputs for regression, the decoded class for a classifier, or with
+// proba each class's probability.
+func predictions(m *train.Model, out *tensor.Tensor, proba bool) (header []string, rows [][]string, err error) {
+	n, width := out.Dim(0), out.Dim(1)
+	format := func(v float32) string { return strconv.FormatFloat(float64(v), 'g', -1, 32) }
+	rows = make([][]string, n)
+	switch {
+	case !isClassifier(m):
+		header = m.TargetNames
+		if len(header) != width {
+			header = make([]string, width)
 			for i := range header {
 				header[i] = "y" + strconv.Itoa(i)
 			}
 		}
-		_ = w.Write(header)
-		row := make([]string, out.Dim(1))
-		for r := 0; r < out.Dim(0); r++ {
-			for j := range row {
-				row[j] = strconv.FormatFloat(float64(out.At(r, j)), 'g', -1, 32)
+		for r := range rows {
+			rows[r] = make([]string, width)
+			for j := range width {
+				rows[r][j] = format(out.At(r, j))
 			}
-			_ = w.Write(row)
 		}
-	} else {
-		_ = w.Write(header[:1])
-		for _, v := range m.Decoder.Decode(out) {
-			_ = w.Write([]string{v})
+	case proba:
+		p, err := probabilities(m, out)
+		if err != nil {
+			return nil, nil, err
+		}
+		header = modelClasses(m)
+		k := p.Dim(1)
+		for len(header) < k {
+			header = append(header, strconv.Itoa(len(header)))
+		}
+		header = header[:k]
+		for r := range rows {
+			rows[r] = make([]string, k)
+			for j := range k {
+				rows[r][j] = format(p.At(r, j))
+			}
+		}
+	default:
+		header = m.TargetNames[:1]
+		for r, v := range m.Decoder.Decode(out) {
+			rows[r] = []string{v}
 		}
 	}
-	w.Flush()
-	_, err = e.stdout.Write([]byte(b.String()))
-	return err
+	return header, rows, nil
 }
 
-func cmdEval(ctx context.Context, e *env, args []string) error {
-	m, ds, path, err := modelAndCSV(e, args, "eval", "--model MODEL --data CSV",
-		"report the model's loss (and accuracy) on a labelled CSV", "data", "CSV with the model's input and target columns", true)
-	if err != nil {
-		return err
-	}
-	if m.Scaler != nil {
-		if ds.X, err = m.Scaler.Transform(ds.X); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+// probabilities returns each row's class probabilities [N, classes]: the
+// softmax of an argmax model's scores (logits for cross_entropy,
+// log-probabilities for nll: the softmax of either is the probabilities),
+// or 1−p and p for a model with one output read as a probability or a
+// logit.
+func probabilities(m *train.Model, out *tensor.Tensor) (*tensor.Tensor, error) {
+	n, width := out.Dim(0), out.Dim(1)
+	switch m.Decoder.Kind {
+	case data.ArgMax:
+		p := tensor.Zeros(n, width)
+		for r := range n {
+			row := out.Data()[r*width : (r+1)*width]
+			hi := row[0]
+			for _, v := range row {
+				hi = max(hi, v)
+			}
+			var sum float64
+			for j, v := range row {
+				e := math.Exp(float64(v - hi))
+				p.Data()[r*width+j] = float32(e)
+				sum += e
+			}
+			for j := range row {
+				p.Data()[r*width+j] = float32(float64(p.Data()[r*width+j]) / sum)
+			}
 		}
+		return p, nil
+	case data.Threshold, data.Sigmoid:
+		if width != 1 {
+			return nil, fmt.Errorf("--proba: the model has %d outputs decoded one by one (%s); probabilities are for one output", width, m.Decoder.Kind)
+		}
+		p := tensor.Zeros(n, 2)
+		for r := range n {
+			v := float64(out.At(r, 0))
+			if m.Decoder.Kind == data.Sigmoid {
+				v = 1 / (1 + math.Exp(-v))
+			}
+			v = min(max(v, 0), 1)
+			p.Data()[2*r] = float32(1 - v)
+			p.Data()[2*r+1] = float32(v)
+		}
+		return p, nil
 	}
-	if err := train.CheckData(m, ds); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	l, acc := train.Evaluate(m, ds)
-	fmt.Fprintf(e.stdout, "rows      %d\nloss      %.6g (%s)\n", ds.Len(), l, m.Loss.Name())
-	if !math.IsNaN(acc) {
-		fmt.Fprintf(e.stdout, "accuracy  %.4f\n", acc)
-	}
-	return nil
+	return nil, fmt.Errorf("--proba: decoder %s gives no probabilities", m.Decoder.Kind)
 }
 
 func cmdInspect(ctx context.Context, e *env, args []string) error {
@@ -195,7 +371,7 @@ func cmdInspect(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "model %s\n", pos[0])
-	fmt.Fprintf(e.stdout, "input  %d features", m.Inputs)
+	fmt.Fprintf(e.stdout, "input  %s", plural(m.Inputs, "feature"))
 	if len(m.FeatureNames) > 0 {
 		fmt.Fprintf(e.stdout, " (%s)", shortList(m.FeatureNames))
 	}
@@ -203,7 +379,7 @@ func cmdInspect(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, ", scaled: %s", m.Scaler.Kind())
 	}
 	fmt.Fprintln(e.stdout)
-	fmt.Fprintf(e.stdout, "output %d values", m.Outputs)
+	fmt.Fprintf(e.stdout, "output %s", plural(m.Outputs, "value"))
 	if m.Decoder != nil {
 		fmt.Fprintf(e.stdout, ", decoded by %s", m.Decoder.Kind)
 		if len(m.Decoder.Classes) > 0 {
@@ -224,7 +400,7 @@ func cmdInspect(ctx context.Context, e *env, args []string) error {
 		}
 		width = outW
 	}
-	fmt.Fprintf(e.stdout, "\ntotal %d parameters\n", total)
+	fmt.Fprintf(e.stdout, "\ntotal %s\n", plural(total, "parameter"))
 	return nil
 }
 
@@ -271,11 +447,11 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 	}
 	m := t.Model
 	fmt.Fprintf(e.stdout, "%s: ok\n", pos[0])
-	fmt.Fprintf(e.stdout, "  input        %d rows × %d features\n", sets.Train.Len(), m.Inputs)
+	fmt.Fprintf(e.stdout, "  input        %s × %s\n", plural(sets.Train.Len(), "row"), plural(m.Inputs, "feature"))
 	if sets.Valid != nil {
-		fmt.Fprintf(e.stdout, "  validation   %d rows\n", sets.Valid.Len())
+		fmt.Fprintf(e.stdout, "  validation   %s\n", plural(sets.Valid.Len(), "row"))
 	}
-	fmt.Fprintf(e.stdout, "  architecture %d layers, %d parameters, %d outputs\n", len(m.Net.Layers), countParams(m.Params()), m.Outputs)
+	fmt.Fprintf(e.stdout, "  architecture %s, %s, %s\n", plural(len(m.Net.Layers), "layer"), plural(countParams(m.Params()), "parameter"), plural(m.Outputs, "output"))
 	fmt.Fprintf(e.stdout, "  loss         %s\n  optimizer    %s\n  save to      %s\n", m.Loss.Name(), s.Optimizer.Name, s.SavePath())
 	return nil
 }

@@ -40,6 +40,12 @@ func TestGoldenText(t *testing.T) {
 	golden(t, "help.txt", out)
 	_, out, _ = runCLI(t, "train", "--help")
 	golden(t, "train-help.txt", out)
+	_, out, _ = runCLI(t, "predict", "--help")
+	golden(t, "predict-help.txt", out)
+	_, out, _ = runCLI(t, "eval", "--help")
+	golden(t, "eval-help.txt", out)
+	_, _, errs := runCLI(t, "fit")
+	golden(t, "unknown-command.txt", errs)
 
 	dir := writeFiles(t, map[string]string{"xor.yaml": xorSpec, "xor.csv": xorCSV})
 	if code, _, errs := runCLI(t, "train", filepath.Join(dir, "xor.yaml"), "--quiet"); code != 0 {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"strings"
 )
 
@@ -18,11 +20,18 @@ func main() {
 }
 
 // usageError marks bad usage (exit status 2) as opposed to a failure.
-type usageError struct{ msg string }
+// shown says the usage has been printed already, so the pointer to
+// 'bigfunc help' would only repeat it; cmd names the command whose help
+// the pointer should name instead.
+type usageError struct {
+	msg   string
+	shown bool
+	cmd   string
+}
 
 func (e *usageError) Error() string { return e.msg }
 
-func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+func usagef(format string, args ...any) error { return &usageError{msg: fmt.Sprintf(format, args...)} }
 
 // errHelp reports that help was printed on request: success, not failure.
 var errHelp = errors.New("help requested")
@@ -38,7 +47,13 @@ func exitCode(err error, stderr io.Writer) int {
 	fmt.Fprintln(stderr, "bigfunc: "+msg)
 	var ue *usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintln(stderr, "Run 'bigfunc help' for usage.")
+		switch {
+		case ue.shown:
+		case ue.cmd != "":
+			fmt.Fprintf(stderr, "Run 'bigfunc %s --help' for usage.\n", ue.cmd)
+		default:
+			fmt.Fprintln(stderr, "Run 'bigfunc help' for usage.")
+		}
 		return 2
 	}
 	return 1
@@ -62,13 +77,14 @@ var commands []command
 func init() {
 	commands = []command{
 		{"train", "SPEC [--resume]", "train the model a spec file describes and save it", cmdTrain},
-		{"predict", "--model MODEL --input CSV", "write the model's predictions for a CSV as CSV on stdout", cmdPredict},
-		{"eval", "--model MODEL --data CSV", "report the model's loss (and accuracy) on a labelled CSV", cmdEval},
+		{"predict", "--model MODEL --input CSV", "write the model's predictions for a CSV as CSV", cmdPredict},
+		{"eval", "--model MODEL --data CSV", "report the model's loss and metrics on a labelled CSV", cmdEval},
 		{"inspect", "MODEL", "show a saved model's architecture, shapes and parameter counts", cmdInspect},
 		{"check", "SPEC", "validate a spec file without training", cmdCheck},
 		{"draw", "--model MODEL -o FILE", "draw a saved model's network with its weights (SVG, PNG or PDF)", cmdDraw},
 		{"book", "figures|check", "the chapter: draw its figures, or check its claims", cmdBook},
 		{"playground", "[--addr ADDR]", "serve the interactive playground page", cmdPlayground},
+		{"version", "", "print the version of bigfunc and of Go it was built with", cmdVersion},
 	}
 }
 
@@ -76,7 +92,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
 		usage(stderr)
-		return usagef("no command given")
+		return &usageError{msg: "no command given", shown: true}
 	}
 	name := args[0]
 	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
@@ -90,6 +106,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		usage(stdout)
 		return errHelp
 	}
+	if name == "--version" || name == "-version" {
+		name = "version"
+	}
 	for _, c := range commands {
 		if c.name == name {
 			return c.run(ctx, e, args[1:])
@@ -99,7 +118,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	for i, c := range commands {
 		names[i] = c.name
 	}
-	return usagef("unknown command %q%s; commands: %s", name, didYouMean(name, names), strings.Join(names, ", "))
+	// A near miss gets a suggestion and nothing else; anything further
+	// off gets the whole usage, since a guess would only mislead.
+	if c := closeName(name, names); c != "" {
+		return usagef("unknown command %q (did you mean %q?)", name, c)
+	}
+	usage(stderr)
+	fmt.Fprintln(stderr)
+	return &usageError{msg: fmt.Sprintf("unknown command %q", name), shown: true}
 }
 
 func usage(w io.Writer) {
@@ -111,4 +137,45 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'bigfunc COMMAND --help' for a command's options.")
+}
+
+func cmdVersion(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "version", "", "print the version of bigfunc and of Go it was built with")
+	if _, err := parseExact(fs, args); err != nil {
+		return err
+	}
+	info, _ := debug.ReadBuildInfo()
+	fmt.Fprintln(e.stdout, versionString(info))
+	return nil
+}
+
+// versionString describes a build: the module version when it was built
+// from a published module, else "devel", with the VCS revision, its time
+// and whether the tree had changes when the build recorded them, and the
+// Go version.
+func versionString(info *debug.BuildInfo) string {
+	v := "devel"
+	var extra []string
+	if info != nil {
+		if mv := info.Main.Version; mv != "" && mv != "(devel)" {
+			v = mv
+		}
+		set := map[string]string{}
+		for _, s := range info.Settings {
+			set[s.Key] = s.Value
+		}
+		if r := set["vcs.revision"]; r != "" {
+			extra = append(extra, r[:min(len(r), 12)])
+		}
+		if t := set["vcs.time"]; t != "" {
+			extra = append(extra, t)
+		}
+		if set["vcs.modified"] == "true" {
+			extra = append(extra, "modified")
+		}
+	}
+	if len(extra) > 0 {
+		v += " (" + strings.Join(extra, ", ") + ")"
+	}
+	return "bigfunc " + v + " " + runtime.Version()
 }

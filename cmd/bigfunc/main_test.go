@@ -75,10 +75,14 @@ func TestTrainPredictEvalInspect(t *testing.T) {
 			t.Errorf("inspect: code %d, output lacks %q:\n%s", code, want, out)
 		}
 	}
-	// Resume from the checkpoint of epoch 40 and finish the same run.
+	// The run is over: resuming has nothing left to do until epochs grow.
 	code, _, errs = runCLI(t, "train", spec, "--resume")
-	if code != 0 || !strings.Contains(errs, "resuming from") {
-		t.Errorf("train --resume: code %d, stderr %s", code, errs)
+	if code != 1 || !strings.Contains(errs, "the checkpoint is at epoch 80 and train.epochs is 80") {
+		t.Errorf("train --resume of a finished run: code %d, stderr %s", code, errs)
+	}
+	code, out, errs = runCLI(t, "train", spec, "--resume", "--epochs", "100")
+	if code != 0 || !strings.Contains(errs, "resuming from") || !strings.Contains(errs, "after epoch 80") || !strings.Contains(out, "trained 100 epochs") {
+		t.Errorf("train --resume --epochs 100: code %d, stdout %s, stderr %s", code, out, errs)
 	}
 }
 
@@ -101,10 +105,15 @@ func TestUsageAndErrors(t *testing.T) {
 		{[]string{"--help"}, 0, "bigfunc train", ""},
 		{[]string{"train", "--help"}, 0, "--resume", ""},
 		{[]string{"predict", "--help"}, 0, "--model", ""},
-		{[]string{"trian"}, 2, "", `unknown command "trian" (did you mean "train"?)`},
+		{[]string{"trian"}, 2, "", "bigfunc: unknown command \"trian\" (did you mean \"train\"?)\nRun 'bigfunc help' for usage.\n"},
+		{[]string{"evl"}, 2, "", `unknown command "evl" (did you mean "eval"?)`},
 		{[]string{"train"}, 2, "", "bigfunc: train: missing SPEC"},
 		{[]string{"train", "a", "b"}, 2, "", `unexpected argument "b"`},
-		{[]string{"train", "--bogus"}, 2, "", "flag provided but not defined"},
+		{[]string{"train", "--bogus"}, 2, "", "bigfunc: train: unknown flag --bogus; allowed: --epochs, --quiet, --resume, --save, --seed\nRun 'bigfunc train --help' for usage."},
+		{[]string{"train", "--resum"}, 2, "", "unknown flag --resum (did you mean --resume?)"},
+		{[]string{"train", "x.yaml", "--epochs", "many"}, 2, "", `train: --epochs: invalid value "many", want an integer`},
+		{[]string{"train", "x.yaml", "--epochs", "0"}, 2, "", "train: --epochs: want an integer ≥ 1, got 0"},
+		{[]string{"predict", "--model"}, 2, "", "predict: flag --model needs a value"},
 		{[]string{"predict", "--input", "x.csv"}, 2, "", "missing --model"},
 		{[]string{"check", filepath.Join(dir, "missing.yaml")}, 1, "", "missing.yaml"},
 		{[]string{"check", filepath.Join(dir, "bad.yaml")}, 1, "", `bad.yaml:4:1: spec: unknown key "los" (did you mean "loss"?)`},

@@ -114,7 +114,7 @@ func TestPlaygroundUsage(t *testing.T) {
 	}{
 		{[]string{"extra"}, `unexpected argument "extra"`},
 		{[]string{"--addr", "nonsense"}, "want host:port"},
-		{[]string{"--port", "80"}, "flag provided but not defined"},
+		{[]string{"--port", "80"}, "unknown flag --port"},
 	} {
 		code, _, errs := runPlayground(context.Background(), tc.args...)
 		if code != 2 || !strings.Contains(errs, tc.want) || strings.Count(errs, "\n") != 2 {
