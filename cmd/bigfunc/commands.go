@@ -177,7 +177,7 @@ func readFor(m *train.Model, path string, withTargets bool) (*data.Dataset, erro
 
 // modelFlags adds --model and the CSV flag shared by predict and eval.
 func modelFlags(fs *flag.FlagSet, csvFlag, csvHelp string) (model, csvPath *string) {
-	return fs.String("model", "", "the trained model (.safetensors)"), fs.String(csvFlag, "", csvHelp)
+	return fs.String("model", "", "the trained `MODEL` (.safetensors)"), fs.String(csvFlag, "", csvHelp)
 }
 
 // loadModelAndCSV checks the flags modelFlags added, loads the model and
@@ -205,9 +205,9 @@ func loadModelAndCSV(fs *flag.FlagSet, pos []string, model, csvFlag, csvPath str
 func cmdPredict(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "predict", "--model MODEL --input CSV [--proba] [--keep COLS] [-o FILE]",
 		"write the model's predictions for a CSV as CSV, on stdout or to a file")
-	model, input := modelFlags(fs, "input", "CSV with the model's input columns")
+	model, input := modelFlags(fs, "input", "`CSV` with the model's input columns")
 	proba := fs.Bool("proba", false, "write each class's probability, one column per class named by the class,\ninstead of the predicted class (classifiers only)")
-	keep := fs.String("keep", "", "copy these comma-separated input `COLUMNS` (such as an ID) into the output,\nbefore the predictions")
+	keep := fs.String("keep", "", "copy the comma-separated input columns `COLS` (such as an ID) into the output,\nbefore the predictions")
 	outPath := fs.String("o", "", "write the CSV to `FILE` (atomically) instead of stdout")
 	pos, err := parse(fs, args)
 	if err != nil {

@@ -63,7 +63,7 @@ func ptr(v float64) *float64 {
 func cmdEval(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "eval", "--model MODEL --data CSV [--json]",
 		"report the model's loss and metrics on a labelled CSV: accuracy, per-class precision and recall\nand the confusion matrix for a classifier; MSE, MAE and R² for regression")
-	model, dataPath := modelFlags(fs, "data", "CSV with the model's input and target columns")
+	model, dataPath := modelFlags(fs, "data", "`CSV` with the model's input and target columns")
 	asJSON := fs.Bool("json", false, "write the report as one JSON object, for programs")
 	pos, err := parse(fs, args)
 	if err != nil {
