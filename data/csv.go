@@ -355,11 +355,11 @@ func chooseColumns(name string, header []string, opts CSVOptions) (columns, erro
 // missingColumn is the error for a column the header lacks. It lists the
 // header and, when one header name is within two edits, suggests it.
 func missingColumn(name, col string, header []string) error {
-	msg := fmt.Sprintf("%s: no column %s; columns are %s", name, quote(col), listNames(header))
+	msg := fmt.Sprintf("%s: no column %s", name, quote(col))
 	if best := suggest.Closest(col, header); best != "" {
-		msg += fmt.Sprintf("; did you mean %s?", quote(best))
+		msg += fmt.Sprintf(" (did you mean %s?)", quote(best))
 	}
-	return errors.New(msg)
+	return fmt.Errorf("%s; columns are %s", msg, listNames(header))
 }
 
 // parseCell reads one numeric cell.

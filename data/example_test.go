@@ -53,7 +53,7 @@ func ExampleParseCSV_error() {
 	fmt.Println(err)
 	// Output:
 	// train.csv:3: column "x2": "five" is not a number
-	// train.csv: no column "x3"; columns are x1, x2, y; did you mean "x1"?
+	// train.csv: no column "x3" (did you mean "x1"?); columns are x1, x2, y
 }
 
 func ExampleScaler() {

@@ -59,7 +59,7 @@ func ExampleNew() {
 	fmt.Println(err)
 	// Output:
 	// huber(delta=0.5, reduction=sum) 0.90625
-	// loss: unknown loss "crossentropy" (did you mean "cross_entropy"?); known losses: mse, l1, huber, smooth_l1, bce, bce_with_logits, cross_entropy, nll
+	// loss: unknown loss "crossentropy" (did you mean "cross_entropy"?); allowed: mse, l1, huber, smooth_l1, bce, bce_with_logits, cross_entropy, nll
 	// loss huber: unknown parameter "beta" (did you mean "delta"?); allowed: delta, reduction
 }
 

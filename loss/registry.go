@@ -119,7 +119,7 @@ func New(name string, params map[string]any) (Loss, error) {
 	i := slices.IndexFunc(kinds, func(k kind) bool { return k.name == name })
 	if i < 0 {
 		names := Names()
-		return nil, fmt.Errorf("loss: unknown loss %q%s; known losses: %s", name, suggest.DidYouMean(name, names), strings.Join(names, ", "))
+		return nil, fmt.Errorf("loss: unknown loss %q%s; allowed: %s", name, suggest.DidYouMean(name, names), strings.Join(names, ", "))
 	}
 	k := &kinds[i]
 	l := &builtin{kind: k, param: k.def}

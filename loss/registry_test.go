@@ -117,7 +117,7 @@ func TestNewErrors(t *testing.T) {
 		{"crossentropy", nil, []string{`unknown loss "crossentropy"`, `did you mean "cross_entropy"?`, "mse, l1, huber, smooth_l1, bce, bce_with_logits, cross_entropy, nll"}, nil},
 		{"MSE", nil, []string{`did you mean "mse"?`}, nil},
 		{"BCEWithLogits", nil, []string{`did you mean "bce_with_logits"?`}, nil},
-		{"hinge", nil, []string{`unknown loss "hinge"`, "known losses: mse"}, []string{"did you mean"}},
+		{"hinge", nil, []string{`unknown loss "hinge"`, "; allowed: mse"}, []string{"did you mean"}},
 		{"", nil, []string{`unknown loss ""`}, nil},
 		{"mse", map[string]any{"delta": 1.0}, []string{`loss mse: unknown parameter "delta"`, "allowed: reduction"}, []string{"did you mean"}},
 		{"smooth_l1", map[string]any{"betta": 1.0}, []string{`unknown parameter "betta"`, `did you mean "beta"?`, "allowed: beta, reduction"}, nil},

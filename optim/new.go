@@ -92,7 +92,7 @@ func New(name string, params []*autograd.Var, hp map[string]any) (Optimizer, err
 		}
 		return NewAdagrad(params, c)
 	}
-	return nil, configErr("", "", "unknown optimizer %q%s (known: %s)", name, suggest.DidYouMean(name, optimizerNames), strings.Join(optimizerNames, ", "))
+	return nil, configErr("", "", "unknown optimizer %q%s; allowed: %s", name, suggest.DidYouMean(name, optimizerNames), strings.Join(optimizerNames, ", "))
 }
 
 // reader decodes a hyperparameter map, keeping the first error so that

@@ -85,7 +85,7 @@ func NewSchedule(name string, hp map[string]any) (Schedule, error) {
 	case "reduce_on_plateau":
 		return nil, configErr("", "", "schedule %q depends on the metric, not only on the step: use NewReduceLROnPlateau", name)
 	}
-	return nil, configErr("", "", "unknown schedule %q%s (known: %s; reduce_on_plateau is built with NewReduceLROnPlateau)",
+	return nil, configErr("", "", "unknown schedule %q%s; allowed: %s (reduce_on_plateau is built with NewReduceLROnPlateau)",
 		name, suggest.DidYouMean(name, append(scheduleNames, plateauName)), strings.Join(scheduleNames, ", "))
 }
 

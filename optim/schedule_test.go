@@ -109,7 +109,7 @@ func TestNewScheduleErrors(t *testing.T) {
 		hp   map[string]any
 		want string
 	}{
-		{"warmup", nil, `optim: unknown schedule "warmup" (known: step, exponential, cosine, linear_warmup; reduce_on_plateau is built with NewReduceLROnPlateau)`},
+		{"warmup", nil, `optim: unknown schedule "warmup"; allowed: step, exponential, cosine, linear_warmup (reduce_on_plateau is built with NewReduceLROnPlateau)`},
 		{"reduce_on_plateau", map[string]any{"patience": 3}, `optim: schedule "reduce_on_plateau" depends on the metric, not only on the step: use NewReduceLROnPlateau`},
 		{"step", map[string]any{"gamma": 0.5}, "optim: step: step_size is required"},
 		{"step", map[string]any{"step_size": 2.5}, "optim: step: step_size is float64 (2.5), want a whole number"},

@@ -231,7 +231,7 @@ func TestPredictProbaKeepOutput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--keep", "ID"}, `--keep: ` + in + `: no column "ID"; columns are id, sepal_length, sepal_width, petal_length, petal_width, species; did you mean "id"?`},
+		{[]string{"--keep", "ID"}, `--keep: ` + in + `: no column "ID" (did you mean "id"?); columns are id, sepal_length, sepal_width, petal_length, petal_width, species`},
 		{[]string{"--keep", "species,id", "--proba"}, ""}, // keeps the true class beside the probabilities
 		{[]string{"--keep", "species"}, `--keep: column "species" would appear twice in the output`},
 	} {
