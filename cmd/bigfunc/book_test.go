@@ -70,10 +70,10 @@ func TestBookUsage(t *testing.T) {
 		{[]string{"book", "chek"}, 2, "", `unknown subcommand "chek" (did you mean "check"?)`},
 		{[]string{"book", "figures", "--help"}, 0, "--out", ""},
 		{[]string{"book", "figures", "extra"}, 2, "", `unexpected argument "extra"`},
-		{[]string{"book", "check", "--bogus"}, 2, "", "flag provided but not defined"},
+		{[]string{"book", "check", "--bogus"}, 2, "", "book check: unknown flag --bogus"},
 		{[]string{"draw", "--help"}, 0, "-o", ""},
 		{[]string{"draw", "-o", "x.svg"}, 2, "", "draw: missing --model"},
-		{[]string{"draw", "--model", "m.safetensors"}, 2, "", "draw: missing --o"},
+		{[]string{"draw", "--model", "m.safetensors"}, 2, "", "draw: missing -o"},
 		{[]string{"draw", "--model", "m.safetensors", "-o", "x.gif"}, 2, "", `unknown image format ".gif"`},
 		{[]string{"draw", "--model", "m.safetensors", "-o", "x.svg", "--labels", "some"}, 2, "", "--labels: want auto, always or never"},
 	}
