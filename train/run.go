@@ -227,7 +227,11 @@ func checkClasses(s *spec.Spec, m *Model, ds *data.Dataset) error {
 	}
 	switch {
 	case m.Loss.Classification() && n > m.Outputs:
-		return fmt.Errorf("%s: %s, but the network has %d outputs", file, what, m.Outputs)
+		outputs := fmt.Sprintf("%d outputs", m.Outputs)
+		if m.Outputs == 1 {
+			outputs = "1 output"
+		}
+		return fmt.Errorf("%s: %s, but the network has %s", file, what, outputs)
 	case !m.Loss.Classification() && m.Outputs == 1 && n > 2:
 		return fmt.Errorf("%s: %s, but loss %s handles two classes; use cross_entropy", file, what, m.Loss.Name())
 	}

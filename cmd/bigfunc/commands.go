@@ -306,7 +306,10 @@ func predictions(m *train.Model, out *tensor.Tensor, proba bool) (header []strin
 			}
 		}
 	default:
-		header = m.TargetNames[:1]
+		header = []string{"prediction"}
+		if len(m.TargetNames) > 0 {
+			header = m.TargetNames[:1]
+		}
 		for r, v := range m.Decoder.Decode(out) {
 			rows[r] = []string{v}
 		}
