@@ -75,9 +75,6 @@ func specText(c Config, set *dataSet, epochs int) string {
 		}
 		b.WriteString("\n")
 	}
-	if c.Reg != "none" && c.RegRate > 0 {
-		fmt.Fprintf(&b, "# The playground also applied %s regularisation of the weights at rate %g.\n", strings.ToUpper(c.Reg), c.RegRate)
-	}
 	fmt.Fprintf(&b, "input: {csv: data.csv, columns: [%s]}\n", strings.Join(c.Features, ", "))
 	if set.Regression {
 		b.WriteString("output: {columns: [y]}\n")
@@ -101,7 +98,13 @@ func specText(c Config, set *dataSet, epochs int) string {
 	} else {
 		b.WriteString("loss: bce_with_logits\n")
 	}
-	fmt.Fprintf(&b, "optimizer: {name: %s, lr: %s}\n", c.Optimizer, fmtFloat(c.LR))
+	reg := ""
+	if p := penalty(c); p.L1 > 0 {
+		reg = ", l1: " + fmtFloat(p.L1)
+	} else if p.L2 > 0 {
+		reg = ", l2: " + fmtFloat(p.L2)
+	}
+	fmt.Fprintf(&b, "optimizer: {name: %s, lr: %s%s}\n", c.Optimizer, fmtFloat(c.LR), reg)
 	fmt.Fprintf(&b, "train: {epochs: %d, batch_size: %d, seed: %d, validation: %s}\n",
 		max(epochs, 1), c.Batch, c.Seed, fmtFloat(float64(100-c.TrainRatio)/100))
 	return b.String()

@@ -594,8 +594,8 @@ func TestExportLoadsAndPredicts(t *testing.T) {
 	if sets.Train.Len() != 250 || sets.Valid.Len() != 250 || tr.Model.Outputs != 1 || s.Train.Epochs != 30 {
 		t.Errorf("retraining set-up: %d+%d rows, %d outputs, %d epochs", sets.Train.Len(), sets.Valid.Len(), tr.Model.Outputs, s.Train.Epochs)
 	}
-	if !strings.Contains(string(specText), "L2 regularisation") {
-		t.Errorf("the spec does not mention the regularisation:\n%s", specText)
+	if tr.Config.Penalty != (train.Penalty{L2: 0.001}) {
+		t.Errorf("the spec carries the penalty %+v, want L2 0.001:\n%s", tr.Config.Penalty, specText)
 	}
 
 	// Regression on the chapter's data exports too.

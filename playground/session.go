@@ -8,12 +8,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/bigfunc/bigfunc/autograd"
 	"github.com/bigfunc/bigfunc/data"
 	"github.com/bigfunc/bigfunc/loss"
 	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/optim"
 	"github.com/bigfunc/bigfunc/tensor"
+	"github.com/bigfunc/bigfunc/train"
 )
 
 // watchTimeout is how long a playing session keeps training after the
@@ -103,9 +103,7 @@ type session struct {
 	upload   *upload // the uploaded points, or nil
 	prob     *problem
 	net      *network
-	opt      optim.Optimizer
-	loader   *data.Loader
-	batchT   *tensor.Tensor // reused targets of binary batches
+	trainer  *train.Trainer // the training loop `bigfunc train` runs
 	epoch    int
 	history  []histPoint
 	stride   int // epochs per history point
@@ -177,14 +175,14 @@ func (s *session) rebuild(c Config, dataToo bool) error {
 	if err != nil {
 		return err
 	}
-	loader, err := newLoader(c, prob)
+	tr, err := newTrainer(c, prob, net, opt)
 	if err != nil {
 		return err
 	}
 	if prob != s.prob {
 		s.dversion++
 	}
-	s.cfg, s.set, s.prob, s.net, s.opt, s.loader = c, set, prob, net, opt, loader
+	s.cfg, s.set, s.prob, s.net, s.trainer = c, set, prob, net, tr
 	s.epoch, s.history, s.stride, s.playing, s.message, s.diverged = 0, nil, 1, false, "", false
 	s.last = s.evaluate(0)
 	if !finite(s.last.train) {
@@ -200,10 +198,25 @@ func newOptimizer(c Config, n *network) (optim.Optimizer, error) {
 	return optim.New(c.Optimizer, nn.Vars(n.model.Params()), map[string]any{"lr": c.LR})
 }
 
-// newLoader serves the training rows in batches, shuffled from a stream of
-// their own as `bigfunc train` shuffles them.
-func newLoader(c Config, p *problem) (*data.Loader, error) {
-	return data.NewLoader(p.train, min(c.Batch, p.train.Len()), tensor.NewRNG(c.initSeed()^0x5eed5eed5eed5eed))
+// newTrainer sets up the training loop of `bigfunc train` for the
+// session: batches shuffled as it shuffles them, the regularisation as the
+// optimizer's l1 or l2, and no end (the page decides when to stop). The
+// page evaluates its own train and test losses at the end of each epoch.
+func newTrainer(c Config, p *problem, n *network, opt optim.Optimizer) (*train.Trainer, error) {
+	cfg := train.Config{Epochs: math.MaxInt32, BatchSize: min(c.Batch, p.train.Len()), Shuffle: true, Penalty: penalty(c)}
+	return train.NewTrainer(n.model, opt, p.train, nil, cfg, c.initSeed())
+}
+
+// penalty is the regularisation c asks for.
+func penalty(c Config) train.Penalty {
+	switch {
+	case c.RegRate == 0:
+	case c.Reg == "l1":
+		return train.Penalty{L1: c.RegRate}
+	case c.Reg == "l2":
+		return train.Penalty{L2: c.RegRate}
+	}
+	return train.Penalty{}
 }
 
 // configure applies a new set-up, keeping the trained weights when only
@@ -226,18 +239,22 @@ func (s *session) configure(c Config) error {
 	if !sameModel(old, c) {
 		return s.rebuild(c, !sameData(old, c))
 	}
-	var err error
+	opt := s.trainer.Opt
 	if c.Optimizer != old.Optimizer {
-		if s.opt, err = newOptimizer(c, s.net); err != nil {
+		var err error
+		if opt, err = newOptimizer(c, s.net); err != nil {
 			return err
 		}
 	} else if c.LR != old.LR {
-		s.opt.SetLR(c.LR)
+		opt.SetLR(c.LR)
 	}
-	if c.Batch != old.Batch {
-		if s.loader, err = newLoader(c, s.prob); err != nil {
+	if c.Batch != old.Batch || c.Optimizer != old.Optimizer || c.Reg != old.Reg || c.RegRate != old.RegRate {
+		// A new loop over the same network: the page's epoch count goes on.
+		tr, err := newTrainer(c, s.prob, s.net, opt)
+		if err != nil {
 			return err
 		}
+		s.trainer = tr
 	}
 	s.cfg = c
 	s.cversion++
@@ -352,11 +369,15 @@ func (s *session) loop() {
 	}
 }
 
-// trainBatch takes one optimizer step, or closes the epoch when the loader
-// has served it all. Callers hold mu.
+// trainBatch takes one step of the training loop and, when that step
+// closes the epoch, records the epoch's losses. Callers hold mu.
 func (s *session) trainBatch() (epochDone bool) {
-	b, ok := s.loader.Next()
-	if !ok {
+	info, err := s.trainer.Advance()
+	if err != nil {
+		s.diverge(info.Loss)
+		return true
+	}
+	if info.EpochDone {
 		h := s.evaluate(s.epoch + 1)
 		if !finite(h.train) {
 			s.diverge(h.train)
@@ -364,58 +385,9 @@ func (s *session) trainBatch() (epochDone bool) {
 		}
 		s.epoch++
 		s.record(h)
-		s.bump()
-		return true
 	}
-	m := s.net.model
-	s.opt.ZeroGrad()
-	out := m.Net.Forward(autograd.Const(b.X), nn.Train(m.RNG()))
-	target := loss.Target{Values: b.Y}
-	if b.Labels != nil {
-		if s.batchT == nil || s.batchT.Len() != len(b.Labels) {
-			s.batchT = tensor.Zeros(len(b.Labels), 1)
-		}
-		for i, l := range b.Labels {
-			s.batchT.Data()[i] = float32(l)
-		}
-		target.Values = s.batchT
-	}
-	l := m.Loss.Compute(out, target)
-	if v := float64(l.Value.Item()); !finite(v) {
-		s.diverge(v)
-		return true
-	}
-	l.Backward()
-	s.regularize()
-	s.opt.Step()
 	s.bump()
-	return false
-}
-
-// regularize adds the penalty's gradient to the weights' (not the biases'),
-// as TensorFlow Playground does: rate·sign(w) for L1, rate·w for L2.
-func (s *session) regularize() {
-	rate := float32(s.cfg.RegRate)
-	if s.cfg.Reg == "none" || rate == 0 {
-		return
-	}
-	for _, lin := range s.net.linears {
-		g := lin.Weight.Grad
-		if g == nil {
-			continue
-		}
-		gd, wd := g.Data(), lin.Weight.Value.Data()
-		for i, w := range wd {
-			switch {
-			case s.cfg.Reg == "l2":
-				gd[i] += rate * w
-			case w > 0:
-				gd[i] += rate
-			case w < 0:
-				gd[i] -= rate
-			}
-		}
-	}
+	return info.EpochDone
 }
 
 // step trains to the end of the current epoch. Callers hold mu.

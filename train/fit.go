@@ -227,7 +227,8 @@ func (t *Trainer) Done() bool { return t.epoch >= t.Config.Epochs || t.history.S
 // and backward pass and update, and, when that batch closes the epoch, the
 // epoch's bookkeeping (validation, schedules, checkpoint, early stop). Run
 // is Advance in a loop; an interactive caller such as the playground calls
-// it at its own pace, so it trains exactly as Run would.
+// it at its own pace, so it trains exactly as Run would. When the loss is
+// not finite it returns an error, with the StepInfo holding that loss.
 func (t *Trainer) Advance() (StepInfo, error) {
 	cfg := t.Config
 	if t.step == 0 {
@@ -244,11 +245,12 @@ func (t *Trainer) Advance() (StepInfo, error) {
 	t.step++
 	v, out := t.Step(b.X, b.Labels, b.Y)
 	if math.IsNaN(v) || math.IsInf(v, 0) {
+		info := StepInfo{Epoch: e, Step: t.step, Loss: v, Rows: b.Len()}
 		msg := fmt.Sprintf("epoch %d step %d: loss is %v; training stopped", e, t.step, v)
 		if cfg.CheckpointEvery > 0 && t.epoch >= cfg.CheckpointEvery {
 			msg += fmt.Sprintf(" (the last good checkpoint, epoch %d, is kept in %s)", t.epoch-t.epoch%cfg.CheckpointEvery, cfg.CheckpointPath)
 		}
-		return StepInfo{}, fmt.Errorf("%s; try a lower learning rate or gradient clipping", msg)
+		return info, fmt.Errorf("%s; try a lower learning rate or gradient clipping", msg)
 	}
 	r := &t.running
 	r.loss += v * float64(b.Len())
