@@ -38,7 +38,9 @@ func TestSequentialStateDictNames(t *testing.T) {
 	for _, p := range s.Params() {
 		names = append(names, p.Name)
 	}
-	want := []string{"0.weight", "0.bias", "2.weight", "3.f.weight", "3.f.bias"}
+	// A residual body is numbered even when it is one layer, as the spec
+	// builds it and as torch.nn.Sequential inside a block names it.
+	want := []string{"0.weight", "0.bias", "2.weight", "3.f.0.weight", "3.f.0.bias"}
 	if len(names) != len(want) {
 		t.Fatalf("got %v, want %v", names, want)
 	}

@@ -76,31 +76,41 @@ func equalShape(a, b []int) bool {
 	return true
 }
 
-// Params returns F's parameters under "f." and the shortcut's under
-// "shortcut.".
+// asSequential returns l as a Sequential, wrapping a single layer, so
+// that state_dict names always number the layers of a block ("f.0.weight")
+// however the block was built, as the spec builds it and PyTorch names it.
+func asSequential(l Layer) *Sequential {
+	if s, ok := l.(*Sequential); ok {
+		return s
+	}
+	return NewSequential(l)
+}
+
+// Params returns F's parameters under "f.J." and the shortcut's under
+// "shortcut.J.", J numbering the layers of each block.
 func (r *Residual) Params() []Param {
 	var ps []Param
-	for _, p := range ParamsOf(r.F) {
+	for _, p := range asSequential(r.F).Params() {
 		ps = append(ps, Param{Name: "f." + p.Name, Var: p.Var})
 	}
 	if r.Shortcut != nil {
-		for _, p := range ParamsOf(r.Shortcut) {
+		for _, p := range asSequential(r.Shortcut).Params() {
 			ps = append(ps, Param{Name: "shortcut." + p.Name, Var: p.Var})
 		}
 	}
 	return ps
 }
 
-// Buffers returns F's buffers under "f." and the shortcut's under
-// "shortcut.".
+// Buffers returns F's buffers under "f.J." and the shortcut's under
+// "shortcut.J.".
 func (r *Residual) Buffers() []Buffer {
 	var bs []Buffer
-	for _, b := range BuffersOf(r.F) {
+	for _, b := range asSequential(r.F).Buffers() {
 		b.Name = "f." + b.Name
 		bs = append(bs, b)
 	}
 	if r.Shortcut != nil {
-		for _, b := range BuffersOf(r.Shortcut) {
+		for _, b := range asSequential(r.Shortcut).Buffers() {
 			b.Name = "shortcut." + b.Name
 			bs = append(bs, b)
 		}

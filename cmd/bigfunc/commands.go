@@ -10,10 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/bigfunc/bigfunc/activation"
 	"github.com/bigfunc/bigfunc/data"
 	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/spec"
@@ -375,6 +375,9 @@ func cmdInspect(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "model %s\n", pos[0])
 	fmt.Fprintf(e.stdout, "input  %s", plural(m.Inputs, "feature"))
+	if len(m.InputShape) > 1 {
+		fmt.Fprintf(e.stdout, " shaped %v", m.InputShape)
+	}
 	if len(m.FeatureNames) > 0 {
 		fmt.Fprintf(e.stdout, " (%s)", shortList(m.FeatureNames))
 	}
@@ -390,21 +393,83 @@ func cmdInspect(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	fmt.Fprintf(e.stdout, "\nloss   %s\n\n", m.Loss.Name())
-	fmt.Fprintf(e.stdout, "%-3s %-22s %-12s %-12s %s\n", "#", "layer", "in", "out", "parameters")
-	width := m.Inputs
-	total := 0
-	for i, l := range m.Net.Layers {
-		desc, outW := describeLayer(l, width)
-		n := countParams(nn.ParamsOf(l))
-		total += n
-		fmt.Fprintf(e.stdout, "%-3d %-22s %-12s %-12s %d\n", i, desc, fmt.Sprintf("[N %d]", width), fmt.Sprintf("[N %d]", outW), n)
-		for _, p := range nn.ParamsOf(l) {
-			fmt.Fprintf(e.stdout, "      %d.%-18s %v\n", i, p.Name, p.Value.Shape())
-		}
-		width = outW
+	fmt.Fprintf(e.stdout, "%-6s %-26s %-16s %-16s %s\n", "#", "layer", "in", "out", "parameters")
+	total, err := inspectLayers(e, m.Net.Layers, "", m.InputShape)
+	if err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
 	}
 	fmt.Fprintf(e.stdout, "\ntotal %s\n", plural(total, "parameter"))
 	return nil
+}
+
+// inspectLayers prints one row per layer with its per-sample input and
+// output shapes, its parameters and buffers, and the layers inside
+// composite blocks indented under it. It reads only the layer protocol.
+func inspectLayers(e *env, layers []nn.Layer, prefix string, in []int) (int, error) {
+	total := 0
+	for i, l := range layers {
+		name := prefix + strconv.Itoa(i)
+		out, err := l.OutShape(in)
+		if err != nil {
+			return 0, fmt.Errorf("layer %s: %w", name, err)
+		}
+		d := l.Describe()
+		n := countParams(nn.ParamsOf(l))
+		total += n
+		fmt.Fprintf(e.stdout, "%-6s %-26s %-16s %-16s %d\n", name, layerSummary(d, in, out), batchShape(in), batchShape(out), n)
+		if len(d.Blocks) > 0 {
+			for _, b := range d.Blocks {
+				key := map[string]string{"body": "f", "shortcut": "shortcut"}[b.Name]
+				if key == "" {
+					key = b.Name
+				}
+				if _, err := inspectLayers(e, b.Layers, name+"."+key+".", in); err != nil {
+					return 0, err
+				}
+			}
+			in = out
+			continue
+		}
+		for _, p := range nn.ParamsOf(l) {
+			fmt.Fprintf(e.stdout, "         %-24s %v\n", name+"."+p.Name, p.Value.Shape())
+		}
+		for _, b := range nn.BuffersOf(l) {
+			fmt.Fprintf(e.stdout, "         %-24s %v (buffer)\n", name+"."+b.Name, b.Value.Shape())
+		}
+		in = out
+	}
+	return total, nil
+}
+
+// batchShape writes a per-sample shape as the batch's: [N 1 28 28].
+func batchShape(s []int) string {
+	parts := []string{"N"}
+	for _, d := range s {
+		parts = append(parts, strconv.Itoa(d))
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
+// layerSummary names a layer by its op and options: "linear 2→4",
+// "dropout p=0.2", "conv2d out_channels=8 kernel_size=[3 3]".
+func layerSummary(d nn.Desc, in, out []int) string {
+	if d.Op == "linear" {
+		return fmt.Sprintf("linear %d→%d", in[len(in)-1], out[len(out)-1])
+	}
+	keys := make([]string, 0, len(d.Config))
+	for k := range d.Config {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := []string{d.Op}
+	for _, k := range keys {
+		v := d.Config[k]
+		if b, ok := v.(bool); ok && b && (k == "bias" || k == "affine" || k == "elementwise_affine" || k == "track_running_stats") {
+			continue // the usual case says nothing
+		}
+		parts = append(parts, fmt.Sprintf("%s=%v", k, v))
+	}
+	return strings.Join(parts, " ")
 }
 
 // shortList joins names, eliding the middle of a long list (784 pixel
@@ -414,24 +479,6 @@ func shortList(names []string) string {
 		return strings.Join(names, ", ")
 	}
 	return strings.Join(names[:3], ", ") + ", …, " + names[len(names)-1]
-}
-
-func describeLayer(l nn.Layer, width int) (string, int) {
-	switch v := l.(type) {
-	case *nn.Linear:
-		return fmt.Sprintf("linear %d→%d", v.In, v.Out), v.Out
-	case *nn.Dropout:
-		return fmt.Sprintf("dropout p=%g", v.P), width
-	case *nn.Residual:
-		return "residual", width
-	case nn.Flatten:
-		return "flatten", width
-	case *activation.Maxout:
-		return fmt.Sprintf("maxout %d", v.Pieces), width / v.Pieces
-	case interface{ Name() string }:
-		return v.Name(), width
-	}
-	return fmt.Sprintf("%T", l), width
 }
 
 func cmdCheck(ctx context.Context, e *env, args []string) error {
