@@ -48,11 +48,19 @@ func cmdDraw(ctx context.Context, e *env, args []string) error {
 	if n.Title == "" {
 		n.Title = filepath.Base(*model)
 	}
-	d, err := plot.NewDiagram(n)
+	var fig plot.Figure
+	fig, err = plot.NewDiagram(n)
 	if err != nil {
-		return fmt.Errorf("%s: %w", *model, err)
+		// Convolutions, pooling, reshapes and projection shortcuts have
+		// no neuron-by-neuron picture: draw the layers as blocks with the
+		// shapes of their feature maps.
+		b, berr := plot.NewBlockDiagram(m.Net, m.InputShape, n.Title, n.Caption)
+		if berr != nil {
+			return fmt.Errorf("%s: %w", *model, berr)
+		}
+		fig = b
 	}
-	if err := plot.Save(*out, d); err != nil {
+	if err := plot.Save(*out, fig); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "wrote %s\n", *out)

@@ -10,12 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/bigfunc/bigfunc/data"
 	"github.com/bigfunc/bigfunc/nn"
+	"github.com/bigfunc/bigfunc/plot"
 	"github.com/bigfunc/bigfunc/spec"
 	"github.com/bigfunc/bigfunc/tensor"
 	"github.com/bigfunc/bigfunc/train"
@@ -416,7 +416,7 @@ func inspectLayers(e *env, layers []nn.Layer, prefix string, in []int) (int, err
 		d := l.Describe()
 		n := countParams(nn.ParamsOf(l))
 		total += n
-		fmt.Fprintf(e.stdout, "%-6s %-26s %-16s %-16s %d\n", name, layerSummary(d, in, out), batchShape(in), batchShape(out), n)
+		fmt.Fprintf(e.stdout, "%-6s %-26s %-16s %-16s %d\n", name, plot.LayerSummary(d, in, out), batchShape(in), batchShape(out), n)
 		if len(d.Blocks) > 0 {
 			for _, b := range d.Blocks {
 				key := map[string]string{"body": "f", "shortcut": "shortcut"}[b.Name]
@@ -448,28 +448,6 @@ func batchShape(s []int) string {
 		parts = append(parts, strconv.Itoa(d))
 	}
 	return "[" + strings.Join(parts, " ") + "]"
-}
-
-// layerSummary names a layer by its op and options: "linear 2→4",
-// "dropout p=0.2", "conv2d out_channels=8 kernel_size=[3 3]".
-func layerSummary(d nn.Desc, in, out []int) string {
-	if d.Op == "linear" {
-		return fmt.Sprintf("linear %d→%d", in[len(in)-1], out[len(out)-1])
-	}
-	keys := make([]string, 0, len(d.Config))
-	for k := range d.Config {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := []string{d.Op}
-	for _, k := range keys {
-		v := d.Config[k]
-		if b, ok := v.(bool); ok && b && (k == "bias" || k == "affine" || k == "elementwise_affine" || k == "track_running_stats") {
-			continue // the usual case says nothing
-		}
-		parts = append(parts, fmt.Sprintf("%s=%v", k, v))
-	}
-	return strings.Join(parts, " ")
 }
 
 // shortList joins names, eliding the middle of a long list (784 pixel

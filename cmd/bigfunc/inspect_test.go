@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -54,5 +55,44 @@ func TestInspectGoBuiltModel(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("inspect output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestDrawBlocks draws a model with reshapes and a projection shortcut,
+// which has no neuron-by-neuron picture, as a block diagram.
+func TestDrawBlocks(t *testing.T) {
+	rng := tensor.NewRNG(2)
+	net := nn.NewSequential(
+		nn.Flatten{},
+		&nn.Residual{F: nn.NewSequential(nn.NewLinear(6, 4, true, rng), &activation.ReLULayer{}), Shortcut: nn.NewLinear(6, 4, false, rng)},
+		nn.Unflatten{Shape: []int{2, 2}},
+		nn.Flatten{},
+		nn.NewLinear(4, 3, true, rng),
+	)
+	m, err := train.FromNet(net, []int{2, 3}, "cross_entropy", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.safetensors")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	svg := filepath.Join(dir, "m.svg")
+	code, _, errOut := runCLI(t, "draw", "--model", path, "-o", svg)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	b, err := os.ReadFile(svg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"residual", "shortcut: linear 6→4", "unflatten shape=[2 2]", "2 × 2", "linear 4→3"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("the drawing lacks %q", want)
+		}
+	}
+	if code, _, _ := runCLI(t, "draw", "--model", path, "-o", filepath.Join(dir, "m.png")); code != 0 {
+		t.Fatal("PNG drawing failed")
 	}
 }
