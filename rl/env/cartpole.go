@@ -20,7 +20,7 @@ type CartPole struct {
 	// masspole·length are rounded in float64 as Python computes them
 	// rather than folded exactly by the compiler.
 	gravity, masscart, masspole, totalMass, length, polemassLength, forceMag, tau float64
-	thetaThreshold, xThreshold                                                     float64
+	thetaThreshold, xThreshold                                                    float64
 }
 
 // NewCartPole returns CartPole-v1 with Gymnasium's constants. Call Reset or
