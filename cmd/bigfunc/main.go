@@ -83,6 +83,7 @@ func init() {
 		{"check", "SPEC", "validate a spec file without training", cmdCheck},
 		{"draw", "--model MODEL -o FILE", "draw a saved model's network with its weights (SVG, PNG or PDF)", cmdDraw},
 		{"book", "figures|check", "the chapter: draw its figures, or check its claims", cmdBook},
+		{"rl", "train|eval|play|replay|curve", "reinforcement learning: train, evaluate and watch agents", cmdRL},
 		{"playground", "[--addr ADDR]", "serve the interactive playground page", cmdPlayground},
 		{"version", "", "print the version of bigfunc and of Go it was built with", cmdVersion},
 	}
