@@ -18,6 +18,7 @@ import (
 type Config struct {
 	NumEnvs     int     `yaml:"num_envs"`
 	NumSteps    int     `yaml:"num_steps"`
+	AnnealLR    bool    `yaml:"anneal_lr"`
 	Gamma       float64 `yaml:"gamma"`
 	GAELambda   float64 `yaml:"gae_lambda"`
 	NormAdv     bool    `yaml:"norm_adv"`
@@ -90,10 +91,14 @@ func Train(ctx context.Context, s *rl.Spec, log io.Writer) (*rl.Model, *rl.Progr
 	p := rl.NewProgress(log, "a2c", s.Env, s.Train.TotalSteps)
 	ro := rl.NewRollout(vec, c.NumSteps)
 	steps := 0
+	lr0 := opt.LR()
 	for steps < s.Train.TotalSteps {
 		if err := ctx.Err(); err != nil {
 			p.Done()
 			return m, p, err
+		}
+		if c.AnnealLR {
+			opt.SetLR(lr0 * (1 - float64(steps)/float64(s.Train.TotalSteps)))
 		}
 		ro.Collect(m, rng, p, &steps)
 		l := Loss(m, ro, c)

@@ -19,6 +19,7 @@ type Config struct {
 	NumWorkers  int     `yaml:"num_workers"`
 	NumEnvs     int     `yaml:"num_envs"` // per worker
 	NumSteps    int     `yaml:"num_steps"`
+	AnnealLR    bool    `yaml:"anneal_lr"`
 	Gamma       float64 `yaml:"gamma"`
 	GAELambda   float64 `yaml:"gae_lambda"`
 	NormAdv     bool    `yaml:"norm_adv"`
@@ -31,12 +32,12 @@ type Config struct {
 // other defaults.
 func DefaultConfig() Config {
 	d := a2c.DefaultConfig()
-	return Config{NumWorkers: 2, NumEnvs: 1, NumSteps: d.NumSteps, Gamma: d.Gamma, GAELambda: d.GAELambda,
+	return Config{NumWorkers: 2, NumEnvs: 1, NumSteps: d.NumSteps, AnnealLR: d.AnnealLR, Gamma: d.Gamma, GAELambda: d.GAELambda,
 		NormAdv: d.NormAdv, EntCoef: d.EntCoef, VfCoef: d.VfCoef, MaxGradNorm: d.MaxGradNorm}
 }
 
 func (c Config) a2c() a2c.Config {
-	return a2c.Config{NumEnvs: c.NumEnvs, NumSteps: c.NumSteps, Gamma: c.Gamma, GAELambda: c.GAELambda,
+	return a2c.Config{NumEnvs: c.NumEnvs, NumSteps: c.NumSteps, AnnealLR: c.AnnealLR, Gamma: c.Gamma, GAELambda: c.GAELambda,
 		NormAdv: c.NormAdv, EntCoef: c.EntCoef, VfCoef: c.VfCoef, MaxGradNorm: c.MaxGradNorm}
 }
 
@@ -50,6 +51,7 @@ type shared struct {
 	p      *rl.Progress
 	steps  int
 	total  int
+	lr0    float64
 }
 
 // Train trains an A3C agent as s describes, reporting progress to log.
@@ -82,14 +84,20 @@ func Train(ctx context.Context, s *rl.Spec, log io.Writer) (*rl.Model, *rl.Progr
 			return nil, nil, err
 		}
 	}
+	// Every copy and generator is made before the first worker starts, so
+	// that no worker's update races with another's copy of the model.
+	locals := make([]*rl.Model, c.NumWorkers)
+	rngs := make([]*tensor.RNG, c.NumWorkers)
+	for w := range locals {
+		locals[w], rngs[w] = m.Clone(), tensor.NewRNG(rng.Uint64())
+	}
+	g.lr0 = g.opt.LR()
 	var wg sync.WaitGroup
 	for w := range c.NumWorkers {
-		local := m.Clone()
-		wrng := tensor.NewRNG(rng.Uint64())
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			g.work(ctx, local, vecs[w], wrng, c.a2c())
+			g.work(ctx, locals[w], vecs[w], rngs[w], c.a2c())
 		}()
 	}
 	wg.Wait()
@@ -116,6 +124,9 @@ func (g *shared) work(ctx context.Context, local *rl.Model, vec *env.Vec, rng *t
 		if g.steps >= g.total {
 			g.mu.Unlock()
 			return
+		}
+		if c.AnnealLR {
+			g.opt.SetLR(g.lr0 * (1 - float64(g.steps)/float64(g.total)))
 		}
 		g.opt.ZeroGrad()
 		for i, p := range g.params {

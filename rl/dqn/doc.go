@@ -8,5 +8,6 @@
 // The TD target is r + γ·max_a Q_target(s′, a)·(1 − terminated); with
 // double_dqn the online network chooses the action and the target network
 // values it (van Hasselt et al., 2016). Truncated episodes bootstrap from
-// their final observation. The loss is Huber's (loss: mse for CleanRL's).
+// their final observation. The loss is the mean squared TD error, as
+// CleanRL's, or Huber's with loss: huber.
 package dqn

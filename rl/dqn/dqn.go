@@ -33,10 +33,10 @@ type Config struct {
 	MaxGradNorm            float64 `yaml:"max_grad_norm"` // 0: no clipping
 }
 
-// DefaultConfig returns CleanRL's defaults, with the Huber loss.
+// DefaultConfig returns CleanRL's defaults (with the mean squared TD error).
 func DefaultConfig() Config {
 	return Config{NumEnvs: 1, BufferSize: 10000, Gamma: 0.99, Tau: 1, TargetNetworkFrequency: 500, BatchSize: 128,
-		StartE: 1, EndE: 0.05, ExplorationFraction: 0.5, LearningStarts: 10000, TrainFrequency: 10, Loss: "huber"}
+		StartE: 1, EndE: 0.05, ExplorationFraction: 0.5, LearningStarts: 10000, TrainFrequency: 10, Loss: "mse"}
 }
 
 // DefaultLR is CleanRL's learning rate (Adam with PyTorch's eps).
