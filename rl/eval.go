@@ -8,16 +8,16 @@ import (
 
 // Evaluate runs episodes full episodes of m's environment from initial
 // states drawn with seed, choosing actions greedily (the most likely
-// action, the mean, or the highest value), and returns each episode's
-// return.
-func Evaluate(m *Model, episodes int, seed uint64) []float64 {
+// action, the mean, or the highest value) or, with sample set, drawing
+// them from the policy, and returns each episode's return.
+func Evaluate(m *Model, episodes int, seed uint64, sample bool) []float64 {
 	rng := tensor.NewRNG(seed)
 	e := m.Env
 	out := make([]float64, episodes)
 	for i := range episodes {
 		obs := e.Reset(rng)
 		for step := 1; ; step++ {
-			a := m.Act(obs, 1, rng, true)
+			a := m.Act(obs, 1, rng, !sample)
 			var r float64
 			var term bool
 			obs, r, term = e.Step(a)

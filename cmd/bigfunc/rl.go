@@ -23,7 +23,7 @@ import (
 // rlSubcommands are the subcommands of bigfunc rl.
 var rlSubcommands = []struct{ name, args, summary string }{
 	{"train", "SPEC [--curve CSV] [--quiet]", "train an agent as the spec describes and save it"},
-	{"eval", "--model M [--episodes N] [--seed S]", "print the mean and standard deviation of the return"},
+	{"eval", "--model M [--episodes N] [--seed S] [--sample]", "print the mean and standard deviation of the return"},
 	{"play", "--model M --gif OUT.gif [--seed S]", "render one episode as an animated GIF"},
 	{"replay", "ENV --state s1,… --actions a1,…", "step an environment from a state and print CSV"},
 	{"curve", "-o OUT.png CSV…", "plot learning curves written by train --curve"},
@@ -162,6 +162,7 @@ func rlEval(ctx context.Context, e *env, args []string) error {
 	model := fs.String("model", "", "the saved model")
 	episodes := fs.Int("episodes", 100, "number of episodes")
 	seed := fs.Uint64("seed", 1, "seed of the initial states")
+	sample := fs.Bool("sample", false, "draw actions from the policy instead of taking the most likely one")
 	if _, err := parseExact(fs, args); err != nil {
 		return err
 	}
@@ -175,8 +176,12 @@ func rlEval(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	mean, std := rl.MeanStd(rl.Evaluate(m, *episodes, *seed))
-	fmt.Fprintf(e.stdout, "%s on %s: mean return %.2f ± %.2f (std) over %d episodes\n", m.Spec.Agent, m.Spec.Env, mean, std, *episodes)
+	mean, std := rl.MeanStd(rl.Evaluate(m, *episodes, *seed, *sample))
+	how := "greedy"
+	if *sample {
+		how = "sampled"
+	}
+	fmt.Fprintf(e.stdout, "%s on %s: mean return %.2f ± %.2f (std) over %d episodes (%s actions)\n", m.Spec.Agent, m.Spec.Env, mean, std, *episodes, how)
 	return nil
 }
 
