@@ -44,5 +44,3 @@ func MeanStd(xs []float64) (mean, std float64) {
 	}
 	return mean, math.Sqrt(std / float64(len(xs)))
 }
-
-func sqrt(x float64) float64 { return math.Sqrt(x) }

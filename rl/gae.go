@@ -1,5 +1,7 @@
 package rl
 
+import "math"
+
 // GAE computes generalised advantage estimates and returns for a rollout
 // of T steps of N environments (CleanRL's convention, arrays [T, N]
 // row-major):
@@ -54,7 +56,7 @@ func Normalize(x []float32) {
 		d := float64(v) - mean
 		ss += d * d
 	}
-	std := sqrt(ss / float64(len(x)-1))
+	std := math.Sqrt(ss / float64(len(x)-1))
 	for i, v := range x {
 		x[i] = float32((float64(v) - mean) / (std + 1e-8))
 	}

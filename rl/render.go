@@ -115,9 +115,16 @@ func PlayGIF(path string, m *Model, seed uint64) (ret float64, steps int, err er
 	e := m.Env
 	obs := e.Reset(rng)
 	g := &gif.GIF{}
+	// One frame per 0.04 s of simulated time, at 25 frames per second:
+	// every second step of CartPole (0.02 s a step), every step of the
+	// others, whose steps are longer (shown faster than real time).
+	every := 1
+	if _, ok := e.(*env.CartPole); ok {
+		every = 2
+	}
 	add := func() {
 		g.Image = append(g.Image, draw(e))
-		g.Delay = append(g.Delay, 4) // 25 frames per second
+		g.Delay = append(g.Delay, 4)
 	}
 	add()
 	for steps = 1; ; steps++ {
@@ -125,8 +132,11 @@ func PlayGIF(path string, m *Model, seed uint64) (ret float64, steps int, err er
 		var term bool
 		obs, r, term = e.Step(m.Act(obs, 1, rng, true))
 		ret += r
-		add()
-		if term || steps >= e.MaxSteps() {
+		done := term || steps >= e.MaxSteps()
+		if steps%every == 0 || done {
+			add()
+		}
+		if done {
 			break
 		}
 	}
@@ -143,6 +153,9 @@ func writeAtomic(path string, data []byte) error {
 		return err
 	}
 	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
 	if err == nil {
 		err = f.Sync()
 	}

@@ -67,12 +67,11 @@ func ValueLoss(v *autograd.Var, oldV, ret []float32, clip float64) *autograd.Var
 		clipped := math.Max(-clip, math.Min(clip, delta))
 		d2 := o + clipped - r
 		l2 := d2 * d2
+		// Inside the clip range the two terms are equal; the clipped one
+		// is larger only outside it, where it does not depend on v.
 		if l1 >= l2 {
 			sum += l1
 			grad[i] = d1 / float64(b)
-		} else if delta > -clip && delta < clip {
-			sum += l2
-			grad[i] = d2 / float64(b)
 		} else {
 			sum += l2
 		}
