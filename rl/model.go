@@ -116,7 +116,7 @@ func (m *Model) Clone() *Model {
 // highest value; a policy samples from its distribution, or takes the most
 // likely action (the mean) when greedy is set.
 func (m *Model) Act(obs []float32, n int, rng *tensor.RNG, greedy bool) []float32 {
-	out := m.Actor.Forward(Rows(obs, n, m.Env.ObsSize())).Value
+	out := m.Actor.Forward(Rows(obs, n, m.Env.ObsSize()), nn.Eval).Value
 	as := m.Env.Actions()
 	if as.Discrete() {
 		acts := SampleCategorical(out, rng, greedy || m.Critic == nil)

@@ -67,11 +67,14 @@ func Orthogonal(t *tensor.Tensor, rng *tensor.RNG, gain float64) {
 // orthogonal weights with gain √2 (outGain for the last layer) and zero
 // biases; otherwise PyTorch's default initialisation stays.
 func NewNet(in int, hidden []spec.LayerSpec, out int, orthogonal bool, outGain float64, rng *tensor.RNG) (*nn.Sequential, error) {
-	seq, width, err := spec.BuildArchitecture(in, hidden, rng)
+	seq, shape, err := spec.BuildArchitecture([]int{in}, hidden, rng)
 	if err != nil {
 		return nil, err
 	}
-	last := nn.NewLinear(width, out, true, rng)
+	if len(shape) != 1 {
+		return nil, fmt.Errorf("architecture: the hidden layers must end with a flat vector, got per-sample shape %v", shape)
+	}
+	last := nn.NewLinear(shape[0], out, true, rng)
 	seq.Layers = append(seq.Layers, last)
 	if orthogonal {
 		for _, l := range seq.Layers {

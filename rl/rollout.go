@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/bigfunc/bigfunc/autograd"
+	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/rl/env"
 	"github.com/bigfunc/bigfunc/tensor"
 )
@@ -72,8 +73,8 @@ func (r *Rollout) Collect(m *Model, rng *tensor.RNG, p *Progress, steps *int) {
 // with their log probabilities and the critic's values.
 func (m *Model) Sample(obs []float32, n int, rng *tensor.RNG) (actions, logp, values []float32) {
 	x := Rows(obs, n, m.Env.ObsSize())
-	out := m.Actor.Forward(x).Value
-	values = m.Critic.Forward(x).Value.Data()
+	out := m.Actor.Forward(x, nn.Eval).Value
+	values = m.Critic.Forward(x, nn.Eval).Value.Data()
 	logp = make([]float32, n)
 	if m.Env.Actions().Discrete() {
 		a := SampleCategorical(out, rng, false)
@@ -102,16 +103,17 @@ func (m *Model) Sample(obs []float32, n int, rng *tensor.RNG) (actions, logp, va
 
 // Values returns the critic's values of n observations.
 func (m *Model) Values(obs []float32, n int) []float32 {
-	return m.Critic.Forward(Rows(obs, n, m.Env.ObsSize())).Value.Data()
+	return m.Critic.Forward(Rows(obs, n, m.Env.ObsSize()), nn.Eval).Value.Data()
 }
 
 // PolicyTerms returns the log probabilities and entropies of actions (rows
 // of Env.Actions().Size()) under the current policy, and the values, all
-// of shape [B], as Vars for a loss.
-func (m *Model) PolicyTerms(obs, actions []float32, b int) (logp, entropy, values *autograd.Var) {
+// of shape [B], as Vars for a loss. mode is the networks' mode, training
+// mode for a gradient step.
+func (m *Model) PolicyTerms(obs, actions []float32, b int, mode nn.Mode) (logp, entropy, values *autograd.Var) {
 	x := Rows(obs, b, m.Env.ObsSize())
-	out := m.Actor.Forward(x)
-	values = autograd.Reshape(m.Critic.Forward(x), b)
+	out := m.Actor.Forward(x, mode)
+	values = autograd.Reshape(m.Critic.Forward(x, mode), b)
 	if m.Env.Actions().Discrete() {
 		a := make([]int, b)
 		for i := range a {

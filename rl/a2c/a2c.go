@@ -7,6 +7,7 @@ import (
 
 	"github.com/bigfunc/bigfunc/autograd"
 	"github.com/bigfunc/bigfunc/loss"
+	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/optim"
 	"github.com/bigfunc/bigfunc/rl"
 	"github.com/bigfunc/bigfunc/rl/env"
@@ -52,14 +53,15 @@ func (c Config) Check() error {
 	return nil
 }
 
-// Loss returns the actor-critic loss of a rollout collected with m.
-func Loss(m *rl.Model, ro *rl.Rollout, c Config) *autograd.Var {
+// Loss returns the actor-critic loss of a rollout collected with m; rng
+// draws the randomness of training-mode layers such as dropout.
+func Loss(m *rl.Model, ro *rl.Rollout, c Config, rng *tensor.RNG) *autograd.Var {
 	adv, ret := rl.GAE(ro.Rewards, ro.Values, ro.Dones, ro.NextValue, ro.NextDone, ro.N, c.Gamma, c.GAELambda)
 	if c.NormAdv {
 		rl.Normalize(adv)
 	}
 	b := ro.T * ro.N
-	logp, ent, v := m.PolicyTerms(ro.Obs, ro.Actions, b)
+	logp, ent, v := m.PolicyTerms(ro.Obs, ro.Actions, b, nn.Train(rng))
 	pg := autograd.Neg(autograd.Mean(autograd.Mul(logp, autograd.Const(tensor.FromSlice(adv, b)))))
 	vl := loss.MSE(v, tensor.FromSlice(ret, b), loss.Mean)
 	return autograd.Add(autograd.Sub(pg, autograd.Scale(autograd.Mean(ent), float32(c.EntCoef))), autograd.Scale(vl, float32(c.VfCoef)))
@@ -101,7 +103,7 @@ func Train(ctx context.Context, s *rl.Spec, log io.Writer) (*rl.Model, *rl.Progr
 			opt.SetLR(lr0 * (1 - float64(steps)/float64(s.Train.TotalSteps)))
 		}
 		ro.Collect(m, rng, p, &steps)
-		l := Loss(m, ro, c)
+		l := Loss(m, ro, c, rng)
 		opt.ZeroGrad()
 		l.Backward()
 		if c.MaxGradNorm > 0 {

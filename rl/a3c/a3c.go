@@ -118,7 +118,7 @@ func (g *shared) work(ctx context.Context, local *rl.Model, vec *env.Vec, rng *t
 		for _, v := range lvars {
 			v.ZeroGrad()
 		}
-		a2c.Loss(local, ro, c).Backward()
+		a2c.Loss(local, ro, c, rng).Backward()
 
 		g.mu.Lock()
 		if g.steps >= g.total {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/bigfunc/bigfunc/autograd"
 	"github.com/bigfunc/bigfunc/loss"
+	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/optim"
 	"github.com/bigfunc/bigfunc/rl"
 	"github.com/bigfunc/bigfunc/rl/env"
@@ -166,10 +167,10 @@ func update(q, target *rl.Model, opt optim.Optimizer, buf *buffer, c Config, rng
 		copy(next[j*k:(j+1)*k], buf.next[i*k:(i+1)*k])
 		acts[j] = int(buf.act[i])
 	}
-	tq := target.Actor.Forward(rl.Rows(next, b, k)).Value
+	tq := target.Actor.Forward(rl.Rows(next, b, k), nn.Eval).Value
 	var choice []int
 	if c.DoubleDQN {
-		choice = tensor.ArgMax(q.Actor.Forward(rl.Rows(next, b, k)).Value, 1)
+		choice = tensor.ArgMax(q.Actor.Forward(rl.Rows(next, b, k), nn.Eval).Value, 1)
 	} else {
 		choice = tensor.ArgMax(tq, 1)
 	}
@@ -178,7 +179,7 @@ func update(q, target *rl.Model, opt optim.Optimizer, buf *buffer, c Config, rng
 	for j, i := range idx {
 		yd[j] = buf.rew[i] + float32(c.Gamma)*td[j*nAct+choice[j]]*(1-buf.done[i])
 	}
-	qv := q.Actor.Forward(rl.Rows(obs, b, k))
+	qv := q.Actor.Forward(rl.Rows(obs, b, k), nn.Train(rng))
 	pred := autograd.SumAxis(autograd.Mul(qv, autograd.Const(tensor.OneHot(acts, nAct))), 1)
 	var l *autograd.Var
 	if c.Loss == "mse" {

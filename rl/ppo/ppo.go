@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"github.com/bigfunc/bigfunc/autograd"
+	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/optim"
 	"github.com/bigfunc/bigfunc/rl"
 	"github.com/bigfunc/bigfunc/rl/env"
@@ -145,7 +146,7 @@ func Update(m *rl.Model, opt optim.Optimizer, ro *rl.Rollout, c Config, rng *ten
 			if c.NormAdv {
 				rl.Normalize(mAdv)
 			}
-			logp, ent, v := m.PolicyTerms(obs, acts, mb)
+			logp, ent, v := m.PolicyTerms(obs, acts, mb, nn.Train(rng))
 			pg := ClippedSurrogate(logp, oldLogp, mAdv, c.ClipCoef)
 			vl := ValueLoss(v, oldV, mRet, vclip)
 			loss := autograd.Add(autograd.Sub(pg, autograd.Scale(autograd.Mean(ent), float32(c.EntCoef))), autograd.Scale(vl, float32(c.VfCoef)))
