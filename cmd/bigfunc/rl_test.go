@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/bigfunc/bigfunc/rl"
 	rlenv "github.com/bigfunc/bigfunc/rl/env"
 )
 
@@ -104,5 +106,31 @@ func TestRLTrainEvalPlayCurve(t *testing.T) {
 	code, _, errs = runCLI(t, "rl", "trian")
 	if code != 2 || !strings.Contains(errs, `did you mean "train"`) {
 		t.Errorf("unknown subcommand: code %d, stderr %q", code, errs)
+	}
+}
+
+// TestRLExamples checks that every example spec parses, that its agent
+// accepts its hyperparameters, and that it trains for a moment.
+func TestRLExamples(t *testing.T) {
+	paths, _ := filepath.Glob("../../examples/*.yaml")
+	n := 0
+	for _, p := range paths {
+		b, _ := os.ReadFile(p)
+		if !strings.Contains(string(b), "\nagent:") {
+			continue // a supervised spec
+		}
+		n++
+		s, err := rl.LoadSpec(p)
+		if err != nil {
+			t.Errorf("%s: %v", p, err)
+			continue
+		}
+		s.Train.TotalSteps = 64
+		if _, _, err := trainAgent(context.Background(), s, nil); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+	if n < 5 {
+		t.Errorf("found %d reinforcement-learning examples, want 5", n)
 	}
 }
