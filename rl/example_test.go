@@ -25,5 +25,5 @@ train: {total_steps: 100000, seed: 1}
 	fmt.Println(err)
 	// Output:
 	// CartPole-v1 ppo 100000 <nil>
-	// cartpole.yaml:2:8: agent: unknown name "dqm" (did you mean "dqn"?); want one of a2c, a3c, dqn, ppo
+	// cartpole.yaml:2:8: agent: unknown name "dqm" (did you mean "dqn"?); allowed: a2c, a3c, dqn, ppo
 }

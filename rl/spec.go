@@ -113,7 +113,7 @@ func ParseSpec(name string, src []byte) (*Spec, error) {
 		case "train":
 			err = p.train(v, &s.Train)
 		default:
-			return nil, p.errAt(k, "unknown key %q%s; want one of %s", k.Value, suggest.DidYouMean(k.Value, keys), strings.Join(keys, ", "))
+			return nil, p.errAt(k, "unknown key %q%s; allowed: %s", k.Value, suggest.DidYouMean(k.Value, keys), strings.Join(keys, ", "))
 		}
 		if err != nil {
 			return nil, err
@@ -148,7 +148,7 @@ func (p specParser) agent(n *yaml.Node, s *Spec) error {
 		n = &yaml.Node{Kind: yaml.MappingNode, Line: n.Line, Column: n.Column, Content: rest}
 	}
 	if !contains(Agents, s.Agent) {
-		return p.errAt(n, "agent: unknown name %q%s; want one of %s", s.Agent, suggest.DidYouMean(s.Agent, Agents), strings.Join(Agents, ", "))
+		return p.errAt(n, "agent: unknown name %q%s; allowed: %s", s.Agent, suggest.DidYouMean(s.Agent, Agents), strings.Join(Agents, ", "))
 	}
 	s.agent = n
 	return nil
@@ -187,7 +187,7 @@ func (p specParser) train(n *yaml.Node, t *Train) error {
 		case "save":
 			err = v.Decode(&t.Save)
 		default:
-			return p.errAt(k, "train: unknown key %q%s; want one of %s", k.Value, suggest.DidYouMean(k.Value, keys), strings.Join(keys, ", "))
+			return p.errAt(k, "train: unknown key %q%s; allowed: %s", k.Value, suggest.DidYouMean(k.Value, keys), strings.Join(keys, ", "))
 		}
 		if err != nil {
 			return p.errAt(v, "train.%s: want %s, got %q", k.Value, map[string]string{"total_steps": "an integer", "seed": "a non-negative integer", "save": "a file name"}[k.Value], v.Value)
@@ -223,7 +223,7 @@ func (s *Spec) DecodeAgent(dst any) error {
 		k, v := s.agent.Content[i], s.agent.Content[i+1]
 		fi, ok := fields[k.Value]
 		if !ok {
-			return p.errAt(k, "agent %s: unknown hyperparameter %q%s; want one of %s", s.Agent, k.Value, suggest.DidYouMean(k.Value, names), strings.Join(names, ", "))
+			return p.errAt(k, "agent %s: unknown hyperparameter %q%s; allowed: %s", s.Agent, k.Value, suggest.DidYouMean(k.Value, names), strings.Join(names, ", "))
 		}
 		f := rv.Field(fi)
 		if err := v.Decode(f.Addr().Interface()); err != nil {

@@ -62,7 +62,7 @@ func cmdRL(ctx context.Context, e *env, args []string) error {
 	for i, s := range rlSubcommands {
 		names[i] = s.name
 	}
-	return usagef("rl: unknown subcommand %q%s; want one of %s", args[0], didYouMean(args[0], names), strings.Join(names, ", "))
+	return usagef("rl: unknown subcommand %q%s; allowed: %s", args[0], didYouMean(args[0], names), strings.Join(names, ", "))
 }
 
 func rlFlags(e *env, i int) *flag.FlagSet {
@@ -132,32 +132,6 @@ func writeCurve(path string, pts []rl.Point) error {
 		fmt.Fprintf(&b, "%d,%s\n", p.Step, strconv.FormatFloat(p.Return, 'g', -1, 64))
 	}
 	return writeFileAtomic(path, []byte(b.String()))
-}
-
-// writeFileAtomic writes data to a temporary file beside path, syncs it
-// and renames it into place, so that path is never half written.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(0o644)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }
 
 func rlEval(ctx context.Context, e *env, args []string) error {

@@ -84,7 +84,7 @@ func Names() []string {
 func New(name string) (Env, error) {
 	m, ok := makers[name]
 	if !ok {
-		return nil, fmt.Errorf("unknown environment %q%s; want one of %s", name, suggest.DidYouMean(name, Names()), strings.Join(Names(), ", "))
+		return nil, fmt.Errorf("unknown environment %q%s; allowed: %s", name, suggest.DidYouMean(name, Names()), strings.Join(Names(), ", "))
 	}
 	return m(), nil
 }
