@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -102,7 +103,7 @@ func (o Options) Allow(allowed ...string) error {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if !contains(allowed, k) {
+		if !slices.Contains(allowed, k) {
 			if len(allowed) == 0 {
 				return fmt.Errorf("unknown parameter %q: this layer takes none", k)
 			}
@@ -110,15 +111,6 @@ func (o Options) Allow(allowed ...string) error {
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Float returns the number under key, or def if it is absent.
@@ -180,7 +172,7 @@ func (o Options) String(key, def string, allowed ...string) (string, error) {
 		return def, nil
 	}
 	s, ok := v.(string)
-	if !ok || (len(allowed) > 0 && !contains(allowed, s)) {
+	if !ok || (len(allowed) > 0 && !slices.Contains(allowed, s)) {
 		if len(allowed) > 0 {
 			return "", fmt.Errorf("%s: want one of %s, got %v", key, strings.Join(allowed, ", "), v)
 		}

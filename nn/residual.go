@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/bigfunc/bigfunc/autograd"
 	"github.com/bigfunc/bigfunc/internal/kernel"
@@ -55,25 +56,13 @@ func (r *Residual) OutShape(in []int) ([]int, error) {
 			return nil, fmt.Errorf("shortcut: %w", err)
 		}
 	}
-	if !equalShape(body, sc) {
+	if !slices.Equal(body, sc) {
 		if r.Shortcut == nil {
 			return nil, fmt.Errorf("residual: the body must keep the shape %v, but ends with %v (add a shortcut to project)", in, body)
 		}
 		return nil, fmt.Errorf("residual: the body ends with %v but the shortcut with %v", body, sc)
 	}
 	return body, nil
-}
-
-func equalShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // asSequential returns l as a Sequential, wrapping a single layer, so

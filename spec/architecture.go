@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -167,7 +168,7 @@ func buildLayer(in []int, ls LayerSpec, rng *tensor.RNG) (nn.Layer, []int, error
 		l, err = nn.Build(ls.Name, nn.Options(ls.Params), in, rng)
 	default:
 		l, err = activation.New(ls.Name, ls.Params)
-		if err != nil && !contains(activation.Names(), ls.Name) {
+		if err != nil && !slices.Contains(activation.Names(), ls.Name) {
 			return nil, nil, unknownLayer(ls.Name)
 		}
 	}
@@ -191,7 +192,7 @@ func buildResidual(in []int, ls LayerSpec, rng *tensor.RNG) (nn.Layer, error) {
 	}
 	r := &nn.Residual{F: body}
 	if len(ls.Shortcut) == 0 {
-		if !sameInts(bodyOut, in) {
+		if !slices.Equal(bodyOut, in) {
 			return nil, fmt.Errorf("the block must keep its input shape %v, but ends with %v; add a shortcut that projects", in, bodyOut)
 		}
 		return r, nil
@@ -200,23 +201,11 @@ func buildResidual(in []int, ls LayerSpec, rng *tensor.RNG) (nn.Layer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shortcut: %w", err)
 	}
-	if !sameInts(bodyOut, scOut) {
+	if !slices.Equal(bodyOut, scOut) {
 		return nil, fmt.Errorf("the body ends with shape %v but the shortcut with %v", bodyOut, scOut)
 	}
 	r.Shortcut = sc
 	return r, nil
-}
-
-func sameInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // LayerNames returns every name an architecture entry may have, sorted.
@@ -231,11 +220,4 @@ func unknownLayer(name string) error {
 	return fmt.Errorf("unknown layer %q%s; allowed: %s", name, suggest.DidYouMean(name, all), strings.Join(all, ", "))
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
+func contains(list []string, s string) bool { return slices.Contains(list, s) }
