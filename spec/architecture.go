@@ -219,5 +219,3 @@ func unknownLayer(name string) error {
 	all := LayerNames()
 	return fmt.Errorf("unknown layer %q%s; allowed: %s", name, suggest.DidYouMean(name, all), strings.Join(all, ", "))
 }
-
-func contains(list []string, s string) bool { return slices.Contains(list, s) }

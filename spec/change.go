@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -22,7 +23,7 @@ var Settable = []string{"train.epochs", "train.seed", "train.save"}
 // for train.save is relative to the spec's directory, as in the file.
 func (s *Spec) Set(key, value string) error {
 	field, ok := strings.CutPrefix(key, "train.")
-	if !ok || !contains(Settable, key) {
+	if !ok || !slices.Contains(Settable, key) {
 		return fmt.Errorf("spec: cannot set %q; allowed: %s", key, strings.Join(Settable, ", "))
 	}
 	var doc yaml.Node

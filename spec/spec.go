@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -346,7 +347,7 @@ func (p *parser) input(n *yaml.Node, in *Input) error {
 			if err := p.str(&in.Scale, "input.scale")(v); err != nil {
 				return err
 			}
-			if !contains(data.ScalerKinds(), in.Scale) {
+			if !slices.Contains(data.ScalerKinds(), in.Scale) {
 				return p.at(v, "input.scale: unknown scaling %q; allowed: %s", in.Scale, strings.Join(data.ScalerKinds(), ", "))
 			}
 			return nil
@@ -384,7 +385,7 @@ func (p *parser) output(n *yaml.Node, out *Output) error {
 			if err := p.str(&out.Decode, "output.decode")(v); err != nil {
 				return err
 			}
-			if !contains(data.DecoderKinds(), out.Decode) {
+			if !slices.Contains(data.DecoderKinds(), out.Decode) {
 				return p.at(v, "output.decode: unknown decoder %q; allowed: %s", out.Decode, strings.Join(data.DecoderKinds(), ", "))
 			}
 			return nil
