@@ -1,14 +1,22 @@
 package conformance
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/bigfunc/bigfunc/activation"
 	"github.com/bigfunc/bigfunc/autograd"
 	"github.com/bigfunc/bigfunc/nn"
+	"github.com/bigfunc/bigfunc/safetensors"
+	"github.com/bigfunc/bigfunc/spec"
 	"github.com/bigfunc/bigfunc/tensor"
+	"github.com/bigfunc/bigfunc/train"
 )
 
 func init() { checkers["norm.json"] = checkNorm }
@@ -150,4 +158,162 @@ func loadNamed(t *testing.T, what string, got map[string]*tensor.Tensor, want ma
 		g.CopyFrom(w.tensor())
 	}
 	return true
+}
+
+// bnFixture is conformance/norm/pytorch_bn.json, written by
+// conformance/norm/bnstate.py together with pytorch_bn.safetensors.
+type bnFixture struct {
+	Architecture []any      `json:"architecture"`
+	InputShape   []int      `json:"input_shape"`
+	X            jsonTensor `json:"x"`
+	Y            jsonTensor `json:"y"`
+}
+
+func readBNFixture(t *testing.T) (bnFixture, *safetensors.File) {
+	t.Helper()
+	var fx bnFixture
+	if !readJSON(t, filepath.Join("norm", "pytorch_bn.json"), &fx) {
+		t.FailNow()
+	}
+	f, err := safetensors.Load(filepath.Join("norm", "pytorch_bn.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fx, f
+}
+
+// bnNet builds the fixture's architecture from its spec form.
+func bnNet(t *testing.T, fx bnFixture) *nn.Sequential {
+	t.Helper()
+	layers, err := spec.ParseArchitecture(fx.Architecture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, _, err := spec.BuildArchitecture(fx.InputShape, layers, tensor.NewRNG(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net
+}
+
+// TestPyTorchBatchNormStateLoads loads a state_dict PyTorch saved after
+// training-mode batches, buffers and the I64 num_batches_tracked
+// included, and checks bigfunc's eval-mode output against PyTorch's.
+func TestPyTorchBatchNormStateLoads(t *testing.T) {
+	fx, f := readBNFixture(t)
+	if !f.Int64["0.num_batches_tracked"] || f.Tensors["0.num_batches_tracked"].Item() != 4 {
+		t.Fatalf("fixture: 0.num_batches_tracked = %v (I64 %v), want 4 as I64", f.Tensors["0.num_batches_tracked"], f.Int64["0.num_batches_tracked"])
+	}
+	net := bnNet(t, fx)
+	if err := train.LoadWeights(net, f, "pytorch_bn.safetensors"); err != nil {
+		t.Fatal(err)
+	}
+	bn := net.Layers[0].(*nn.BatchNorm)
+	if got := bn.NumBatchesTracked.Item(); got != 4 {
+		t.Errorf("num_batches_tracked after loading = %v, want 4", got)
+	}
+	if got, want := bn.RunningVar.Data(), f.Tensors["0.running_var"].Data(); got[0] != want[0] || got[0] == 1 {
+		t.Errorf("running_var after loading = %v, want PyTorch's %v", got, want)
+	}
+	y := net.Forward(autograd.Const(fx.X.tensor()), nn.Eval)
+	compareTensor(t, "eval output", y.Value, fx.Y, 1e-5, 1e-5)
+}
+
+// TestBatchNormModelLoadsInPyTorch saves a network built in Go, with
+// BatchNorm buffers moved by training-mode batches, through train.Model:
+// its tensors must be exactly those PyTorch's state_dict of the same
+// network has (names, shapes, dtypes: what load_state_dict(strict=True)
+// requires), it must load back into bigfunc with the same eval outputs,
+// and, where PyTorch is installed, PyTorch must load it with strict=True
+// and compute the same eval outputs.
+func TestBatchNormModelLoadsInPyTorch(t *testing.T) {
+	fx, ref := readBNFixture(t)
+	rng := tensor.NewRNG(2)
+	net := nn.NewSequential(
+		nn.NewBatchNorm2d(3), &activation.ReLULayer{}, nn.NewMaxPool2d(2), nn.NewGroupNorm(3, 3, true),
+		nn.NewAdaptiveAvgPool2d(2, 2), nn.Flatten{}, nn.NewLinear(12, 5, true, rng),
+		nn.NewBatchNorm1d(5), nn.NewLayerNorm([]int{5}, true), nn.NewLinear(5, 2, true, rng))
+	net.Layers[7].(*nn.BatchNorm).Cumulative = true
+	for _, p := range net.Params() {
+		for i := range p.Value.Data() {
+			p.Value.Data()[i] += float32(rng.Normal() * 0.3)
+		}
+	}
+	for step := range 3 {
+		x := tensor.Randn(rng, 4+step, 3, 6, 6)
+		net.Forward(autograd.Const(x), nn.Train(rng))
+	}
+	m, err := train.FromNet(net, []int{3, 6, 6}, "mse", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "bn.safetensors")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	f, err := safetensors.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Tensors) != len(ref.Tensors) {
+		t.Errorf("saved %v, PyTorch's state_dict has %v", f.Order, ref.Order)
+	}
+	for name, want := range ref.Tensors {
+		got, ok := f.Tensors[name]
+		if !ok || !tensor.SameShape(got, want) || f.Int64[name] != ref.Int64[name] {
+			t.Errorf("tensor %q: saved %v (I64 %v), PyTorch has %v (I64 %v)", name, got, f.Int64[name], want.Shape(), ref.Int64[name])
+		}
+	}
+	if got := f.Tensors["0.num_batches_tracked"].Item(); got != 3 {
+		t.Errorf("saved 0.num_batches_tracked = %v, want 3", got)
+	}
+
+	x := fx.X.tensor()
+	want := net.Forward(autograd.Const(x), nn.Eval).Value
+	back, err := train.LoadModel(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := back.Net.Forward(autograd.Const(x), nn.Eval).Value
+	for i, v := range want.Data() {
+		if got.Data()[i] != v {
+			t.Fatalf("loaded back: y[%d] = %v, want %v", i, got.Data()[i], v)
+		}
+	}
+
+	if testing.Short() {
+		t.Skip("-short: the strict load in PyTorch, which takes seconds to start, is not checked")
+	}
+	if err := exec.Command("/usr/bin/python3", "-c", "import torch").Run(); err != nil {
+		t.Skip("PyTorch is not installed: the strict load in PyTorch is not checked")
+	}
+	xPath := filepath.Join(t.TempDir(), "x.json")
+	xb, _ := json.Marshal(jsonTensor{Shape: x.Shape(), Data: float64s(x.Data())})
+	if err := os.WriteFile(xPath, xb, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("/usr/bin/python3", filepath.Join("norm", "bnstate.py"), "eval", path, xPath).Output()
+	if err != nil {
+		t.Fatalf("PyTorch could not load the model: %v\n%s", err, exitStderr(err))
+	}
+	var py jsonTensor
+	if err := json.Unmarshal(out, &py); err != nil {
+		t.Fatalf("PyTorch's output %q: %v", out, err)
+	}
+	compareTensor(t, "PyTorch's eval output of the bigfunc model", want, py, 1e-5, 1e-5)
+}
+
+func float64s(v []float32) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
+}
+
+func exitStderr(err error) string {
+	if e, ok := err.(*exec.ExitError); ok {
+		return string(e.Stderr)
+	}
+	return ""
 }

@@ -177,31 +177,81 @@ func (k *batchNormKernel) Forward(y, x []float32, n int, m Mode) {
 	}
 }
 
-// batchStats sets mean and invstd from the batch, summing in float64
-// over two passes for accuracy.
+// batchStats sets mean, vari and invstd from the batch, summing in
+// float64 over two passes for accuracy.
 func (k *batchNormKernel) batchStats(x []float32, n int) {
 	m := float64(n * k.l)
 	for c := range k.c {
 		var s float64
 		for j := range n {
 			off := (j*k.c + c) * k.l
-			for _, v := range x[off : off+k.l] {
-				s += float64(v)
-			}
+			s += sum64(x[off : off+k.l])
 		}
 		mean := s / m
 		var ss float64
 		for j := range n {
 			off := (j*k.c + c) * k.l
-			for _, v := range x[off : off+k.l] {
-				d := float64(v) - mean
-				ss += d * d
-			}
+			ss += sumSquares(x[off:off+k.l], mean)
 		}
 		k.mean[c] = mean
 		k.vari[c] = ss / m
 		k.invstd[c] = 1 / math.Sqrt(ss/m+k.b.Eps)
 	}
+}
+
+// sum64 returns Σ x[i] in float64, over four partial sums so that the
+// additions do not wait on one another.
+func sum64(x []float32) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += float64(x[i])
+		s1 += float64(x[i+1])
+		s2 += float64(x[i+2])
+		s3 += float64(x[i+3])
+	}
+	for ; i < len(x); i++ {
+		s0 += float64(x[i])
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// sumSquares returns Σ (x[i] − mean)² in float64, as sum64 does.
+func sumSquares(x []float32, mean float64) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		d0, d1 := float64(x[i])-mean, float64(x[i+1])-mean
+		d2, d3 := float64(x[i+2])-mean, float64(x[i+3])-mean
+		s0 += d0 * d0
+		s1 += d1 * d1
+		s2 += d2 * d2
+		s3 += d3 * d3
+	}
+	for ; i < len(x); i++ {
+		d := float64(x[i]) - mean
+		s0 += d * d
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// sumProducts returns Σ g[i] and Σ g[i]·(x[i] − mean) in float64.
+func sumProducts(g, x []float32, mean float64) (sg, sgx float64) {
+	x = x[:len(g)]
+	var a0, a1, b0, b1 float64
+	i := 0
+	for ; i+2 <= len(g); i += 2 {
+		g0, g1 := float64(g[i]), float64(g[i+1])
+		a0 += g0
+		a1 += g1
+		b0 += g0 * (float64(x[i]) - mean)
+		b1 += g1 * (float64(x[i+1]) - mean)
+	}
+	for ; i < len(g); i++ {
+		a0 += float64(g[i])
+		b0 += float64(g[i]) * (float64(x[i]) - mean)
+	}
+	return a0 + a1, b0 + b1
 }
 
 // updateRunning moves the running statistics towards the batch's, which
@@ -235,11 +285,9 @@ func (k *batchNormKernel) Backward(dx, dy, x, _ []float32, n int) {
 		var sdy, sdyx float64 // Σdy and Σdy·x̂
 		for s := range n {
 			off := (s*k.c + c) * k.l
-			g := dy[off : off+k.l]
-			for i, v := range x[off : off+k.l] {
-				sdy += float64(g[i])
-				sdyx += float64(g[i]) * (float64(v) - mean)
-			}
+			a, b := sumProducts(dy[off:off+k.l], x[off:off+k.l], mean)
+			sdy += a
+			sdyx += b
 		}
 		sdyx *= invstd
 		if gw != nil {
@@ -265,15 +313,17 @@ func (k *batchNormKernel) Backward(dx, dy, x, _ []float32, n int) {
 			}
 			continue
 		}
-		// dx = w·σ⁻¹·(dy − Σdy/M − x̂·Σ(dy·x̂)/M), as dx = a·dy + p·x + q.
-		a := scale
-		p := -scale * invstd * sdyx / m
-		q := -scale*sdy/m - p*mean
+		// dx = w·σ⁻¹·(dy − Σdy/M − x̂·Σ(dy·x̂)/M) = a·dy + p·(x − mean) + q,
+		// in float32 as PyTorch computes it.
+		a := float32(scale)
+		p := float32(-scale * invstd * sdyx / m)
+		q := float32(-scale * sdy / m)
+		mf := float32(mean)
 		for s := range n {
 			off := (s*k.c + c) * k.l
 			d, g := dx[off:off+k.l], dy[off:off+k.l]
 			for i, v := range x[off : off+k.l] {
-				d[i] += float32(a*float64(g[i]) + p*float64(v) + q)
+				d[i] += a*g[i] + (p*(v-mf) + q)
 			}
 		}
 	}

@@ -163,12 +163,24 @@ type groupKernel struct {
 	mean, rstd  []float64 // per run, as the latest Forward normalised
 }
 
-// param returns the index into the weight and bias of element i of run r.
-func (k *groupKernel) param(r, i int) int {
+// affine returns the weight and bias that apply to segment j of run r
+// (a channel's spatial values for GroupNorm, a single value for
+// LayerNorm), or nil without affine parameters.
+func (k *groupKernel) affine(r, j int, w, b []float32) (float32, float32) {
 	if k.elementwise {
-		return i
+		return w[j], b[j]
 	}
-	return ((r%k.per)*k.d + i) / k.spatial
+	c := (r%k.per)*(k.d/k.spatial) + j
+	return w[c], b[c]
+}
+
+// seg returns the length of the runs' segments that share one affine
+// weight.
+func (k *groupKernel) seg() int {
+	if k.elementwise {
+		return 1
+	}
+	return k.spatial
 }
 
 func (k *groupKernel) Forward(y, x []float32, n int, _ Mode) {
@@ -176,30 +188,25 @@ func (k *groupKernel) Forward(y, x []float32, n int, _ Mode) {
 	if k.weight != nil {
 		w, b = k.weight.Value.Data(), k.bias.Value.Data()
 	}
-	d := float64(k.d)
+	d, seg := float64(k.d), k.seg()
 	for r := range n * k.per {
 		xs, ys := x[r*k.d:(r+1)*k.d], y[r*k.d:(r+1)*k.d]
-		var s float64
-		for _, v := range xs {
-			s += float64(v)
-		}
-		mean := s / d
-		var ss float64
-		for _, v := range xs {
-			t := float64(v) - mean
-			ss += t * t
-		}
-		rstd := 1 / math.Sqrt(ss/d+k.eps)
+		mean := sum64(xs) / d
+		rstd := 1 / math.Sqrt(sumSquares(xs, mean)/d+k.eps)
 		k.mean[r], k.rstd[r] = mean, rstd
-		if w == nil {
-			for i, v := range xs {
-				ys[i] = float32((float64(v) - mean) * rstd)
+		// y = (x − mean)·α + b with α = w/σ, per segment, in float64:
+		// rows are often short, and x − mean cancels.
+		for j := range k.d / seg {
+			alpha, beta := rstd, 0.0
+			if w != nil {
+				wj, bj := k.affine(r, j, w, b)
+				alpha *= float64(wj)
+				beta = float64(bj)
 			}
-			continue
-		}
-		for i, v := range xs {
-			j := k.param(r, i)
-			ys[i] = float32((float64(v)-mean)*rstd*float64(w[j]) + float64(b[j]))
+			out := ys[j*seg : (j+1)*seg]
+			for i, v := range xs[j*seg : (j+1)*seg] {
+				out[i] = float32((float64(v)-mean)*alpha + beta)
+			}
 		}
 	}
 }
@@ -210,41 +217,49 @@ func (k *groupKernel) Backward(dx, dy, x, _ []float32, n int) {
 		w = k.weight.Value.Data()
 	}
 	gw, gb := gradOf(k.weight), gradOf(k.bias)
-	d := float64(k.d)
+	d, seg := float64(k.d), k.seg()
 	for r := range n * k.per {
 		xs, g := x[r*k.d:(r+1)*k.d], dy[r*k.d:(r+1)*k.d]
 		mean, rstd := k.mean[r], k.rstd[r]
 		// With ĝ = dy·w: dx = σ⁻¹·(ĝ − Σĝ/d − x̂·Σ(ĝ·x̂)/d).
 		var sg, sgx float64
-		for i, v := range xs {
-			xh := (float64(v) - mean) * rstd
-			gi := float64(g[i])
+		for j := range k.d / seg {
+			a, b := sumProducts(g[j*seg:(j+1)*seg], xs[j*seg:(j+1)*seg], mean)
+			wj := 1.0
 			if w != nil {
-				j := k.param(r, i)
+				c := j
+				if !k.elementwise {
+					c = (r%k.per)*(k.d/seg) + j
+				}
+				wj = float64(w[c])
 				if gw != nil {
-					gw[j] += float32(gi * xh)
+					gw[c] += float32(b * rstd)
 				}
 				if gb != nil {
-					gb[j] += g[i]
+					gb[c] += float32(a)
 				}
-				gi *= float64(w[j])
 			}
-			sg += gi
-			sgx += gi * xh
+			sg += a * wj
+			sgx += b * wj
 		}
 		if dx == nil {
 			continue
 		}
-		sg /= d
-		sgx /= d
+		sgx *= rstd
+		// dx = a·dy + p·(x − mean) + q per segment.
+		p := -rstd * rstd * sgx / d
+		q := -rstd * sg / d
 		ds := dx[r*k.d : (r+1)*k.d]
-		for i, v := range xs {
-			gi := float64(g[i])
+		for j := range k.d / seg {
+			a := rstd
 			if w != nil {
-				gi *= float64(w[k.param(r, i)])
+				wj, _ := k.affine(r, j, w, w)
+				a *= float64(wj)
 			}
-			xh := (float64(v) - mean) * rstd
-			ds[i] += float32(rstd * (gi - sg - xh*sgx))
+			out, gs := ds[j*seg:(j+1)*seg], g[j*seg:(j+1)*seg]
+			for i, v := range xs[j*seg : (j+1)*seg] {
+				out[i] += float32(a*float64(gs[i]) + p*(float64(v)-mean) + q)
+			}
 		}
 	}
 }

@@ -16,7 +16,9 @@ import (
 // (⌈…⌉ with CeilMode, dropping a last window that would start in the right
 // padding), and the same for the width. Padding never wins the maximum.
 // The gradient goes to the first maximum of each window in row-major
-// order, as PyTorch's; a NaN in a window is its maximum.
+// order, as PyTorch's; a NaN in a window is its maximum. A window that
+// dilation steps over the whole input (PyTorch reads out of bounds there)
+// gives −Inf and no gradient.
 type MaxPool2d struct {
 	KernelSize, Stride, Padding, Dilation [2]int
 	CeilMode                              bool
@@ -97,6 +99,12 @@ func (k *maxPoolKernel) Forward(y, x []float32, n int, _ Mode) {
 						}
 					}
 				}
+				if h0 >= h1 || w0 >= w1 {
+					// Dilation can step a window over the whole input
+					// (kernel 2, dilation 2, padding 1 on one row):
+					// nothing to take the maximum of, and no gradient.
+					at = -1
+				}
 				out[oh*k.ow+ow] = best
 				arg[oh*k.ow+ow] = int32(at)
 			}
@@ -113,7 +121,9 @@ func (k *maxPoolKernel) Backward(dx, dy, _, _ []float32, n int) {
 		d := dx[plane*hw : (plane+1)*hw]
 		g := dy[plane*ohw : (plane+1)*ohw]
 		for i, at := range k.arg[plane*ohw : (plane+1)*ohw] {
-			d[at] += g[i]
+			if at >= 0 {
+				d[at] += g[i]
+			}
 		}
 	}
 }
@@ -162,7 +172,7 @@ func (p *AvgPool2d) Fuse(in []int, rows int) Kernel {
 	k := &avgPoolKernel{c: in[0], h: in[1], w: in[2], oh: out[1], ow: out[2]}
 	k.rows = windows(in[1], out[1], p.KernelSize[0], p.Stride[0], p.Padding[0])
 	k.cols = windows(in[2], out[2], p.KernelSize[1], p.Stride[1], p.Padding[1])
-	k.inv = make([]float32, out[1]*out[2])
+	k.div = make([]float32, out[1]*out[2])
 	for i, r := range k.rows {
 		for j, c := range k.cols {
 			// PyTorch's divisor: the window clipped to the padded border,
@@ -172,7 +182,7 @@ func (p *AvgPool2d) Fuse(in []int, rows int) Kernel {
 				div = (r.end - r.start) * (c.end - c.start)
 			}
 			if r.start < r.end && c.start < c.end {
-				k.inv[i*out[2]+j] = 1 / float32(div)
+				k.div[i*out[2]+j] = float32(div)
 			}
 		}
 	}
@@ -198,7 +208,9 @@ func windows(in, out, k, s, p int) []window {
 type avgPoolKernel struct {
 	c, h, w, oh, ow int
 	rows, cols      []window
-	inv             []float32 // 1/divisor of each output position
+	// div is the divisor of each output position (0 for a window
+	// wholly in the padding, whose sum is 0 too: PyTorch's output is 0).
+	div []float32
 }
 
 func (k *avgPoolKernel) Forward(y, x []float32, n int, _ Mode) {
@@ -214,7 +226,10 @@ func (k *avgPoolKernel) Forward(y, x []float32, n int, _ Mode) {
 						s += v
 					}
 				}
-				out[i*k.ow+j] = s * k.inv[i*k.ow+j]
+				if dv := k.div[i*k.ow+j]; dv != 0 {
+					s /= dv
+				}
+				out[i*k.ow+j] = s
 			}
 		}
 	}
@@ -230,7 +245,11 @@ func (k *avgPoolKernel) Backward(dx, dy, _, _ []float32, n int) {
 		g := dy[plane*ohw : (plane+1)*ohw]
 		for i, r := range k.rows {
 			for j, c := range k.cols {
-				v := g[i*k.ow+j] * k.inv[i*k.ow+j]
+				dv := k.div[i*k.ow+j]
+				if dv == 0 {
+					continue
+				}
+				v := g[i*k.ow+j] / dv
 				for ih := r.start; ih < r.end; ih++ {
 					row := d[ih*k.w+c.start : ih*k.w+c.end]
 					for t := range row {
@@ -286,10 +305,10 @@ func (p *AdaptiveAvgPool2d) Fuse(in []int, rows int) Kernel {
 	k := &avgPoolKernel{c: in[0], h: in[1], w: in[2], oh: out[1], ow: out[2]}
 	k.rows = adaptiveWindows(in[1], out[1])
 	k.cols = adaptiveWindows(in[2], out[2])
-	k.inv = make([]float32, out[1]*out[2])
+	k.div = make([]float32, out[1]*out[2])
 	for i, r := range k.rows {
 		for j, c := range k.cols {
-			k.inv[i*out[2]+j] = 1 / float32((r.end-r.start)*(c.end-c.start))
+			k.div[i*out[2]+j] = float32((r.end - r.start) * (c.end - c.start))
 		}
 	}
 	return k

@@ -132,7 +132,9 @@ def pool_out(size, k, s, p, d, ceil):
 
 
 def pool_input(cfg, dilation=True):
-    """An odd-sized input that fits the pooling options."""
+    """An input that fits the pooling options, every window of which holds
+    at least one input element: PyTorch 1.13 reads out of bounds on a
+    window that dilation steps over entirely."""
     k = pair(cfg["kernel_size"])
     s = pair(cfg.get("stride", cfg["kernel_size"]))
     p = pair(cfg.get("padding", 0))
@@ -142,7 +144,8 @@ def pool_input(cfg, dilation=True):
         lo = max(d[i] * (k[i] - 1) + 1 - 2 * p[i], 1)
         while True:
             v = rnd.randint(lo, lo + 7)
-            if pool_out(v, k[i], s[i], p[i], d[i], cfg.get("ceil_mode", False)) >= 1:
+            out = pool_out(v, k[i], s[i], p[i], d[i], cfg.get("ceil_mode", False))
+            if out >= 1 and all(any(0 <= o * s[i] - p[i] + j * d[i] < v for j in range(k[i])) for o in range(out)):
                 break
         dims.append(v)
     return [rnd.randint(1, 3), rnd.randint(1, 3)] + dims
@@ -210,7 +213,8 @@ def bn_case(name, op, cfg, random_state=True):
     else:
         per = [c]
     def batch():
-        n = rnd.randint(2, 5)
+        # At least three values per channel (see gn_case).
+        n = rnd.randint(2 if len(per) > 1 and per[1] * per[-1] > 1 else 3, 5)
         return [n] + per
     steps = rnd.randint(3, 4)
     shapes = [batch() for _ in range(steps + 2)]
@@ -237,11 +241,16 @@ def ln_case(name, cfg, per):
     cases.append(run_case(name, "layer_norm", cfg, shapes, ["train", "eval"]))
 
 
-ln_case("ln sequence", {}, [rnd.randint(1, 5), rnd.randint(2, 9)])
-ln_case("ln vector", {}, [rnd.randint(2, 9)])
+ln_case("ln sequence", {}, [rnd.randint(1, 5), rnd.randint(3, 9)])
+ln_case("ln vector", {}, [rnd.randint(3, 9)])
 t, d = rnd.randint(2, 4), rnd.randint(2, 6)
 ln_case("ln two dims", {"normalized_shape": [t, d]}, [rnd.randint(1, 3), t, d])
-ln_case("ln no affine", {"elementwise_affine": False, "eps": 1e-3}, [rnd.randint(1, 4), rnd.randint(2, 7)])
+ln_case("ln no affine", {"elementwise_affine": False, "eps": 1e-3}, [rnd.randint(1, 4), rnd.randint(3, 7)])
+
+
+# Every normalised run holds at least three values: with two, x̂ = ±1
+# whatever x is, so the output and dx depend on x only through eps and are
+# dominated by float32 rounding, PyTorch's as much as ours.
 
 
 def gn_case(name, groups, per_group, cfg, spatial):
@@ -251,14 +260,12 @@ def gn_case(name, groups, per_group, cfg, spatial):
     cases.append(run_case(name, "group_norm", cfg, shapes, ["train", "eval"]))
 
 
-gn_case("gn image", rnd.randint(2, 3), rnd.randint(1, 3), {}, [rnd.randint(1, 4), rnd.randint(1, 4)])
+gn_case("gn image", rnd.randint(2, 3), rnd.randint(1, 3), {}, [rnd.randint(2, 4), rnd.randint(2, 4)])
 c = rnd.randint(2, 5)
 gn_case("gn instance", c, 1, {"eps": 1e-4}, [rnd.randint(2, 5), rnd.randint(2, 5)])
 gn_case("gn sequence no affine", rnd.randint(1, 3), 2, {"affine": False}, [rnd.randint(2, 6)])
-gn_case("gn one group", 1, rnd.randint(2, 4), {}, [rnd.randint(1, 3), rnd.randint(1, 3)])
-# Groups of at least two values: with one, var = 0 and σ⁻¹ = 1/√eps ≈ 316
-# magnifies PyTorch's own float32 rounding of x·σ⁻¹ − mean·σ⁻¹ to ~1e-5.
-gn_case("gn vector", rnd.randint(1, 3), rnd.randint(2, 3), {}, [])
+gn_case("gn one group", 1, rnd.randint(3, 4), {}, [rnd.randint(1, 3), rnd.randint(1, 3)])
+gn_case("gn vector", rnd.randint(1, 3), rnd.randint(3, 4), {}, [])
 
 os.makedirs(args.out, exist_ok=True)
 with open(os.path.join(args.out, "norm.json"), "w") as f:

@@ -1,0 +1,155 @@
+package nn_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/bigfunc/bigfunc/autograd"
+	"github.com/bigfunc/bigfunc/autograd/gradtest"
+	"github.com/bigfunc/bigfunc/nn"
+	"github.com/bigfunc/bigfunc/tensor"
+)
+
+// distinct returns a tensor of the given shape holding a random
+// permutation of well-separated values, so that no pooling window has a
+// tie or a near tie that a finite difference could cross.
+func distinct(rng *tensor.RNG, shape ...int) *tensor.Tensor {
+	t := tensor.Zeros(shape...)
+	for i, p := range rng.Perm(t.Len()) {
+		t.Data()[i] = float32(p)*0.1 - float32(t.Len())*0.05
+	}
+	return t
+}
+
+func TestPoolGradients(t *testing.T) {
+	rng := tensor.NewRNG(1)
+	cases := []nn.Layer{
+		nn.NewMaxPool2d(2),
+		&nn.MaxPool2d{KernelSize: [2]int{3, 2}, Stride: [2]int{2, 1}, Padding: [2]int{1, 1}, Dilation: [2]int{2, 1}, CeilMode: true},
+		nn.NewAvgPool2d(2),
+		&nn.AvgPool2d{KernelSize: [2]int{3, 3}, Stride: [2]int{2, 2}, Padding: [2]int{1, 1}, CeilMode: true},
+		&nn.AvgPool2d{KernelSize: [2]int{3, 2}, Stride: [2]int{2, 2}, Padding: [2]int{1, 1}, CeilMode: true, CountIncludePad: true},
+		nn.NewAdaptiveAvgPool2d(1, 1),
+		nn.NewAdaptiveAvgPool2d(3, 2),
+	}
+	for _, l := range cases {
+		for _, m := range []nn.Mode{nn.Eval, nn.Train(tensor.NewRNG(2))} {
+			err := gradtest.Check(func(in []*autograd.Var) *autograd.Var {
+				return l.Forward(in[0], m)
+			}, []*tensor.Tensor{distinct(rng, 2, 3, 7, 5)}, gradtest.Options{})
+			if err != nil {
+				t.Errorf("%s %v (train %v): %v", l.Describe().Op, l.Describe().Config, m.Train, err)
+			}
+		}
+	}
+}
+
+// TestMaxPoolFirstMaximum checks on a window of equal values that the
+// whole gradient goes to the first of them in row-major order, as in
+// PyTorch, and that padding never wins even when every value is negative.
+func TestMaxPoolFirstMaximum(t *testing.T) {
+	x := autograd.Param(tensor.FromSlice([]float32{
+		-5, -1, -1,
+		-1, -7, -1,
+		-3, -1, -2,
+	}, 1, 1, 3, 3))
+	p := &nn.MaxPool2d{KernelSize: [2]int{2, 2}, Stride: [2]int{2, 2}, Padding: [2]int{1, 1}, Dilation: [2]int{1, 1}}
+	y := p.Forward(x, nn.Eval)
+	// Windows (with padding) cover rows {-1,0}×cols {-1,0}, {-1,0}×{1,2},
+	// {1,2}×{-1,0}, {1,2}×{1,2}.
+	if got, want := fmt.Sprint(y.Value.Data()), "[-5 -1 -1 -1]"; got != want {
+		t.Fatalf("y = %s, want %s", got, want)
+	}
+	y.BackwardWith(tensor.FromSlice([]float32{1, 10, 100, 1000}, 1, 1, 2, 2))
+	// The maxima: (0,0) alone; (0,1) before (0,2); (1,0); and in the last
+	// window, of -7, -1, -1, -2, the -1 at (1,2) before the one at (2,1).
+	want := "[1 10 0 100 0 1000 0 0 0]"
+	if got := fmt.Sprint(x.Grad.Data()); got != want {
+		t.Errorf("dx = %s, want %s", got, want)
+	}
+}
+
+// TestPoolShapes checks PyTorch's output-size rules, including ceil_mode
+// dropping a window that would start in the right padding.
+func TestPoolShapes(t *testing.T) {
+	cases := []struct {
+		l    nn.Layer
+		in   []int
+		want string
+	}{
+		{nn.NewMaxPool2d(2), []int{3, 28, 28}, "[3 14 14]"},
+		{nn.NewMaxPool2d(2), []int{3, 7, 7}, "[3 3 3]"},
+		{&nn.MaxPool2d{KernelSize: [2]int{2, 2}, Stride: [2]int{2, 2}, Dilation: [2]int{1, 1}, CeilMode: true}, []int{3, 7, 7}, "[3 4 4]"},
+		// ceil: ⌈(5+2−3)/2⌉+1 = 3 windows, the last starting at 3 (inside).
+		{&nn.AvgPool2d{KernelSize: [2]int{3, 3}, Stride: [2]int{2, 2}, Padding: [2]int{1, 1}, CeilMode: true}, []int{1, 5, 6}, "[1 3 4]"},
+		// ceil: ⌈(4+2−2)/3⌉+1 = 3 windows, but the third would start at
+		// 2·3 = 6 ≥ in+padding = 5, in the right padding: dropped.
+		{&nn.AvgPool2d{KernelSize: [2]int{2, 2}, Stride: [2]int{3, 3}, Padding: [2]int{1, 1}, CeilMode: true}, []int{1, 4, 4}, "[1 2 2]"},
+		{nn.NewAdaptiveAvgPool2d(1, 1), []int{8, 5, 3}, "[8 1 1]"},
+	}
+	for _, c := range cases {
+		got, err := c.l.OutShape(c.in)
+		if err != nil || fmt.Sprint(got) != c.want {
+			t.Errorf("%s %v OutShape(%v) = %v, %v; want %s", c.l.Describe().Op, c.l.Describe().Config, c.in, got, err, c.want)
+		}
+	}
+}
+
+// TestAdaptiveAvgPoolWindows checks the overlapping windows of an
+// adaptive pool against averages taken by hand: 5 inputs to 3 outputs
+// average [0, 2), [1, 4) and [3, 5).
+func TestAdaptiveAvgPoolWindows(t *testing.T) {
+	x := tensor.FromSlice([]float32{1, 2, 4, 8, 16}, 1, 1, 1, 5)
+	y := nn.NewAdaptiveAvgPool2d(1, 3).Forward(autograd.Const(x), nn.Eval)
+	want := []float32{(1 + 2) / 2.0, (2 + 4 + 8) / 3.0, (8 + 16) / 2.0}
+	for i, w := range want {
+		if g := y.Value.Data()[i]; g != w {
+			t.Errorf("y[%d] = %v, want %v", i, g, w)
+		}
+	}
+}
+
+func benchmarkLayer(b *testing.B, l nn.Layer, in []int, n int, m nn.Mode) {
+	k := nn.Fuse(l, in, n)
+	out, _ := l.OutShape(in)
+	x := tensor.Randn(tensor.NewRNG(1), append([]int{n}, in...)...).Data()
+	y := make([]float32, n*nn.Size(out))
+	dy := tensor.Randn(tensor.NewRNG(2), n*nn.Size(out)).Data()
+	dx := make([]float32, len(x))
+	k.Forward(y, x, n, m)
+	k.Backward(dx, dy, x, y, n)
+	b.ReportAllocs()
+	b.SetBytes(int64(4 * len(x)))
+	b.ResetTimer()
+	for range b.N {
+		k.Forward(y, x, n, m)
+		k.Backward(dx, dy, x, y, n)
+	}
+}
+
+// BenchmarkMaxPool2d runs forward and backward of a 2×2 max pool on a
+// batch of 64 samples of 32×28×28.
+func BenchmarkMaxPool2d(b *testing.B) {
+	benchmarkLayer(b, nn.NewMaxPool2d(2), []int{32, 28, 28}, 64, nn.Train(tensor.NewRNG(3)))
+}
+
+// BenchmarkAvgPool2d is BenchmarkMaxPool2d's average pool.
+func BenchmarkAvgPool2d(b *testing.B) {
+	benchmarkLayer(b, nn.NewAvgPool2d(2), []int{32, 28, 28}, 64, nn.Train(tensor.NewRNG(3)))
+}
+
+// TestMaxPoolEmptyWindow checks a window that dilation steps over
+// entirely: kernel 2, dilation 2 and padding 1 on a single row look at
+// rows −1 and 1, neither of which exists.
+func TestMaxPoolEmptyWindow(t *testing.T) {
+	p := &nn.MaxPool2d{KernelSize: [2]int{2, 1}, Stride: [2]int{2, 1}, Padding: [2]int{1, 0}, Dilation: [2]int{2, 1}}
+	x := autograd.Param(tensor.FromSlice([]float32{1, 2, 3}, 1, 1, 1, 3))
+	y := p.Forward(x, nn.Eval)
+	if got, want := fmt.Sprint(y.Value.Shape(), y.Value.Data()), "[1 1 1 3] [-Inf -Inf -Inf]"; got != want {
+		t.Fatalf("y = %s, want %s", got, want)
+	}
+	y.BackwardWith(tensor.Ones(1, 1, 1, 3))
+	if got := fmt.Sprint(x.Grad.Data()); got != "[0 0 0]" {
+		t.Errorf("dx = %s, want [0 0 0]", got)
+	}
+}
