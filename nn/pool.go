@@ -55,6 +55,8 @@ func (p *MaxPool2d) Fuse(in []int, rows int) Kernel {
 		return nil
 	}
 	k := &maxPoolKernel{p: p, c: in[0], h: in[1], w: in[2], oh: out[1], ow: out[2]}
+	k.rows = maxWindows(in[1], out[1], p.KernelSize[0], p.Stride[0], p.Padding[0], p.Dilation[0])
+	k.cols = maxWindows(in[2], out[2], p.KernelSize[1], p.Stride[1], p.Padding[1], p.Dilation[1])
 	k.arg = make([]int32, rows*Size(out))
 	return k
 }
@@ -62,54 +64,84 @@ func (p *MaxPool2d) Fuse(in []int, rows int) Kernel {
 type maxPoolKernel struct {
 	p               *MaxPool2d
 	c, h, w, oh, ow int
+	rows, cols      []window
 	arg             []int32 // index within its input plane of each output's maximum
 }
 
 func (k *maxPoolKernel) Forward(y, x []float32, n int, _ Mode) {
 	p := k.p
-	kh, kw := p.KernelSize[0], p.KernelSize[1]
-	sh, sw := p.Stride[0], p.Stride[1]
-	ph, pw := p.Padding[0], p.Padding[1]
-	dh, dw := p.Dilation[0], p.Dilation[1]
 	hw, ohw := k.h*k.w, k.oh*k.ow
+	dh, dw := p.Dilation[0], p.Dilation[1]
 	for plane := range n * k.c {
 		in := x[plane*hw : (plane+1)*hw]
 		out := y[plane*ohw : (plane+1)*ohw]
 		arg := k.arg[plane*ohw : (plane+1)*ohw]
-		for oh := range k.oh {
-			h0 := oh*sh - ph
-			h1 := min(h0+(kh-1)*dh+1, k.h)
-			for h0 < 0 {
-				h0 += dh
-			}
-			for ow := range k.ow {
-				w0 := ow*sw - pw
-				w1 := min(w0+(kw-1)*dw+1, k.w)
-				for w0 < 0 {
-					w0 += dw
-				}
-				// PyTorch's rule: strictly greater, or NaN, replaces, so
-				// the first maximum wins and NaN propagates.
-				best, at := float32(math.Inf(-1)), h0*k.w+w0
-				for ih := h0; ih < h1; ih += dh {
-					row := ih * k.w
-					for iw := w0; iw < w1; iw += dw {
-						if v := in[row+iw]; v > best || v != v {
-							best, at = v, row+iw
-						}
-					}
-				}
-				if h0 >= h1 || w0 >= w1 {
+		for oh, r := range k.rows {
+			for ow, c := range k.cols {
+				o := oh*k.ow + ow
+				if r.start >= r.end || c.start >= c.end {
 					// Dilation can step a window over the whole input
 					// (kernel 2, dilation 2, padding 1 on one row):
 					// nothing to take the maximum of, and no gradient.
-					at = -1
+					out[o], arg[o] = float32(math.Inf(-1)), -1
+					continue
 				}
-				out[oh*k.ow+ow] = best
-				arg[oh*k.ow+ow] = int32(at)
+				// PyTorch's rule: strictly greater, or NaN, replaces, so
+				// the first maximum wins and NaN propagates.
+				// The selection is done on bits, without a branch: on
+				// real data "is this the new maximum" is a coin toss that
+				// a branch predictor loses half the time.
+				at := int32(r.start*k.w + c.start)
+				best := math.Float32bits(in[at])
+				if r.end-r.start == 2 && c.end-c.start == 2 && dh == 1 && dw == 1 {
+					// The common 2×2 window, unrolled.
+					i, w := at, int32(k.w)
+					q := in[i : i+w+2]
+					best, at = pick(best, at, q[1], i+1)
+					best, at = pick(best, at, q[w], i+w)
+					best, at = pick(best, at, q[w+1], i+w+1)
+					out[o], arg[o] = math.Float32frombits(best), at
+					continue
+				}
+				for ih := r.start; ih < r.end; ih += dh {
+					row := ih * k.w
+					for iw := c.start; iw < c.end; iw += dw {
+						best, at = pick(best, at, in[row+iw], int32(row+iw))
+					}
+				}
+				out[o], arg[o] = math.Float32frombits(best), at
 			}
 		}
 	}
+}
+
+// pick returns v and i if v replaces the maximum so far, best (as bits)
+// at index at, by PyTorch's rule: v is greater, or NaN.
+func pick(best uint32, at int32, v float32, i int32) (uint32, int32) {
+	// v > best and v ≠ v exclude each other, so != is their "or".
+	take := (v > math.Float32frombits(best)) != (v != v)
+	var mask int32
+	if take {
+		mask = -1
+	}
+	best ^= (best ^ math.Float32bits(v)) & uint32(mask)
+	at ^= (at ^ i) & mask
+	return best, at
+}
+
+// maxWindows returns the windows of out outputs over an axis of size in,
+// start moved past the padding by whole dilation steps.
+func maxWindows(in, out, k, s, p, d int) []window {
+	ws := make([]window, out)
+	for i := range ws {
+		a := i*s - p
+		b := min(a+(k-1)*d+1, in)
+		for a < 0 {
+			a += d
+		}
+		ws[i] = window{start: a, end: b}
+	}
+	return ws
 }
 
 func (k *maxPoolKernel) Backward(dx, dy, _, _ []float32, n int) {

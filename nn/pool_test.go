@@ -2,6 +2,7 @@ package nn_test
 
 import (
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/bigfunc/bigfunc/autograd"
@@ -151,5 +152,20 @@ func TestMaxPoolEmptyWindow(t *testing.T) {
 	y.BackwardWith(tensor.Ones(1, 1, 1, 3))
 	if got := fmt.Sprint(x.Grad.Data()); got != "[0 0 0]" {
 		t.Errorf("dx = %s, want [0 0 0]", got)
+	}
+}
+
+// TestMaxPoolNaN checks that NaN wins its window, as in PyTorch, and
+// takes the gradient: the last NaN, since PyTorch replaces on every NaN.
+func TestMaxPoolNaN(t *testing.T) {
+	nan := float32(math.NaN())
+	x := autograd.Param(tensor.FromSlice([]float32{1, nan, 5, nan}, 1, 1, 2, 2))
+	y := nn.NewMaxPool2d(2).Forward(x, nn.Eval)
+	if v := y.Value.Data()[0]; v == v {
+		t.Fatalf("y = %v, want NaN", v)
+	}
+	y.Backward()
+	if got := fmt.Sprint(x.Grad.Data()); got != "[0 0 0 1]" {
+		t.Errorf("dx = %s, want [0 0 0 1]", got)
 	}
 }
