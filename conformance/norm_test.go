@@ -317,3 +317,42 @@ func exitStderr(err error) string {
 	}
 	return ""
 }
+
+// TestNormSpecKeys builds the spec keys of the model file's contract, in
+// the form a YAML decoder gives them, and checks the shapes they infer.
+func TestNormSpecKeys(t *testing.T) {
+	arch := []any{
+		map[string]any{"batch_norm2d": map[string]any{"eps": 1e-5, "momentum": 0.1}},
+		map[string]any{"group_norm": map[string]any{"num_groups": 2}},
+		map[string]any{"dropout2d": 0.1},
+		map[string]any{"max_pool2d": map[string]any{"kernel_size": 2}},
+		map[string]any{"avg_pool2d": map[string]any{"kernel_size": 2}},
+		map[string]any{"adaptive_avg_pool2d": map[string]any{"output_size": 1}},
+		"flatten",
+		map[string]any{"batch_norm1d": map[string]any{}},
+		map[string]any{"layer_norm": map[string]any{}},
+	}
+	layers, err := spec.ParseArchitecture(arch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, out, err := spec.BuildArchitecture([]int{4, 9, 8}, layers, tensor.NewRNG(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shapes, _ := net.Shapes([]int{4, 9, 8})
+	if got, want := fmt.Sprint(shapes), "[[4 9 8] [4 9 8] [4 9 8] [4 9 8] [4 4 4] [4 2 2] [4 1 1] [4] [4] [4]]"; got != want || fmt.Sprint(out) != "[4]" {
+		t.Errorf("shapes %s, want %s", got, want)
+	}
+	var names []string
+	for _, p := range net.Params() {
+		names = append(names, p.Name)
+	}
+	for _, b := range net.Buffers() {
+		names = append(names, b.Name)
+	}
+	want := "0.weight 0.bias 1.weight 1.bias 7.weight 7.bias 8.weight 8.bias 0.running_mean 0.running_var 0.num_batches_tracked 7.running_mean 7.running_var 7.num_batches_tracked"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("state_dict names %s, want %s", got, want)
+	}
+}

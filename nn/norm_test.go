@@ -333,3 +333,65 @@ func BenchmarkBatchNorm2dEval(b *testing.B) {
 	}
 	benchmarkLayer(b, bn, []int{32, 28, 28}, 64, nn.Eval)
 }
+
+// TestNormKernelsMatchGraph runs a network of this family through its
+// fused kernels and through the graph, in training mode, and checks that
+// outputs, gradients and the running statistics agree bit for bit.
+func TestNormKernelsMatchGraph(t *testing.T) {
+	build := func() *nn.Sequential {
+		rng := tensor.NewRNG(11)
+		return nn.NewSequential(
+			nn.NewBatchNorm2d(4), nn.NewGroupNorm(2, 4, true), nn.NewDropout2d(0.3),
+			&nn.MaxPool2d{KernelSize: [2]int{3, 3}, Stride: [2]int{2, 2}, Padding: [2]int{1, 1}, Dilation: [2]int{1, 1}, CeilMode: true},
+			nn.NewAvgPool2d(2), nn.NewAdaptiveAvgPool2d(1, 1), nn.Flatten{},
+			nn.NewLinear(4, 6, true, rng), nn.NewBatchNorm1d(6), nn.NewLayerNorm([]int{6}, true))
+	}
+	const n = 5
+	in := []int{4, 7, 6}
+	x := tensor.Randn(tensor.NewRNG(12), n, 4, 7, 6)
+	dy := tensor.Randn(tensor.NewRNG(13), n, 6)
+
+	g := build()
+	xv := autograd.Param(x.Clone())
+	var y *autograd.Var
+	for range 2 { // twice, so the running statistics move twice
+		for _, p := range g.Params() {
+			p.ZeroGrad()
+		}
+		xv.ZeroGrad()
+		y = g.Forward(xv, nn.Train(tensor.NewRNG(14)))
+		y.BackwardWith(dy)
+	}
+
+	f := build()
+	k := nn.Fuse(f, in, n+2)
+	out := make([]float32, n*6)
+	dx := make([]float32, x.Len())
+	for range 2 {
+		for _, p := range f.Params() {
+			p.ZeroGrad()
+		}
+		clear(dx)
+		k.Forward(out, x.Data(), n, nn.Train(tensor.NewRNG(14)))
+		k.Backward(dx, dy.Data(), x.Data(), out, n)
+	}
+	same := func(what string, got, want []float32) {
+		t.Helper()
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("%s[%d]: kernel %v, graph %v", what, i, got[i], want[i])
+			}
+		}
+	}
+	same("y", out, y.Value.Data())
+	same("dx", dx, xv.Grad.Data())
+	for i, p := range f.Params() {
+		same(p.Name, p.Grad.Data(), g.Params()[i].Grad.Data())
+	}
+	for i, b := range f.Buffers() {
+		same(b.Name, b.Value.Data(), g.Buffers()[i].Value.Data())
+	}
+	if got := f.Buffers()[2].Value.Item(); got != 2 {
+		t.Errorf("num_batches_tracked = %v, want 2", got)
+	}
+}
