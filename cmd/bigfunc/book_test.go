@@ -146,10 +146,17 @@ func TestDraw(t *testing.T) {
 		t.Error("the residual diagram does not explain its shortcut arcs")
 	}
 
-	// Layers it cannot draw neuron by neuron, and files that are not
-	// models, fail with one line and no image.
+	// Layers it cannot draw neuron by neuron are drawn as blocks.
+	blocks := filepath.Join(dir, "maxout.svg")
+	if code, _, errs := runCLI(t, "draw", "--model", filepath.Join(dir, "maxout.safetensors"), "-o", blocks); code != 0 {
+		t.Fatalf("draw maxout: %s", errs)
+	}
+	if data, _ := os.ReadFile(blocks); !strings.Contains(string(data), "maxout pieces=") {
+		t.Error("the block diagram does not name the maxout layer")
+	}
+
+	// Files that are not models fail with one line and no image.
 	for _, c := range []struct{ model, want string }{
-		{filepath.Join(dir, "maxout.safetensors"), "maxout"},
 		{filepath.Join(dir, "junk.safetensors"), "junk.safetensors"},
 	} {
 		out := filepath.Join(dir, "bad.svg")
