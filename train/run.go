@@ -143,7 +143,13 @@ func Build(s *spec.Spec, opts Options) (*Trainer, *Sets, error) {
 		return nil, nil, err
 	}
 	if n := s.Output.Classes; n > 0 && m.Loss.Classification() && n != m.Outputs {
-		return nil, nil, fmt.Errorf("%s: output.classes is %d but the architecture ends with %d outputs", s.Path, n, m.Outputs)
+		hint := ""
+		if out, err := m.Net.OutShape(m.InputShape); err == nil && len(out) > 1 {
+			// Linear maps the last axis, as in PyTorch: images need a
+			// flatten before the first linear layer of a classifier.
+			hint = fmt.Sprintf(" (the output has shape %v; add - flatten before the linear layers)", out)
+		}
+		return nil, nil, fmt.Errorf("%s: output.classes is %d but the architecture ends with %d outputs%s", s.Path, n, m.Outputs, hint)
 	}
 	if err := checkClasses(s, m, sets.Train); err != nil {
 		return nil, nil, err
