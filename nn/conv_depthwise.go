@@ -1,0 +1,248 @@
+package nn
+
+import "github.com/bigfunc/bigfunc/internal/kernel"
+
+// depthwiseConv runs a convolution in which every group holds one image
+// channel (groups == c: depthwise, with o/groups outputs per channel). Its
+// products are kh·kw deep, far too thin for a matrix multiply, so it works
+// plane by plane instead.
+//
+// With stride 1 each kernel tap (i, j) is one long vector operation: the
+// image is copied into a zero-padded plane xp of width wp = wo+(kw−1)·dw,
+// the output is computed in a plane of the same width, and tap (i, j)
+// reads xp shifted by i·dh·wp + j·dw, so that
+//
+//	yp[t] += w[i][j] · xp[t + i·dh·wp + j·dw]   for every t at once.
+//
+// The wp−wo columns past each output row hold garbage in the forward pass
+// and zeros in the backward ones, where they must contribute nothing.
+// Other strides run plain loops.
+type depthwiseConv struct {
+	g      convGeom
+	hp, wp int       // padded plane, stride 1 only
+	xp     []float32 // hp×wp: padded image channel, or its gradient
+	yp     []float32 // ho×wp: output channel, or its gradient
+}
+
+func newDepthwiseConv(g convGeom) *depthwiseConv {
+	e := &depthwiseConv{g: g}
+	if g.sh == 1 && g.sw == 1 {
+		e.hp, e.wp = g.ho+(g.kh-1)*g.dh, g.wo+(g.kw-1)*g.dw
+		e.xp = make([]float32, e.hp*e.wp)
+		e.yp = make([]float32, g.ho*e.wp)
+	}
+	return e
+}
+
+// strided reports whether the plain loops run.
+func (e *depthwiseConv) strided() bool { return e.xp == nil }
+
+// span returns the flat length of a tap's vector operation: through the
+// last output element.
+func (e *depthwiseConv) span() int { return (e.g.ho-1)*e.wp + e.g.wo }
+
+// shift is the offset in xp of tap (i, j).
+func (e *depthwiseConv) shift(i, j int) int { return i*e.g.dh*e.wp + j*e.g.dw }
+
+// pad copies the image plane x into xp, zeros around it.
+func (e *depthwiseConv) pad(x []float32) {
+	g := &e.g
+	clear(e.xp)
+	for r := 0; r < g.h; r++ {
+		pr := r + g.ph
+		if pr >= e.hp {
+			break
+		}
+		// Columns past wp are never read (only with asymmetric crops).
+		n := max(0, min(g.w, e.wp-g.pw))
+		copy(e.xp[pr*e.wp+g.pw:pr*e.wp+g.pw+n], x[r*g.w:r*g.w+n])
+	}
+}
+
+// place copies the output plane dy into yp, one row per wp floats, and
+// zeros the columns past wo.
+func (e *depthwiseConv) place(dy []float32) {
+	g := &e.g
+	for r := 0; r < g.ho; r++ {
+		copy(e.yp[r*e.wp:r*e.wp+g.wo], dy[r*g.wo:(r+1)*g.wo])
+		// The forward pass leaves garbage here.
+		clear(e.yp[r*e.wp+g.wo : (r+1)*e.wp])
+	}
+}
+
+func (e *depthwiseConv) conv(out, img, w, bias []float32, n int, add bool) {
+	g := &e.g
+	hw, howo, kk := g.h*g.w, g.ho*g.wo, g.kh*g.kw
+	mult := g.o / g.groups
+	for s := 0; s < n; s++ {
+		for ci := 0; ci < g.c; ci++ {
+			x := img[(s*g.c+ci)*hw : (s*g.c+ci+1)*hw]
+			if !e.strided() {
+				e.pad(x)
+			}
+			for m := 0; m < mult; m++ {
+				co := ci*mult + m
+				y := out[(s*g.o+co)*howo : (s*g.o+co+1)*howo]
+				wc := w[co*kk : (co+1)*kk]
+				if e.strided() {
+					if !add {
+						clear(y)
+					}
+					e.convStrided(y, x, wc)
+				} else {
+					l := e.span()
+					yp := e.yp[:l]
+					clear(yp)
+					for i := 0; i < g.kh; i++ {
+						for j := 0; j < g.kw; j++ {
+							sh := e.shift(i, j)
+							kernel.Axpy(wc[i*g.kw+j], e.xp[sh:sh+l], yp)
+						}
+					}
+					for r := 0; r < g.ho; r++ {
+						src, dst := e.yp[r*e.wp:r*e.wp+g.wo], y[r*g.wo:(r+1)*g.wo]
+						if add {
+							kernel.AddTo(dst, src)
+						} else {
+							copy(dst, src)
+						}
+					}
+				}
+				if bias != nil {
+					addScalar(y, bias[co])
+				}
+			}
+		}
+	}
+}
+
+func (e *depthwiseConv) convT(img, out, w []float32, n int) {
+	g := &e.g
+	hw, howo, kk := g.h*g.w, g.ho*g.wo, g.kh*g.kw
+	mult := g.o / g.groups
+	for s := 0; s < n; s++ {
+		for ci := 0; ci < g.c; ci++ {
+			dx := img[(s*g.c+ci)*hw : (s*g.c+ci+1)*hw]
+			if !e.strided() {
+				clear(e.xp)
+			}
+			for m := 0; m < mult; m++ {
+				co := ci*mult + m
+				dy := out[(s*g.o+co)*howo : (s*g.o+co+1)*howo]
+				wc := w[co*kk : (co+1)*kk]
+				if e.strided() {
+					e.convTStrided(dx, dy, wc)
+					continue
+				}
+				e.place(dy)
+				l := e.span()
+				for i := 0; i < g.kh; i++ {
+					for j := 0; j < g.kw; j++ {
+						sh := e.shift(i, j)
+						kernel.Axpy(wc[i*g.kw+j], e.yp[:l], e.xp[sh:sh+l])
+					}
+				}
+			}
+			if !e.strided() {
+				for r := 0; r < g.h; r++ {
+					pr := r + g.ph
+					if pr >= e.hp {
+						break
+					}
+					n := max(0, min(g.w, e.wp-g.pw))
+					kernel.AddTo(dx[r*g.w:r*g.w+n], e.xp[pr*e.wp+g.pw:pr*e.wp+g.pw+n])
+				}
+			}
+		}
+	}
+}
+
+func (e *depthwiseConv) wgrad(dw, img, out []float32, n int) {
+	g := &e.g
+	hw, howo, kk := g.h*g.w, g.ho*g.wo, g.kh*g.kw
+	mult := g.o / g.groups
+	for s := 0; s < n; s++ {
+		for ci := 0; ci < g.c; ci++ {
+			x := img[(s*g.c+ci)*hw : (s*g.c+ci+1)*hw]
+			if !e.strided() {
+				e.pad(x)
+			}
+			for m := 0; m < mult; m++ {
+				co := ci*mult + m
+				dy := out[(s*g.o+co)*howo : (s*g.o+co+1)*howo]
+				dwc := dw[co*kk : (co+1)*kk]
+				if e.strided() {
+					e.wgradStrided(dwc, x, dy)
+					continue
+				}
+				e.place(dy)
+				l := e.span()
+				for i := 0; i < g.kh; i++ {
+					for j := 0; j < g.kw; j++ {
+						sh := e.shift(i, j)
+						dwc[i*g.kw+j] += kernel.Dot(e.yp[:l], e.xp[sh:sh+l])
+					}
+				}
+			}
+		}
+	}
+}
+
+// convStrided adds one channel's convolution of the plane x with the
+// kh×kw kernel wc into the output plane y, for any stride.
+func (e *depthwiseConv) convStrided(y, x, wc []float32) {
+	g := &e.g
+	for i := 0; i < g.kh; i++ {
+		rlo, rhi, roff := g.rowSpan(i)
+		for j := 0; j < g.kw; j++ {
+			lo, hi, off := g.span(j)
+			wv := wc[i*g.kw+j]
+			for oh := rlo; oh < rhi; oh++ {
+				xr := x[(oh*g.sh+roff)*g.w:]
+				yr := y[oh*g.wo : (oh+1)*g.wo]
+				for ow := lo; ow < hi; ow++ {
+					yr[ow] += wv * xr[ow*g.sw+off]
+				}
+			}
+		}
+	}
+}
+
+// convTStrided is the adjoint of convStrided: it adds into dx.
+func (e *depthwiseConv) convTStrided(dx, dy, wc []float32) {
+	g := &e.g
+	for i := 0; i < g.kh; i++ {
+		rlo, rhi, roff := g.rowSpan(i)
+		for j := 0; j < g.kw; j++ {
+			lo, hi, off := g.span(j)
+			wv := wc[i*g.kw+j]
+			for oh := rlo; oh < rhi; oh++ {
+				xr := dx[(oh*g.sh+roff)*g.w:]
+				yr := dy[oh*g.wo : (oh+1)*g.wo]
+				for ow := lo; ow < hi; ow++ {
+					xr[ow*g.sw+off] += wv * yr[ow]
+				}
+			}
+		}
+	}
+}
+
+// wgradStrided adds the gradient of one channel's kernel into dwc.
+func (e *depthwiseConv) wgradStrided(dwc, x, dy []float32) {
+	g := &e.g
+	for i := 0; i < g.kh; i++ {
+		rlo, rhi, roff := g.rowSpan(i)
+		for j := 0; j < g.kw; j++ {
+			lo, hi, off := g.span(j)
+			var acc float32
+			for oh := rlo; oh < rhi; oh++ {
+				xr := x[(oh*g.sh+roff)*g.w:]
+				yr := dy[oh*g.wo : (oh+1)*g.wo]
+				for ow := lo; ow < hi; ow++ {
+					acc += yr[ow] * xr[ow*g.sw+off]
+				}
+			}
+			dwc[i*g.kw+j] += acc
+		}
+	}
+}
