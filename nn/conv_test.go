@@ -148,8 +148,8 @@ func convCases(rng *tensor.RNG) []struct {
 	conv2d(3, 3, 9, 8, p(3, 3), p(1, 1), p(0, 0), p(2, 2), "", 1, true)
 	conv2d(2, 4, 6, 6, p(4, 4), p(1, 1), p(0, 0), p(1, 1), "same", 1, true) // odd total: extra at the end
 	conv2d(3, 2, 5, 6, p(2, 3), p(1, 1), p(0, 0), p(2, 1), "same", 1, true)
-	conv2d(4, 4, 6, 6, p(3, 3), p(1, 1), p(1, 1), p(1, 1), "", 4, true) // depthwise
-	conv2d(3, 6, 7, 5, p(3, 3), p(1, 1), p(1, 2), p(2, 1), "", 3, true) // depthwise, two per channel, dilated
+	conv2d(4, 4, 6, 6, p(3, 3), p(1, 1), p(1, 1), p(1, 1), "", 4, true)  // depthwise
+	conv2d(3, 6, 7, 5, p(3, 3), p(1, 1), p(1, 2), p(2, 1), "", 3, true)  // depthwise, two per channel, dilated
 	conv2d(4, 4, 7, 7, p(3, 3), p(2, 2), p(1, 1), p(1, 1), "", 4, false) // strided depthwise
 	conv2d(2, 2, 6, 6, p(4, 4), p(1, 1), p(0, 0), p(1, 1), "same", 2, true)
 	conv2d(5, 3, 4, 4, p(1, 1), p(1, 1), p(0, 0), p(1, 1), "", 1, true) // 1×1
