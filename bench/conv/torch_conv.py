@@ -4,7 +4,8 @@ Usage: python3 torch_conv.py THREADS [BUDGET_SECONDS]
 
 Times one forward + backward (input, weight and bias gradients) of
 torch.nn.functional.conv2d at the shapes of nn's BenchmarkConv2d and prints
-one line per shape: name and milliseconds per step.
+one line per shape: name, wall and CPU milliseconds per step (CPU time
+holds still on a shared machine, wall time does not).
 """
 import os
 import sys
@@ -31,15 +32,16 @@ SHAPES = [
 
 
 def timeit(fn):
+    """Returns wall and CPU seconds per call of fn."""
     for _ in range(3):
         fn()
-    n, start = 0, time.perf_counter()
+    n, start, cpu = 0, time.perf_counter(), time.process_time()
     while True:
         fn()
         n += 1
         el = time.perf_counter() - start
         if el >= budget and n >= 5:
-            return el / n
+            return el / n, (time.process_time() - cpu) / n
 
 
 for name, n, cin, cout, h, w, k, s, p, g in SHAPES:
@@ -55,4 +57,5 @@ for name, n, cin, cout, h, w, k, s, p, g in SHAPES:
         x.grad = wt.grad = b.grad = None
         F.conv2d(x, wt, b, stride=s, padding=p, groups=g).backward(dy)
 
-    print(f"{name} {threads}t {timeit(step) * 1e3:.3f} ms", flush=True)
+    wall, cpu = timeit(step)
+    print(f"{name} {threads}t {wall * 1e3:.3f} ms {cpu * 1e3:.3f} cpu-ms", flush=True)
