@@ -339,15 +339,16 @@ func (k *convKernel) Backward(dx, dy, x, _ []float32, n int) {
 	} else {
 		img, out = x[:n*g.imgSize()], dy[:n*g.outSize()]
 	}
-	if dx != nil {
-		if k.transpose {
-			k.impl.conv(dx[:n*g.outSize()], img, w, nil, n, true)
-		} else {
-			k.impl.convT(dx[:n*g.imgSize()], out, w, n)
-		}
+	var dimg, dout []float32
+	if dx != nil && k.transpose {
+		dout = dx[:n*g.outSize()]
+	} else if dx != nil {
+		dimg = dx[:n*g.imgSize()]
 	}
-	if gw != nil {
-		k.impl.wgrad(gw, img, out, n)
+	if k.transpose {
+		k.impl.backwardT(dout, gw, img, out, w, n)
+	} else {
+		k.impl.backward(dimg, gw, img, out, w, n)
 	}
 	if gb != nil {
 		if k.transpose {

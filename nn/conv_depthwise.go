@@ -21,6 +21,7 @@ type depthwiseConv struct {
 	g      convGeom
 	hp, wp int       // padded plane, stride 1 only
 	xp     []float32 // hp×wp: padded image channel, or its gradient
+	dxp    []float32 // hp×wp: the gradient when xp holds the image
 	yp     []float32 // ho×wp: output channel, or its gradient
 }
 
@@ -28,8 +29,12 @@ func newDepthwiseConv(g convGeom) *depthwiseConv {
 	e := &depthwiseConv{g: g}
 	if g.sh == 1 && g.sw == 1 {
 		e.hp, e.wp = g.ho+(g.kh-1)*g.dh, g.wo+(g.kw-1)*g.dw
-		e.xp = make([]float32, e.hp*e.wp)
-		e.yp = make([]float32, g.ho*e.wp)
+		// Room for span() rounded up to whole vector blocks past the last
+		// tap, so that no tap ends in a slow scalar tail.
+		l := e.span()
+		e.xp = make([]float32, max(e.hp*e.wp, e.shift(g.kh-1, g.kw-1)+l))
+		e.yp = make([]float32, max(g.ho*e.wp, l))
+		e.dxp = make([]float32, len(e.xp))
 	}
 	return e
 }
@@ -38,8 +43,10 @@ func newDepthwiseConv(g convGeom) *depthwiseConv {
 func (e *depthwiseConv) strided() bool { return e.xp == nil }
 
 // span returns the flat length of a tap's vector operation: through the
-// last output element.
-func (e *depthwiseConv) span() int { return (e.g.ho-1)*e.wp + e.g.wo }
+// last output element, rounded up to a multiple of 32 (the vector loops'
+// block); the extra elements are garbage in the forward pass and zeros in
+// the backward ones, like the columns past wo.
+func (e *depthwiseConv) span() int { return ((e.g.ho-1)*e.wp + e.g.wo + 31) &^ 31 }
 
 // shift is the offset in xp of tap (i, j).
 func (e *depthwiseConv) shift(i, j int) int { return i*e.g.dh*e.wp + j*e.g.dw }
@@ -60,14 +67,17 @@ func (e *depthwiseConv) pad(x []float32) {
 }
 
 // place copies the output plane dy into yp, one row per wp floats, and
-// zeros the columns past wo.
+// zeros the rest.
 func (e *depthwiseConv) place(dy []float32) {
 	g := &e.g
 	for r := 0; r < g.ho; r++ {
 		copy(e.yp[r*e.wp:r*e.wp+g.wo], dy[r*g.wo:(r+1)*g.wo])
-		// The forward pass leaves garbage here.
-		clear(e.yp[r*e.wp+g.wo : (r+1)*e.wp])
+		// The forward pass leaves garbage past each row and the last.
+		if r < g.ho-1 {
+			clear(e.yp[r*e.wp+g.wo : (r+1)*e.wp])
+		}
 	}
+	clear(e.yp[(g.ho-1)*e.wp+g.wo:])
 }
 
 func (e *depthwiseConv) conv(out, img, w, bias []float32, n int, add bool) {
@@ -144,14 +154,7 @@ func (e *depthwiseConv) convT(img, out, w []float32, n int) {
 				}
 			}
 			if !e.strided() {
-				for r := 0; r < g.h; r++ {
-					pr := r + g.ph
-					if pr >= e.hp {
-						break
-					}
-					n := max(0, min(g.w, e.wp-g.pw))
-					kernel.AddTo(dx[r*g.w:r*g.w+n], e.xp[pr*e.wp+g.pw:pr*e.wp+g.pw+n])
-				}
+				e.unpad(dx, e.xp)
 			}
 		}
 	}
@@ -244,5 +247,63 @@ func (e *depthwiseConv) wgradStrided(dwc, x, dy []float32) {
 			}
 			dwc[i*g.kw+j] += acc
 		}
+	}
+}
+
+func (e *depthwiseConv) backward(dimg, dw, img, out, w []float32, n int) {
+	if e.strided() || dimg == nil || dw == nil {
+		if dimg != nil {
+			e.convT(dimg, out, w, n)
+		}
+		if dw != nil {
+			e.wgrad(dw, img, out, n)
+		}
+		return
+	}
+	// Both gradients from one padding of x and one placing of dy.
+	g := &e.g
+	hw, howo, kk := g.h*g.w, g.ho*g.wo, g.kh*g.kw
+	mult := g.o / g.groups
+	l := e.span()
+	for s := 0; s < n; s++ {
+		for ci := 0; ci < g.c; ci++ {
+			e.pad(img[(s*g.c+ci)*hw : (s*g.c+ci+1)*hw])
+			clear(e.dxp)
+			for m := 0; m < mult; m++ {
+				co := ci*mult + m
+				e.place(out[(s*g.o+co)*howo : (s*g.o+co+1)*howo])
+				wc, dwc := w[co*kk:(co+1)*kk], dw[co*kk:(co+1)*kk]
+				for i := 0; i < g.kh; i++ {
+					for j := 0; j < g.kw; j++ {
+						sh := e.shift(i, j)
+						kernel.Axpy(wc[i*g.kw+j], e.yp[:l], e.dxp[sh:sh+l])
+						dwc[i*g.kw+j] += kernel.Dot(e.yp[:l], e.xp[sh:sh+l])
+					}
+				}
+			}
+			e.unpad(dimg[(s*g.c+ci)*hw:(s*g.c+ci+1)*hw], e.dxp)
+		}
+	}
+}
+
+// unpad adds the image part of the padded plane p into dx.
+func (e *depthwiseConv) unpad(dx, p []float32) {
+	g := &e.g
+	for r := 0; r < g.h; r++ {
+		pr := r + g.ph
+		if pr >= e.hp {
+			break
+		}
+		n := max(0, min(g.w, e.wp-g.pw))
+		kernel.AddTo(dx[r*g.w:r*g.w+n], p[pr*e.wp+g.pw:pr*e.wp+g.pw+n])
+	}
+}
+
+func (e *depthwiseConv) backwardT(dout, dw, img, out, w []float32, n int) {
+	if dout != nil {
+		e.conv(dout, img, w, nil, n, true)
+	}
+	if dw != nil {
+		e.wgrad(dw, img, out, n)
 	}
 }

@@ -66,6 +66,11 @@ func (g *convGeom) rowSpan(i int) (lo, hi, off int) {
 // ceilDiv is ⌈a/b⌉ for b > 0 (floorDiv is pooling's, in pool.go).
 func ceilDiv(a, b int) int { return -floorDiv(-a, b) }
 
+// flat reports whether image rows and output rows line up (strides 1,
+// wo == w), so that one kernel tap's rows form one contiguous run in both
+// the image and the columns, shifted by a constant.
+func (g *convGeom) flat() bool { return g.sh == 1 && g.sw == 1 && g.wo == g.w }
+
 // im2col writes the columns of one sample's image x into col, one row per
 // (channel, i, j) in that order and ho·wo entries per row, rows ld apart:
 //
@@ -83,6 +88,17 @@ func (g *convGeom) im2col(col []float32, ld int, x []float32) {
 				r++
 				clear(row[:rlo*g.wo])
 				clear(row[rhi*g.wo:])
+				if g.flat() && rlo < rhi {
+					// One copy for all rows; the entries it takes from the
+					// neighbouring row (past either edge) are then zeroed.
+					shift := roff*g.w + off
+					t0, t1 := max(rlo*g.w, -shift), min(rhi*g.w, hw-shift)
+					copy(row[t0:t1], xc[t0+shift:t1+shift])
+					clear(row[rlo*g.w : t0])
+					clear(row[t1 : rhi*g.w])
+					zeroEdges(row, rlo, rhi, g.w, lo, hi)
+					continue
+				}
 				for oh := rlo; oh < rhi; oh++ {
 					dst := row[oh*g.wo : (oh+1)*g.wo]
 					src := xc[(oh*g.sh+roff)*g.w:]
@@ -101,9 +117,27 @@ func (g *convGeom) im2col(col []float32, ld int, x []float32) {
 	}
 }
 
+// zeroEdges zeroes columns [0, lo) and [hi, w) of rows [rlo, rhi) of the
+// plane p of width w.
+func zeroEdges(p []float32, rlo, rhi, w, lo, hi int) {
+	if lo == 0 && hi == w {
+		return
+	}
+	for oh := rlo; oh < rhi; oh++ {
+		r := p[oh*w : (oh+1)*w]
+		for q := 0; q < lo; q++ {
+			r[q] = 0
+		}
+		for q := hi; q < w; q++ {
+			r[q] = 0
+		}
+	}
+}
+
 // col2im is the adjoint of im2col: it adds every entry of col to the
 // image element it was read from, dx[ci][ih][iw] += col[…] (entries that
-// fall in the padding are dropped).
+// fall in the padding are dropped). It may overwrite those dropped
+// entries of col.
 func (g *convGeom) col2im(dx []float32, col []float32, ld int) {
 	hw := g.h * g.w
 	r := 0
@@ -115,6 +149,15 @@ func (g *convGeom) col2im(dx []float32, col []float32, ld int) {
 				lo, hi, off := g.span(j)
 				row := col[r*ld:]
 				r++
+				if g.flat() && rlo < rhi {
+					// Zero the entries that would wrap into the
+					// neighbouring row, then add all rows at once.
+					shift := roff*g.w + off
+					t0, t1 := max(rlo*g.w, -shift), min(rhi*g.w, hw-shift)
+					zeroEdges(row, rlo, rhi, g.w, lo, hi)
+					kernel.AddTo(dc[t0+shift:t1+shift], row[t0:t1])
+					continue
+				}
 				for oh := rlo; oh < rhi; oh++ {
 					src := row[oh*g.wo : (oh+1)*g.wo]
 					dst := dc[(oh*g.sh+roff)*g.w:]
@@ -131,10 +174,10 @@ func (g *convGeom) col2im(dx []float32, col []float32, ld int) {
 	}
 }
 
-// convImpl computes the three products of one convolution geometry on
-// batches of n samples. Each writes or adds its result as its comment
-// says and keeps any scratch memory it needs from one call to the next,
-// so a warm call allocates nothing.
+// convImpl computes the products of one convolution geometry on batches
+// of n samples. Each writes or adds its result as its comment says and
+// keeps any scratch memory it needs from one call to the next, so a warm
+// call allocates nothing.
 type convImpl interface {
 	// conv computes out = conv(img) + bias for n samples, or adds
 	// conv(img) to out if add is set (bias is then nil).
@@ -142,9 +185,13 @@ type convImpl interface {
 	// convT adds the transpose of conv applied to out into img: the
 	// gradient of conv with respect to its image.
 	convT(img, out, w []float32, n int)
-	// wgrad adds Σ out ⊗ columns(img) into dw: the gradient of conv with
-	// respect to its weight, given the gradient out of its output.
-	wgrad(dw, img, out []float32, n int)
+	// backward adds convT(out) into dimg and the gradient of the weight,
+	// Σ out ⊗ columns(img), into dw; either may be nil.
+	backward(dimg, dw, img, out, w []float32, n int)
+	// backwardT adds conv(img) into dout and the weight gradient into dw,
+	// either of which may be nil: the backward pass of a transposed
+	// convolution, whose output gradient is img.
+	backwardT(dout, dw, img, out, w []float32, n int)
 }
 
 // newConvImpl returns the implementation that suits g, with scratch space
@@ -178,7 +225,26 @@ type gemmConv struct {
 	chunk int
 	col   []float32 // c·kh·kw × chunk·ho·wo
 	mat   []float32 // o × chunk·ho·wo: out of chunk samples side by side
+	plane []float32 // o × ho·wo: the bias of each channel, repeated
+
+	// The loop over the samples of a chunk that run does, and its operands.
+	job   forJob
+	phase int
+	img   []float32
+	out   []float32
+	s0, b int
+	add   bool
+	bias  bool // whether phaseScatter adds plane
 }
+
+// The loops of a chunk, which run does for one sample each.
+const (
+	phaseIm2col  = iota // columns of img into col
+	phaseGather         // out into mat
+	phaseScatter        // mat into out (added if add), plus the bias plane
+	phaseAddBias        // the bias plane into out
+	phaseCol2im         // col into img
+)
 
 func newGemmConv(g convGeom, rows int) *gemmConv {
 	per := g.c * g.kh * g.kw * g.ho * g.wo
@@ -191,7 +257,52 @@ func newGemmConv(g convGeom, rows int) *gemmConv {
 	if b > 1 {
 		e.mat = make([]float32, b*g.outSize())
 	}
+	e.plane = make([]float32, g.outSize())
 	return e
+}
+
+// forChunk runs phase for each of the b samples of the chunk at s0, in
+// parallel when it is worth it.
+func (e *gemmConv) forChunk(phase, s0, b int, img, out []float32) {
+	e.phase, e.s0, e.b, e.img, e.out = phase, s0, b, img, out
+	work := b * e.g.outSize()
+	if phase == phaseIm2col || phase == phaseCol2im {
+		work = b * e.g.c * e.g.kh * e.g.kw * e.g.ho * e.g.wo
+	}
+	e.job.parallelFor(e, b, work)
+	e.img, e.out = nil, nil
+}
+
+func (e *gemmConv) run(s int) {
+	g := &e.g
+	is, os, howo := g.imgSize(), g.outSize(), g.ho*g.wo
+	ld := e.b * howo
+	switch e.phase {
+	case phaseIm2col:
+		g.im2col(e.col[s*howo:], ld, e.img[(e.s0+s)*is:(e.s0+s+1)*is])
+	case phaseCol2im:
+		g.col2im(e.img[(e.s0+s)*is:(e.s0+s+1)*is], e.col[s*howo:], ld)
+	case phaseGather:
+		src := e.out[(e.s0+s)*os:]
+		for co := 0; co < g.o; co++ {
+			copy(e.mat[co*ld+s*howo:co*ld+(s+1)*howo], src[co*howo:(co+1)*howo])
+		}
+	case phaseScatter:
+		dst := e.out[(e.s0+s)*os : (e.s0+s+1)*os]
+		for co := 0; co < g.o; co++ {
+			d, m := dst[co*howo:(co+1)*howo], e.mat[co*ld+s*howo:co*ld+(s+1)*howo]
+			switch {
+			case e.add:
+				kernel.AddTo(d, m)
+			case e.bias:
+				kernel.Add(d, m, e.plane[co*howo:(co+1)*howo])
+			default:
+				copy(d, m)
+			}
+		}
+	case phaseAddBias:
+		kernel.AddTo(e.out[(e.s0+s)*os:(e.s0+s+1)*os], e.plane)
+	}
 }
 
 // columns returns the columns of samples [s0, s0+b) of img and their row
@@ -199,114 +310,143 @@ func newGemmConv(g convGeom, rows int) *gemmConv {
 // into e.col.
 func (e *gemmConv) columns(img []float32, s0, b int) ([]float32, int) {
 	g := &e.g
-	is, howo := g.imgSize(), g.ho*g.wo
 	if b == 1 && g.identity() {
-		return img[s0*is : (s0+1)*is], howo
+		is := g.imgSize()
+		return img[s0*is : (s0+1)*is], g.ho * g.wo
 	}
-	ld := b * howo
-	for s := 0; s < b; s++ {
-		g.im2col(e.col[s*howo:], ld, img[(s0+s)*is:(s0+s+1)*is])
-	}
-	return e.col, ld
+	e.forChunk(phaseIm2col, s0, b, img, nil)
+	return e.col, b * g.ho * g.wo
 }
 
 // gather returns out's samples [s0, s0+b) as one o × b·ho·wo matrix and
 // its row stride: out itself for one sample, else copied into e.mat.
 func (e *gemmConv) gather(out []float32, s0, b int) ([]float32, int) {
 	g := &e.g
-	os, howo := g.outSize(), g.ho*g.wo
 	if b == 1 {
-		return out[s0*os : (s0+1)*os], howo
+		os := g.outSize()
+		return out[s0*os : (s0+1)*os], g.ho * g.wo
 	}
-	ld := b * howo
-	for s := 0; s < b; s++ {
-		src := out[(s0+s)*os:]
-		for co := 0; co < g.o; co++ {
-			copy(e.mat[co*ld+s*howo:co*ld+(s+1)*howo], src[co*howo:(co+1)*howo])
-		}
-	}
-	return e.mat, ld
+	e.forChunk(phaseGather, s0, b, nil, out)
+	return e.mat, b * g.ho * g.wo
 }
 
-func (e *gemmConv) conv(out, img, w, bias []float32, n int, add bool) {
+// setBias fills e.plane with bias, or notes that there is none.
+func (e *gemmConv) setBias(bias []float32) {
+	e.bias = bias != nil
+	if bias == nil {
+		return
+	}
+	howo := e.g.ho * e.g.wo
+	for co, v := range bias {
+		p := e.plane[co*howo : (co+1)*howo]
+		for i := range p {
+			p[i] = v
+		}
+	}
+}
+
+// convChunk computes the convolution of the chunk [s0, s0+b) from its
+// columns into out, added if add is set, plus the bias set by setBias.
+func (e *gemmConv) convChunk(out, col []float32, ldb int, w []float32, s0, b int, add bool) {
 	g := &e.g
 	os, howo, k := g.outSize(), g.ho*g.wo, g.kdim()
 	og := g.o / g.groups
-	for s0 := 0; s0 < n; s0 += e.chunk {
-		b := min(e.chunk, n-s0)
-		col, ldb := e.columns(img, s0, b)
-		// One sample writes straight into out; several go to e.mat and
-		// are scattered to their places in out.
-		c, ldc, acc := e.mat, b*howo, false
-		if b == 1 {
-			c, ldc, acc = out[s0*os:(s0+1)*os], howo, add
-		}
+	if b == 1 {
+		// One sample: straight into out.
+		c := out[s0*os : (s0+1)*os]
 		for gi := 0; gi < g.groups; gi++ {
-			kernel.Gemm(false, false, og, b*howo, k, w[gi*og*k:], k, col[gi*k*ldb:], ldb, c[gi*og*ldc:], ldc, acc)
+			kernel.Gemm(false, false, og, howo, k, w[gi*og*k:], k, col[gi*k*ldb:], ldb, c[gi*og*howo:], howo, add)
 		}
-		for s := 0; s < b; s++ {
-			dst := out[(s0+s)*os : (s0+s+1)*os]
-			for co := 0; co < g.o; co++ {
-				d := dst[co*howo : (co+1)*howo]
-				if b > 1 {
-					src := e.mat[co*ldc+s*howo : co*ldc+(s+1)*howo]
-					if add {
-						kernel.AddTo(d, src)
-					} else {
-						copy(d, src)
-					}
-				}
-				if bias != nil {
-					addScalar(d, bias[co])
-				}
-			}
+		if e.bias {
+			kernel.AddTo(c, e.plane)
 		}
+		return
 	}
+	// Several: into e.mat, then scattered to their places in out.
+	ld := b * howo
+	for gi := 0; gi < g.groups; gi++ {
+		kernel.Gemm(false, false, og, ld, k, w[gi*og*k:], k, col[gi*k*ldb:], ldb, e.mat[gi*og*ld:], ld, false)
+	}
+	e.add = add
+	e.forChunk(phaseScatter, s0, b, nil, out)
 }
 
-func (e *gemmConv) convT(img, out, w []float32, n int) {
+// convTChunk adds the transposed convolution of the chunk's m (o × b·ho·wo,
+// row stride ldm) into img.
+func (e *gemmConv) convTChunk(img, m []float32, ldm int, w []float32, s0, b int) {
 	g := &e.g
 	is, howo, k := g.imgSize(), g.ho*g.wo, g.kdim()
 	og := g.o / g.groups
+	if b == 1 && g.identity() {
+		// The columns are the image: accumulate into it directly.
+		dst := img[s0*is : (s0+1)*is]
+		for gi := 0; gi < g.groups; gi++ {
+			kernel.Gemm(true, false, k, howo, og, w[gi*og*k:], k, m[gi*og*ldm:], ldm, dst[gi*k*howo:], howo, true)
+		}
+		return
+	}
+	ld := b * howo
+	for gi := 0; gi < g.groups; gi++ {
+		kernel.Gemm(true, false, k, ld, og, w[gi*og*k:], k, m[gi*og*ldm:], ldm, e.col[gi*k*ld:], ld, false)
+	}
+	e.forChunk(phaseCol2im, s0, b, img, nil)
+}
+
+// wgradChunk adds the chunk's weight gradient m·colᵀ into dw.
+func (e *gemmConv) wgradChunk(dw, m []float32, ldm int, col []float32, ldc, b int) {
+	g := &e.g
+	k, og := g.kdim(), g.o/g.groups
+	for gi := 0; gi < g.groups; gi++ {
+		kernel.Gemm(false, true, og, k, b*g.ho*g.wo, m[gi*og*ldm:], ldm, col[gi*k*ldc:], ldc, dw[gi*og*k:], k, true)
+	}
+}
+
+func (e *gemmConv) conv(out, img, w, bias []float32, n int, add bool) {
+	e.setBias(bias)
+	for s0 := 0; s0 < n; s0 += e.chunk {
+		b := min(e.chunk, n-s0)
+		col, ldb := e.columns(img, s0, b)
+		e.convChunk(out, col, ldb, w, s0, b, add)
+	}
+	e.bias = false
+}
+
+func (e *gemmConv) convT(img, out, w []float32, n int) {
 	for s0 := 0; s0 < n; s0 += e.chunk {
 		b := min(e.chunk, n-s0)
 		m, ldm := e.gather(out, s0, b)
-		if b == 1 && g.identity() {
-			// The columns are the image: accumulate into it directly.
-			dst := img[s0*is : (s0+1)*is]
-			for gi := 0; gi < g.groups; gi++ {
-				kernel.Gemm(true, false, k, howo, og, w[gi*og*k:], k, m[gi*og*ldm:], ldm, dst[gi*k*howo:], howo, true)
-			}
-			continue
+		e.convTChunk(img, m, ldm, w, s0, b)
+	}
+}
+
+func (e *gemmConv) backward(dimg, dw, img, out, w []float32, n int) {
+	for s0 := 0; s0 < n; s0 += e.chunk {
+		b := min(e.chunk, n-s0)
+		m, ldm := e.gather(out, s0, b)
+		if dw != nil {
+			col, ldc := e.columns(img, s0, b)
+			e.wgradChunk(dw, m, ldm, col, ldc, b)
 		}
-		ld := b * howo
-		for gi := 0; gi < g.groups; gi++ {
-			kernel.Gemm(true, false, k, ld, og, w[gi*og*k:], k, m[gi*og*ldm:], ldm, e.col[gi*k*ld:], ld, false)
-		}
-		for s := 0; s < b; s++ {
-			g.col2im(img[(s0+s)*is:(s0+s+1)*is], e.col[s*howo:], ld)
+		if dimg != nil {
+			// This overwrites the columns, which the weight no longer needs.
+			e.convTChunk(dimg, m, ldm, w, s0, b)
 		}
 	}
 }
 
-func (e *gemmConv) wgrad(dw, img, out []float32, n int) {
-	g := &e.g
-	howo, k := g.ho*g.wo, g.kdim()
-	og := g.o / g.groups
+func (e *gemmConv) backwardT(dout, dw, img, out, w []float32, n int) {
+	e.bias = false
 	for s0 := 0; s0 < n; s0 += e.chunk {
 		b := min(e.chunk, n-s0)
 		col, ldc := e.columns(img, s0, b)
-		m, ldm := e.gather(out, s0, b)
-		for gi := 0; gi < g.groups; gi++ {
-			kernel.Gemm(false, true, og, k, b*howo, m[gi*og*ldm:], ldm, col[gi*k*ldc:], ldc, dw[gi*og*k:], k, true)
+		if dout != nil {
+			e.convChunk(dout, col, ldc, w, s0, b, true)
 		}
-	}
-}
-
-// addScalar adds v to every element of d.
-func addScalar(d []float32, v float32) {
-	for i := range d {
-		d[i] += v
+		if dw != nil {
+			// After convChunk, which uses e.mat for its result.
+			m, ldm := e.gather(out, s0, b)
+			e.wgradChunk(dw, m, ldm, col, ldc, b)
+		}
 	}
 }
 
@@ -319,5 +459,12 @@ func sumChannels(dst, x []float32, n, channels, size int) {
 			off := (s*channels + c) * size
 			dst[c] += kernel.Sum(x[off : off+size])
 		}
+	}
+}
+
+// addScalar adds v to every element of d.
+func addScalar(d []float32, v float32) {
+	for i := range d {
+		d[i] += v
 	}
 }
