@@ -434,6 +434,9 @@ func TestConvFrozen(t *testing.T) {
 // TestConvWarmStepAllocates checks that a warm forward and backward
 // allocate nothing.
 func TestConvWarmStepAllocates(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop buffers")
+	}
 	rng := tensor.NewRNG(6)
 	for _, c := range convCases(rng) {
 		const n = 4
@@ -549,5 +552,70 @@ func TestConvErrors(t *testing.T) {
 	c := nn.NewConv2d(3, 4, [2]int{3, 3}, 1, true, tensor.NewRNG(0))
 	if _, err := c.OutShape([]int{2, 5, 5}); err == nil || err.Error() != "conv2d: want 3 input channels, got 2 (input [2 5 5])" {
 		t.Errorf("OutShape: got %v", err)
+	}
+}
+
+// TestConvConcurrent runs kernels of several layers at once, sharing the
+// goroutines that unfold columns, and checks they compute what they do
+// alone.
+func TestConvConcurrent(t *testing.T) {
+	rng := tensor.NewRNG(8)
+	old := runtime.GOMAXPROCS(4)
+	defer runtime.GOMAXPROCS(old)
+	type run struct {
+		c       convCase
+		x, dy   []float32
+		y, dx   []float32
+		n, rows int
+	}
+	var runs []*run
+	for i := 0; i < 4; i++ {
+		c := nn.NewConv2d(8, 16, [2]int{3, 3}, 1, true, rng)
+		c.Padding = [2]int{1, 1}
+		in := []int{8, 12, 12}
+		out, _ := c.OutShape(in)
+		const n = 24
+		runs = append(runs, &run{c: convCase{fmt.Sprint("conv ", i), c, in}, n: n, rows: n,
+			x:  tensor.Randn(rng, append([]int{n}, in...)...).Data(),
+			dy: tensor.Randn(rng, append([]int{n}, out...)...).Data()})
+	}
+	for _, r := range runs {
+		r.y, r.dx = runKernel(t, r.c, r.x, r.dy, r.n, r.rows)
+	}
+	done := make(chan [2][]float32)
+	for _, r := range runs {
+		go func() {
+			k := nn.Fuse(r.c.layer, r.c.in, r.n)
+			y := make([]float32, len(r.y))
+			dx := make([]float32, len(r.x))
+			for range 3 {
+				k.Forward(y, r.x, r.n, nn.Eval)
+			}
+			k.Backward(dx, r.dy, r.x, y, r.n)
+			done <- [2][]float32{y, dx}
+		}()
+	}
+	got := map[float32]bool{}
+	for range runs {
+		res := <-done
+		got[res[0][0]] = true
+		for _, r := range runs {
+			if r.y[0] != res[0][0] {
+				continue
+			}
+			for i := range r.y {
+				if res[0][i] != r.y[i] {
+					t.Fatalf("%s: y[%d] %v concurrently, %v alone", r.c.name, i, res[0][i], r.y[i])
+				}
+			}
+			for i := range r.dx {
+				if res[1][i] != r.dx[i] {
+					t.Fatalf("%s: dx[%d] %v concurrently, %v alone", r.c.name, i, res[1][i], r.dx[i])
+				}
+			}
+		}
+	}
+	if len(got) != len(runs) {
+		t.Fatalf("%d distinct results from %d layers", len(got), len(runs))
 	}
 }
