@@ -5,7 +5,9 @@ import (
 	"testing"
 
 	"github.com/bigfunc/bigfunc/autograd"
+	"github.com/bigfunc/bigfunc/loss"
 	"github.com/bigfunc/bigfunc/nn"
+	"github.com/bigfunc/bigfunc/spec"
 	"github.com/bigfunc/bigfunc/tensor"
 )
 
@@ -43,7 +45,8 @@ const (
 // both).
 func checkConv(t *testing.T, path string) int {
 	var f struct {
-		Cases []convCase `json:"cases"`
+		Cases    []convCase    `json:"cases"`
+		Networks []convNetwork `json:"networks"`
 	}
 	if !readJSON(t, path, &f) {
 		return 0
@@ -66,6 +69,11 @@ func checkConv(t *testing.T, path string) int {
 			ok = checkConvCase(t, name, c, mode) && ok
 		}
 		if ok {
+			n++
+		}
+	}
+	for i, c := range f.Networks {
+		if checkConvNetwork(t, fmt.Sprintf("conv network[%d] %v", i, c.Architecture), c) {
 			n++
 		}
 	}
@@ -114,6 +122,89 @@ func checkConvCase(t *testing.T, name string, c convCase, mode nn.Mode) bool {
 			return false
 		}
 		ok = compareTensor(t, name+" dbias", params[1].Grad, *c.DBias, convGradAbsTol, convGradRelTol) && ok
+	}
+	return ok
+}
+
+// convNetwork is a small convolutional network of conv.json, given as a
+// spec architecture list, with PyTorch's parameters (by state_dict name),
+// output, cross-entropy loss, its gradient dy and every parameter's
+// gradient.
+type convNetwork struct {
+	Architecture []any                 `json:"architecture"`
+	Loss         string                `json:"loss"`
+	X            jsonTensor            `json:"x"`
+	Target       jsonTensor            `json:"target"`
+	Params       map[string]jsonTensor `json:"params"`
+	Y            jsonTensor            `json:"y"`
+	DY           jsonTensor            `json:"dy"`
+	Value        float64               `json:"value"`
+	Grads        map[string]jsonTensor `json:"grads"`
+}
+
+// checkConvNetwork builds the network from its spec, loads PyTorch's
+// parameters by name and compares the output, the loss and every
+// gradient, first through the graph and then through the fused kernels
+// that training runs, driven by PyTorch's dy.
+func checkConvNetwork(t *testing.T, name string, c convNetwork) bool {
+	t.Helper()
+	layers, err := spec.ParseArchitecture(c.Architecture)
+	if err != nil {
+		t.Errorf("%s: %v", name, err)
+		return false
+	}
+	in := c.X.Shape[1:]
+	net, _, err := spec.BuildArchitecture(in, layers, tensor.NewRNG(0))
+	if err != nil {
+		t.Errorf("%s: %v", name, err)
+		return false
+	}
+	params := net.Params()
+	if len(params) != len(c.Params) {
+		t.Errorf("%s: got %d parameters, want %d", name, len(params), len(c.Params))
+		return false
+	}
+	for _, p := range params {
+		want, found := c.Params[p.Name]
+		if !found || !equalInts(p.Value.Shape(), want.Shape) {
+			t.Errorf("%s: parameter %s %v has no match in the reference", name, p.Name, p.Value.Shape())
+			return false
+		}
+		p.Value.CopyFrom(want.tensor())
+	}
+	lf, err := loss.New(c.Loss, nil)
+	if err != nil || !lf.Classification() {
+		t.Errorf("%s: loss %q: %v", name, c.Loss, err)
+		return false
+	}
+	y := net.Forward(autograd.Const(c.X.tensor()), nn.Train(tensor.NewRNG(1)))
+	l := lf.Compute(y, loss.Target{Classes: c.Target.ints()})
+	l.Backward()
+	ok := compareTensor(t, name+" y", y.Value, c.Y, convAbsTol, convRelTol)
+	if got := float64(l.Value.Item()); !within(got, c.Value, convAbsTol, convRelTol) {
+		t.Errorf("%s loss: got %.9g, want %.9g", name, got, c.Value)
+		ok = false
+	}
+	for _, p := range params {
+		ok = compareTensor(t, name+" grad "+p.Name, p.Grad, c.Grads[p.Name], convGradAbsTol, convGradRelTol) && ok
+		p.ZeroGrad()
+	}
+
+	// The fused kernels, on buffers for more rows than used, with no
+	// input gradient asked of the first layer.
+	rows := c.X.Shape[0]
+	k := nn.Fuse(net, in, rows+2)
+	if k == nil {
+		t.Errorf("%s: no fused kernel", name)
+		return false
+	}
+	out := make([]float32, (rows+2)*nn.Size(c.Y.Shape[1:]))
+	out = out[:rows*nn.Size(c.Y.Shape[1:])]
+	k.Forward(out, c.X.tensor().Data(), rows, nn.Train(tensor.NewRNG(1)))
+	k.Backward(nil, c.DY.tensor().Data(), c.X.tensor().Data(), out, rows)
+	ok = compareTensor(t, name+" fused y", tensor.New(out, c.Y.Shape...), c.Y, convAbsTol, convRelTol) && ok
+	for _, p := range params {
+		ok = compareTensor(t, name+" fused grad "+p.Name, p.Grad, c.Grads[p.Name], convGradAbsTol, convGradRelTol) && ok
 	}
 	return ok
 }

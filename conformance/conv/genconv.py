@@ -9,8 +9,13 @@ an input x and an output gradient dy, with PyTorch's output y and the
 gradients dx, dweight and dbias of sum(y * dy). The seed picks the shapes
 and options within each kind of case as well as the values, so every seed
 covers groups, depthwise, dilation, strides, "same" and "valid" padding,
-output_padding and 1-d convolutions, each time at other sizes. Tensors are
-float32, stored as {"shape": [...], "data": [...]} in row-major order.
+output_padding and 1-d convolutions, each time at other sizes.
+
+"networks" holds small convolutional networks given as spec architecture
+lists, with their parameters under PyTorch's state_dict names, an input,
+class targets, the output y, the cross-entropy loss, its gradient dy with
+respect to y, and the gradient of every parameter. Tensors are float32,
+stored as {"shape": [...], "data": [...]} in row-major order.
 """
 import argparse
 import json
@@ -207,11 +212,62 @@ for kind in ["basic", "strided", "same", "valid", "groups", "depthwise"]:
 for kind in ["plain", "stride", "groups", "dilation", "depthwise", "nobias", "stride"]:
     conv_transpose2d(kind)
 
+
+# ---- small networks through the spec: forward, cross-entropy loss and the
+# gradient of every parameter under its state_dict name.
+def build(arch, in_shape):
+    """The torch.nn.Sequential for a spec architecture list."""
+    layers, shape = [], list(in_shape)
+    for item in arch:
+        if isinstance(item, str):
+            layers.append({"relu": torch.nn.ReLU(), "tanh": torch.nn.Tanh(), "flatten": torch.nn.Flatten()}[item])
+        else:
+            (op, cfg), = item.items()
+            if op == "linear":
+                layers.append(torch.nn.Linear(shape[0], cfg))
+            else:
+                kw = {k: tuple(v) if isinstance(v, list) else v for k, v in cfg.items() if k != "out_channels"}
+                cls = {"conv2d": torch.nn.Conv2d, "conv1d": torch.nn.Conv1d,
+                       "conv_transpose2d": torch.nn.ConvTranspose2d}[op]
+                layers.append(cls(shape[0], cfg["out_channels"], **kw))
+        with torch.no_grad():
+            shape = list(torch.nn.Sequential(*layers)(torch.zeros(1, *in_shape)).shape[1:])
+    return torch.nn.Sequential(*layers)
+
+
+def network(arch, in_shape, classes):
+    net = build(arch, in_shape)
+    n = rnd.randint(2, 5)
+    x = torch.randn(n, *in_shape)
+    target = torch.randint(0, classes, (n,))
+    y = net(x)
+    y.retain_grad()
+    value = torch.nn.functional.cross_entropy(y, target)
+    value.backward()
+    networks.append({"architecture": arch, "loss": "cross_entropy", "x": T(x), "target": T(target.float()),
+                     "params": {k: T(v) for k, v in net.state_dict().items()}, "y": T(y), "dy": T(y.grad),
+                     "value": float(value), "grads": {k: T(p.grad) for k, p in net.named_parameters()}})
+
+
+networks = []
+c1, c2, g = rnd.randint(2, 4), 2 * rnd.randint(1, 3), pick(1, 2)
+network([{"conv2d": {"out_channels": 2 * c1, "kernel_size": 3, "padding": 1}}, "relu",
+         {"conv2d": {"out_channels": c2, "kernel_size": pick(2, 3), "stride": 2, "groups": g}}, "tanh",
+         "flatten", {"linear": 3}], (rnd.randint(1, 3), rnd.randint(6, 9), rnd.randint(6, 9)), 3)
+c = rnd.randint(2, 4)
+network([{"conv1d": {"out_channels": c, "kernel_size": 3, "padding": "same"}}, "relu",
+         {"conv1d": {"out_channels": c, "kernel_size": 3, "groups": c, "dilation": 2}}, "flatten",
+         {"linear": 4}], (2, rnd.randint(8, 14)), 4)
+network([{"conv2d": {"out_channels": 4, "kernel_size": 3, "stride": 2, "padding": 1}}, "relu",
+         {"conv_transpose2d": {"out_channels": rnd.randint(1, 3), "kernel_size": 3, "stride": 2, "padding": 1,
+                               "output_padding": 1}}, "flatten", {"linear": 2}],
+        (2, 2 * rnd.randint(2, 4), 2 * rnd.randint(2, 4)), 2)
+
 os.makedirs(args.out, exist_ok=True)
 path = os.path.join(args.out, "conv.json")
 tmp = path + ".tmp"
 with open(tmp, "w") as f:
-    json.dump({"generator": "torch " + torch.__version__, "seed": args.seed, "cases": cases}, f)
+    json.dump({"generator": "torch " + torch.__version__, "seed": args.seed, "cases": cases, "networks": networks}, f)
     f.flush()
     os.fsync(f.fileno())
 os.replace(tmp, path)
