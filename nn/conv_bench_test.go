@@ -43,7 +43,7 @@ func BenchmarkConv2d(b *testing.B) {
 			dy := tensor.Randn(rng, append([]int{s.n}, out...)...).Data()
 			dx := make([]float32, len(x))
 			step := func() {
-				k.Forward(y, x, s.n, nn.Eval)
+				k.Forward(y, x, s.n, nn.Train(nil))
 				k.Backward(dx, dy, x, y, s.n)
 			}
 			step()

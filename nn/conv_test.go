@@ -201,7 +201,7 @@ func convCases(rng *tensor.RNG) []struct {
 
 // runKernel runs the layer's kernel forward and backward on n samples
 // through buffers sized for rows, all parameters trainable.
-func runKernel(t *testing.T, c convCase, x, dy []float32, n, rows int) (y, dx []float32) {
+func runKernel(t *testing.T, c convCase, x, dy []float32, n, rows int, m nn.Mode) (y, dx []float32) {
 	t.Helper()
 	k := nn.Fuse(c.layer, c.in, rows)
 	if k == nil {
@@ -213,7 +213,7 @@ func runKernel(t *testing.T, c convCase, x, dy []float32, n, rows int) (y, dx []
 	}
 	y = make([]float32, rows*nn.Size(out))
 	dx = make([]float32, len(x))
-	k.Forward(y, x, n, nn.Eval)
+	k.Forward(y, x, n, m)
 	k.Backward(dx, dy, x, y, n)
 	return y[:n*nn.Size(out)], dx
 }
@@ -226,7 +226,13 @@ func closeTo(got float32, want float64, tol float64) bool {
 // every kind of convolution against the definition, in float64.
 func TestConvMatchesDefinition(t *testing.T) {
 	rng := tensor.NewRNG(1)
-	for _, c := range convCases(rng) {
+	cases := convCases(rng)
+	for ci := range 2 * len(cases) {
+		// Both modes compute the same.
+		c, mode := cases[ci/2], nn.Eval
+		if ci%2 == 1 {
+			mode = nn.Train(tensor.NewRNG(0))
+		}
 		const n = 3
 		out, _ := c.layer.OutShape(c.in)
 		x := tensor.Randn(rng, append([]int{n}, c.in...)...).Data()
@@ -235,7 +241,7 @@ func TestConvMatchesDefinition(t *testing.T) {
 		for _, p := range params {
 			p.ZeroGrad()
 		}
-		y, dx := runKernel(t, c.convCase, x, dy, n, n)
+		y, dx := runKernel(t, c.convCase, x, dy, n, n, mode)
 		var b []float32
 		if len(params) > 1 {
 			b = params[1].Value.Data()
@@ -282,7 +288,7 @@ func TestConvChunks(t *testing.T) {
 		dy := tensor.Randn(rng, append([]int{tc.n}, out...)...).Data()
 		tc.c.Weight.ZeroGrad()
 		tc.c.Bias.ZeroGrad()
-		y, dx := runKernel(t, c, x, dy, tc.n, tc.n+5)
+		y, dx := runKernel(t, c, x, dy, tc.n, tc.n+5, nn.Train(tensor.NewRNG(0)))
 		r := refConv{n: tc.n, c: tc.in[0], h: tc.in[1], w: tc.in[2], o: out[0], ho: out[1], wo: out[2],
 			kh: tc.c.Kernel[0], kw: tc.c.Kernel[1], sh: 1, sw: 1, dh: 1, dw: 1, groups: 1}
 		wy, wdx, wdw, _ := r.run(x, tc.c.Weight.Value.Data(), tc.c.Bias.Value.Data(), dy)
@@ -382,12 +388,16 @@ func TestConvKernelMatchesGraph(t *testing.T) {
 			return g
 		}
 		xv := autograd.Param(x.Clone())
-		y := c.layer.Forward(xv, nn.Eval)
+		y := c.layer.Forward(xv, nn.Train(tensor.NewRNG(0)))
 		y.BackwardWith(dy)
 		graph := grads()
 		for _, procs := range []int{1, 2, 4} {
 			old := runtime.GOMAXPROCS(procs)
-			ky, kdx := runKernel(t, c, x.Data(), dy.Data(), n, n+7)
+			mode := nn.Train(tensor.NewRNG(0))
+			if procs == 4 {
+				mode = nn.Eval // the same bits in either mode
+			}
+			ky, kdx := runKernel(t, c, x.Data(), dy.Data(), n, n+7, mode)
 			runtime.GOMAXPROCS(old)
 			same := func(what string, got, want []float32) {
 				t.Helper()
@@ -446,7 +456,7 @@ func TestConvWarmStepAllocates(t *testing.T) {
 		y := make([]float32, n*nn.Size(out))
 		dx := make([]float32, len(x))
 		step := func() {
-			k.Forward(y, x, n, nn.Eval)
+			k.Forward(y, x, n, nn.Train(nil))
 			k.Backward(dx, y, x, y, n)
 		}
 		step()
@@ -580,7 +590,7 @@ func TestConvConcurrent(t *testing.T) {
 			dy: tensor.Randn(rng, append([]int{n}, out...)...).Data()})
 	}
 	for _, r := range runs {
-		r.y, r.dx = runKernel(t, r.c, r.x, r.dy, r.n, r.rows)
+		r.y, r.dx = runKernel(t, r.c, r.x, r.dy, r.n, r.rows, nn.Eval)
 	}
 	done := make(chan [2][]float32)
 	for _, r := range runs {
@@ -589,7 +599,7 @@ func TestConvConcurrent(t *testing.T) {
 			y := make([]float32, len(r.y))
 			dx := make([]float32, len(r.x))
 			for range 3 {
-				k.Forward(y, r.x, r.n, nn.Eval)
+				k.Forward(y, r.x, r.n, nn.Train(nil))
 			}
 			k.Backward(dx, r.dy, r.x, y, r.n)
 			done <- [2][]float32{y, dx}
