@@ -226,6 +226,7 @@ type gemmConv struct {
 	col   []float32 // c·kh·kw × chunk·ho·wo
 	mat   []float32 // o × chunk·ho·wo: out of chunk samples side by side
 	plane []float32 // o × ho·wo: the bias of each channel, repeated
+	dwT   []float32 // the weight gradient of a batch, transposed per group
 
 	// The loop over the samples of a chunk that run does, and its operands.
 	job   forJob
@@ -258,6 +259,7 @@ func newGemmConv(g convGeom, rows int) *gemmConv {
 		e.mat = make([]float32, b*g.outSize())
 	}
 	e.plane = make([]float32, g.outSize())
+	e.dwT = make([]float32, g.o*g.kdim())
 	return e
 }
 
@@ -392,12 +394,34 @@ func (e *gemmConv) convTChunk(img, m []float32, ldm int, w []float32, s0, b int)
 	e.forChunk(phaseCol2im, s0, b, img, nil)
 }
 
-// wgradChunk adds the chunk's weight gradient m·colᵀ into dw.
-func (e *gemmConv) wgradChunk(dw, m []float32, ldm int, col []float32, ldc, b int) {
+// wgradChunk adds the chunk's weight gradient into e.dwT, transposed:
+//
+//	dwT_gi (K × o/groups) += col_gi (K × P) · m_giᵀ (P × o/groups)
+//
+// This way round the product has K rows rather than o/groups, which
+// fills the matrix kernel's tiles better and runs faster than
+// dw += m·colᵀ. flushWgrad adds e.dwT to dw once the batch is done.
+func (e *gemmConv) wgradChunk(m []float32, ldm int, col []float32, ldc, b int) {
 	g := &e.g
 	k, og := g.kdim(), g.o/g.groups
 	for gi := 0; gi < g.groups; gi++ {
-		kernel.Gemm(false, true, og, k, b*g.ho*g.wo, m[gi*og*ldm:], ldm, col[gi*k*ldc:], ldc, dw[gi*og*k:], k, true)
+		kernel.Gemm(false, true, k, og, b*g.ho*g.wo, col[gi*k*ldc:], ldc, m[gi*og*ldm:], ldm, e.dwT[gi*k*og:], og, true)
+	}
+}
+
+// flushWgrad adds the transposed gradient e.dwT into dw and zeroes it.
+func (e *gemmConv) flushWgrad(dw []float32) {
+	g := &e.g
+	k, og := g.kdim(), g.o/g.groups
+	for gi := 0; gi < g.groups; gi++ {
+		t := e.dwT[gi*k*og : (gi+1)*k*og]
+		for co := 0; co < og; co++ {
+			d := dw[(gi*og+co)*k : (gi*og+co+1)*k]
+			for kk := range d {
+				d[kk] += t[kk*og+co]
+			}
+		}
+		clear(t)
 	}
 }
 
@@ -425,12 +449,15 @@ func (e *gemmConv) backward(dimg, dw, img, out, w []float32, n int) {
 		m, ldm := e.gather(out, s0, b)
 		if dw != nil {
 			col, ldc := e.columns(img, s0, b)
-			e.wgradChunk(dw, m, ldm, col, ldc, b)
+			e.wgradChunk(m, ldm, col, ldc, b)
 		}
 		if dimg != nil {
 			// This overwrites the columns, which the weight no longer needs.
 			e.convTChunk(dimg, m, ldm, w, s0, b)
 		}
+	}
+	if dw != nil {
+		e.flushWgrad(dw)
 	}
 }
 
@@ -445,8 +472,11 @@ func (e *gemmConv) backwardT(dout, dw, img, out, w []float32, n int) {
 		if dw != nil {
 			// After convChunk, which uses e.mat for its result.
 			m, ldm := e.gather(out, s0, b)
-			e.wgradChunk(dw, m, ldm, col, ldc, b)
+			e.wgradChunk(m, ldm, col, ldc, b)
 		}
+	}
+	if dw != nil {
+		e.flushWgrad(dw)
 	}
 }
 
