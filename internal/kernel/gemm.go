@@ -96,11 +96,22 @@ func checkMatrix(name string, x []float32, rows, cols, ld int) {
 
 // gemmKC bounds the depth of one block of k: the packed panels of A and B
 // are at most gemmKC deep, and products are summed in blocks of that
-// length (see Gemm). It is the same for every kernel so that they all round
-// alike. 192 keeps a micro-panel of B (192×32 floats, 24 KB) in a 48 KB L1
-// cache next to the micro-panel of A being streamed (192×14 floats); at 256
-// the two crowd each other out and the kernel loses a tenth of its speed.
-const gemmKC = 192
+// length (see Gemm). It is the same for every kernel of a process so that
+// they all round alike, and it comes from the size of the L1 data cache
+// (see blockK).
+var gemmKC = blockK(hw.l1, arch.nr)
+
+// blockK returns the depth of the k blocks for an L1 data cache of l1
+// bytes and micro-panels of B nr floats wide: a micro-panel of B (kc×nr)
+// should fill half of L1, leaving the rest to the micro-panel of A being
+// streamed past it and to the tile of C. On a 48 KiB L1 with 32-wide
+// panels that is 192 (24 KiB); at 256 the two panels crowd each other out
+// and the AVX-512 kernel loses a tenth of its speed. The result is a
+// multiple of 16 between 128 and 512.
+func blockK(l1, nr int) int {
+	kc := l1 / 2 / (nr * 4)
+	return min(max(kc&^15, 128), 512)
+}
 
 // kBlock returns the length of the blocks k is summed in: at most gemmKC,
 // and as equal as possible so that no block is a short, inefficient sliver.
@@ -117,7 +128,7 @@ type gemmArch struct {
 	// mr×nr is the register tile that kernel computes.
 	mr, nr int
 	// mc bounds the rows of A packed at once: mc×gemmKC floats should sit
-	// in the L2 cache.
+	// in the L2 cache (see blockM).
 	mc int
 	// kernel computes one full mr×nr tile of C from a packed micro-panel of
 	// A (a[p*mr+i]) and one of B (b[p*nr+j]), k deep:
@@ -146,6 +157,23 @@ type gemmArch struct {
 // arch is the implementation Gemm uses, chosen once for the machine.
 var arch = bestArch()
 
+func init() {
+	for _, g := range allArchs() {
+		g.mc = blockM(hw.l2, gemmKC, g.mr)
+	}
+}
+
+// blockM returns how many rows of A to pack at once for an L2 cache of l2
+// bytes, k blocks kc deep and micro-panels mr rows tall: the packed block
+// of A (mc×kc floats) takes a quarter of L2, so that it stays there while
+// the micro-panels of B stream through from L3 and the tiles of C come and
+// go. On a 1 MiB L2 with kc = 192 and 14-row panels that is 336 rows
+// (252 KiB). The result is a multiple of mr, at least 2·mr.
+func blockM(l2, kc, mr int) int {
+	mc := l2 / 4 / (kc * 4)
+	return max(mc/mr*mr, 2*mr)
+}
+
 // minParallelWork is the number of multiply-adds each worker should get at
 // least: handing a part to another goroutine costs a few microseconds, and
 // below about 128³ splitting a product does not pay for that. Products get
@@ -155,11 +183,20 @@ const minParallelWork = 3 << 19
 // maxPackedB bounds, in floats, the panel of B packed at once, and
 // maxPanelC the panel of C computed from it: columns are taken in panels of
 // at most maxPackedB/k and maxPanelC/m. Every block of k passes over the
-// whole panel of C, which should therefore stay in the L3 cache between
-// passes rather than go back to memory.
+// whole panel of C, which should therefore stay in the last-level cache
+// between passes rather than go back to memory: the packed B takes half of
+// the L3 budget (see l3Budget), the panel of C a quarter.
+var maxPackedB, maxPanelC = l3Budget(hw) / 8, l3Budget(hw) / 16
+
+// minPanel is the fewest columns a panel is cut to, whatever the cache:
+// every panel packs the rows of A again, and below about a thousand
+// columns that repacking costs more than letting C stream from memory,
+// which a core can feed at these rates (a block of k does 2·kc
+// floating-point operations for each element of C it reads and writes).
+// maxPackedMem bounds the packed B in floats all the same.
 const (
-	maxPackedB = 1 << 22
-	maxPanelC  = 1 << 21
+	minPanel     = 1024
+	maxPackedMem = 1 << 24
 )
 
 // gemmArgs holds one call's operands.
@@ -182,7 +219,8 @@ type gemmArgs struct {
 func gemmPacked(g *gemmArch, j *gemmJob) {
 	m, n, k := j.args.m, j.args.n, j.args.k
 	workers := max(1, min(runtime.GOMAXPROCS(0), m*n*k/minParallelWork))
-	nc := max(g.nr, min(maxPackedB/k, maxPanelC/m)/g.nr*g.nr)
+	nc := max(min(maxPackedB/k, maxPanelC/m), min(minPanel, maxPackedMem/k))
+	nc = max(g.nr, nc/g.nr*g.nr)
 	if nc < n {
 		// Equal panels rather than full ones and a sliver.
 		panels := (n + nc - 1) / nc

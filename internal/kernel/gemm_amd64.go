@@ -13,7 +13,6 @@ var avx512Arch = &gemmArch{
 	name:      "avx512",
 	mr:        14,
 	nr:        32,
-	mc:        14 * 24,
 	kernel:    kernelAsm(gemmKernel14x32AVX512, 14, 32),
 	gemvN:     gemvAsm(gemvNAVX512),
 	gemvWidth: 16,
@@ -28,7 +27,6 @@ var avx2Arch = &gemmArch{
 	name:      "avx2",
 	mr:        6,
 	nr:        16,
-	mc:        6 * 40,
 	kernel:    kernelAsm(gemmKernel6x16AVX2, 6, 16),
 	gemvN:     gemvAsm(gemvNAVX2),
 	gemvWidth: 8,
@@ -156,3 +154,27 @@ func transposeAVX512(dst *float32, ldd int, src *float32, lds int, rows, lanes, 
 //
 //go:noescape
 func transposeAVX2(dst *float32, ldd int, src *float32, lds int, rows, lanes, cols int)
+
+// peakLoop returns the loop PeakGFLOPS times, the operations one trip of
+// it does, and the instruction set's name.
+func peakLoop() (run func(n int), flopsPerTrip float64, isa string) {
+	switch arch {
+	case avx512Arch:
+		return fmaPeakAVX512, 24 * 16 * 2, "AVX-512"
+	case avx2Arch:
+		return fmaPeakAVX2, 12 * 8 * 2, "AVX2"
+	}
+	return peakLoopGo, 16, "Go"
+}
+
+// fmaPeakAVX512 runs n trips of 24 independent VFMADD231PS on zmm
+// registers.
+//
+//go:noescape
+func fmaPeakAVX512(n int)
+
+// fmaPeakAVX2 runs n trips of 12 independent VFMADD231PS on ymm
+// registers.
+//
+//go:noescape
+func fmaPeakAVX2(n int)

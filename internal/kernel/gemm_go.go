@@ -11,7 +11,6 @@ var goArch = func() *gemmArch {
 		name:      "go",
 		mr:        4,
 		nr:        4,
-		mc:        128,
 		kernel:    gemmKernelGo4x4,
 		gemvN:     gemvNGo,
 		gemvWidth: 1,

@@ -7,3 +7,8 @@ func bestArch() *gemmArch { return goArch }
 
 // allArchs lists the implementations this build can run.
 func allArchs() []*gemmArch { return []*gemmArch{goArch} }
+
+// peakLoop returns the portable loop: this build has no other.
+func peakLoop() (run func(n int), flopsPerTrip float64, isa string) {
+	return peakLoopGo, 16, "Go"
+}

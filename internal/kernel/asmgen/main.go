@@ -19,6 +19,8 @@ func main() {
 	g.gemvN(avx2)
 	g.transpose16()
 	g.transpose8()
+	g.fmaPeak(avx512, 24)
+	g.fmaPeak(avx2, 12)
 	g.write(*gemmOut)
 	g = newGen()
 	g.vecKernels()
@@ -236,6 +238,40 @@ func (g *gen) gemvN(s isa) {
 	}
 	block("wide", wide)
 	block("one", 1)
+	g.i("VZEROUPPER")
+	g.i("RET")
+}
+
+// fmaPeak emits fmaPeak{ISA}(n int): n trips of a loop of chains
+// independent fused multiply-adds on whole registers and nothing else, the
+// most floating-point work a core can do. Enough chains are in flight to
+// cover the latency of every FMA unit of the cores the kernels were written
+// for (two units of four cycles need eight).
+func (g *gen) fmaPeak(s isa, chains int) {
+	name := "fmaPeak" + s.name
+	x, y := s.r(s.nregs-2), s.r(s.nregs-1)
+	g.p("")
+	g.p("// func %s(n int)", name)
+	g.p("TEXT ·%s(SB), NOSPLIT, $0-8", name)
+	g.i("MOVQ n+0(FP), CX")
+	zero := "VXORPS"
+	if s.reg == "Z" {
+		zero = "VPXORD"
+	}
+	for r := 0; r < chains; r++ {
+		g.i("%s %s, %s, %s", zero, s.r(r), s.r(r), s.r(r))
+	}
+	g.i("%s %s, %s, %s", zero, x, x, x)
+	g.i("%s %s, %s, %s", zero, y, y, y)
+	g.i("TESTQ CX, CX")
+	g.i("JZ done")
+	g.p("loop:")
+	for r := 0; r < chains; r++ {
+		g.i("VFMADD231PS %s, %s, %s", x, y, s.r(r))
+	}
+	g.i("DECQ CX")
+	g.i("JNZ loop")
+	g.p("done:")
 	g.i("VZEROUPPER")
 	g.i("RET")
 }
