@@ -22,16 +22,28 @@
 // micro-panel of B (gemmKC×nr) stays in L1 while the packed rows of A
 // (mc×gemmKC) stream from L2.
 //
+// The block sizes come from the caches found when the program starts
+// (Caches: CPUID leaf 4 on Intel, 0x8000001D or 0x80000005/6 on AMD, else
+// /sys/devices/system/cpu/cpu0/cache, else typical sizes): gemmKC makes
+// the micro-panel of B half of L1d, mc makes the block of A a quarter of
+// L2, and the column panels are bounded by the share of L3 that falls to
+// the CPUs of the process. gemmKC fixes where sums are split, so results
+// can differ in the last bits between machines with different L1 caches,
+// never between runs or thread counts on one machine.
+//
 // The micro-kernels are chosen when the program starts, by what the CPU
 // supports:
 //
 //   - AVX-512: 14×32 tiles, 28 zmm accumulators (gemm_amd64.s).
 //   - AVX2 with FMA: 6×16 tiles, 12 ymm accumulators.
+//   - NEON on arm64: 8×12 tiles, 24 accumulators, multiply-adds by
+//     element (gemm_arm64.s).
 //   - Go (any platform, or the noasm build tag): 4×4 tiles, or 2×4 where
 //     only 16 floating-point registers exist.
 //
-// The assembly is written by asmgen (go generate); packing transposes with
-// in-register 16×16 (or 8×8) transposes where the source layout needs it.
+// The assembly is written by asmgen (go generate); on amd64 packing
+// transposes with in-register 16×16 (or 8×8) transposes where the source
+// layout needs it.
 // Edge tiles are computed whole into scratch memory against zero-padded
 // panels, then the valid part is copied out.
 //
@@ -45,8 +57,11 @@
 //
 // # Build tags
 //
-// Files ending in _amd64.go and _amd64.s hold the assembly and are built
-// unless the noasm tag is set; the _noasm.go files stand in for them with
-// the pure-Go twins (gemm_go.go, vec_go.go), which are also the fallback on
-// amd64 CPUs without AVX2.
+// Files ending in _amd64 and _arm64 (.go and .s) hold the assembly and are
+// built unless the noasm tag is set; the _noasm.go files stand in for them
+// with the pure-Go twins (gemm_go.go, vec_go.go, and the loops named …Go),
+// which are also the fallback on amd64 CPUs without AVX2. The vector loops
+// round exactly as their twins do, on both architectures, and tests check
+// them bit for bit. (cpuid_amd64.s, which only reads the machine, is built
+// either way.)
 package kernel

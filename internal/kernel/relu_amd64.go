@@ -6,7 +6,7 @@ package kernel
 // how many elements it handled.
 func reluBlocks(y, x []float32) int {
 	n := len(x) &^ 7
-	if !useAVX2 || n == 0 {
+	if !useVecAsm || n == 0 {
 		return 0
 	}
 	reluAVX2(&y[0], &x[0], n)
@@ -15,7 +15,7 @@ func reluBlocks(y, x []float32) int {
 
 func reluBackBlocks(dx, dy, x []float32) int {
 	n := len(dx) &^ 7
-	if !useAVX2 || n == 0 {
+	if !useVecAsm || n == 0 {
 		return 0
 	}
 	reluBackAVX2(&dx[0], &dy[0], &x[0], n)

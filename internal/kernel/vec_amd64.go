@@ -4,12 +4,12 @@ package kernel
 
 import "golang.org/x/sys/cpu"
 
-// useAVX2 selects the assembly vector loops. They need no fused
+// useVecAsm selects the assembly vector loops. They need no fused
 // multiply-add: they round exactly like the Go twins.
-var useAVX2 = cpu.X86.HasAVX2
+var useVecAsm = cpu.X86.HasAVX2
 
 func axpyBlocks(alpha float32, x, y []float32) {
-	if useAVX2 {
+	if useVecAsm {
 		axpyAVX2(alpha, &x[0], &y[0], len(y))
 		return
 	}
@@ -17,14 +17,14 @@ func axpyBlocks(alpha float32, x, y []float32) {
 }
 
 func dotBlocks(x, y []float32) float32 {
-	if useAVX2 {
+	if useVecAsm {
 		return dotAVX2(&x[0], &y[0], len(x))
 	}
 	return dotBlocksGo(x, y)
 }
 
 func addBlocks(dst, x, y []float32) {
-	if useAVX2 {
+	if useVecAsm {
 		addAVX2(&dst[0], &x[0], &y[0], len(dst))
 		return
 	}
@@ -32,7 +32,7 @@ func addBlocks(dst, x, y []float32) {
 }
 
 func addToBlocks(dst, x []float32) {
-	if useAVX2 {
+	if useVecAsm {
 		addToAVX2(&dst[0], &x[0], len(dst))
 		return
 	}
@@ -40,7 +40,7 @@ func addToBlocks(dst, x []float32) {
 }
 
 func scaleBlocks(dst []float32, alpha float32, x []float32) {
-	if useAVX2 {
+	if useVecAsm {
 		scaleAVX2(&dst[0], alpha, &x[0], len(dst))
 		return
 	}
@@ -48,7 +48,7 @@ func scaleBlocks(dst []float32, alpha float32, x []float32) {
 }
 
 func sumBlocks(x []float32) float64 {
-	if useAVX2 {
+	if useVecAsm {
 		return sumAVX2(&x[0], len(x))
 	}
 	return sumBlocksGo(x)

@@ -1,9 +1,9 @@
-//go:build noasm || !amd64
+//go:build noasm || !(amd64 || arm64)
 
 package kernel
 
-// useAVX2 is always false here; tests switch it to compare implementations.
-var useAVX2 = false
+// useVecAsm is always false here; tests switch it to compare implementations.
+var useVecAsm = false
 
 func axpyBlocks(alpha float32, x, y []float32)              { axpyBlocksGo(alpha, x, y) }
 func dotBlocks(x, y []float32) float32                      { return dotBlocksGo(x, y) }

@@ -13,10 +13,10 @@ var vecLengths = []int{0, 1, 3, 7, 15, 16, 17, 31, 32, 33, 63, 64, 100, 1000, 40
 // bothImpls runs f with the assembly loops (where there are any) and with
 // the pure-Go twins, and returns both results to compare.
 func bothImpls[T any](f func() T) (asm, pure T) {
-	saved := useAVX2
-	defer func() { useAVX2 = saved }()
+	saved := useVecAsm
+	defer func() { useVecAsm = saved }()
 	asm = f()
-	useAVX2 = false
+	useVecAsm = false
 	pure = f()
 	return asm, pure
 }

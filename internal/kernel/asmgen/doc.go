@@ -1,10 +1,14 @@
-// Command asmgen writes the assembly of package kernel: gemm_amd64.s, the
-// register-tiled matrix multiplication kernels, and vec_amd64.s, the vector
-// loops. The kernels are long unrolled
-// runs of the same few instructions, which are easier to get right from a
-// loop than by hand.
+// Command asmgen writes the assembly of package kernel: gemm_amd64.s and
+// gemm_arm64.s, the register-tiled matrix multiplication kernels (AVX-512,
+// AVX2, NEON), and vec_amd64.s and vec_arm64.s, the vector loops. The
+// kernels are long unrolled runs of the same few instructions, which are
+// easier to get right from a loop than by hand. (relu_amd64.s and
+// optim_amd64.s are short and written by hand.)
 //
-// Usage, from internal/kernel:
+// Usage, from internal/kernel (go generate runs it):
 //
 //	go run ./asmgen
+//
+// Its test fails when the files in the package differ from what it
+// writes, so that neither can be edited alone.
 package main

@@ -6,12 +6,22 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"path/filepath"
 )
 
 func main() {
-	gemmOut := flag.String("gemm", "gemm_amd64.s", "output file for the matrix kernels")
-	vecOut := flag.String("vec", "vec_amd64.s", "output file for the vector kernels")
+	dir := flag.String("dir", ".", "directory to write the assembly files into")
 	flag.Parse()
+	for name, src := range generate() {
+		if err := os.WriteFile(filepath.Join(*dir, name), src, 0o644); err != nil {
+			log.Fatal(err)
+		}
+	}
+}
+
+// generate returns the contents of every file asmgen writes, by name.
+func generate() map[string][]byte {
+	files := map[string][]byte{}
 	g := newGen()
 	g.microKernel(avx512, 14, 2)
 	g.microKernel(avx2, 6, 2)
@@ -21,10 +31,18 @@ func main() {
 	g.transpose8()
 	g.fmaPeak(avx512, 24)
 	g.fmaPeak(avx2, 12)
-	g.write(*gemmOut)
+	files["gemm_amd64.s"] = g.buf.Bytes()
 	g = newGen()
 	g.vecKernels()
-	g.write(*vecOut)
+	files["vec_amd64.s"] = g.buf.Bytes()
+	g = newGenARM64()
+	g.microKernelNEON()
+	g.fmaPeakNEON()
+	files["gemm_arm64.s"] = g.buf.Bytes()
+	g = newGenARM64()
+	g.vecKernelsNEON()
+	files["vec_arm64.s"] = g.buf.Bytes()
+	return files
 }
 
 func newGen() *gen {
@@ -35,12 +53,6 @@ func newGen() *gen {
 	g.p("")
 	g.p(`#include "textflag.h"`)
 	return g
-}
-
-func (g *gen) write(name string) {
-	if err := os.WriteFile(name, g.buf.Bytes(), 0o644); err != nil {
-		log.Fatal(err)
-	}
 }
 
 // isa describes one vector instruction set: its register names and width.
