@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,12 +35,13 @@ type result struct {
 	Lib   string  `json:"lib"`
 	Value float64 `json:"value"`
 	Unit  string  `json:"unit"`
+	Note  string  `json:"note,omitempty"`
 }
 
 var budget = 2 * time.Second
 
 func main() {
-	quick := flag.Bool("quick", false, "shorter timings and no 2048 SGEMM (finishes in a few minutes)")
+	quick := flag.Bool("quick", false, "shorter timings, no 2048 SGEMM and no MNIST job (finishes in a few minutes)")
 	threadList := flag.String("threads", "1,2", "thread counts to measure")
 	python := flag.String("python", "/usr/bin/python3", "Python with torch and numpy")
 	worker := flag.String("worker", "", "internal: run one measurement in a child process")
@@ -60,7 +62,17 @@ func main() {
 		}
 		threads = append(threads, n)
 	}
-	fmt.Printf("machine: %s, %d CPUs, %s\n", cpuName(), runtime.NumCPU(), runtime.Version())
+	fmt.Printf("machine: %s, %d CPUs, %s/%s, %s\n", cpuName(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	caches, source := kernel.Caches()
+	var cs []string
+	for _, c := range caches {
+		cs = append(cs, c.String())
+	}
+	fmt.Printf("caches (from %s): %s\n", source, strings.Join(cs, ", "))
+	peak, isa := kernel.PeakGFLOPS(2 * time.Second)
+	fmt.Printf("FMA peak per core: %.1f GFLOP/s (%s, measured: fastest round of independent multiply-adds)\n", peak, isa)
+	fmt.Printf("bigfunc kernel: %s\n", kernel.Config())
+
 	var all []result
 	script, err := os.CreateTemp("", "torch_bench*.py")
 	if err != nil {
@@ -75,18 +87,35 @@ func main() {
 	if !havePython {
 		fmt.Printf("note: %s cannot import torch and numpy (apt-get install python3-torch); printing bigfunc only\n", *python)
 	}
+	var numpyCore, torchCore string
+	if havePython {
+		numpyCore = chooseCoreType(*python, script.Name(), "numpy")
+		torchCore = chooseCoreType(*python, script.Name(), "torch")
+	}
 	for _, t := range threads {
 		all = append(all, bigfuncChild(t, *quick)...)
 		if havePython {
-			all = append(all, runPython(*python, script.Name(), "numpy", t, *quick)...)
-			all = append(all, runPython(*python, script.Name(), "torch", t, *quick)...)
+			all = append(all, runPython(*python, script.Name(), "numpy", numpyCore, t, *quick)...)
+			all = append(all, runPython(*python, script.Name(), "torch", torchCore, t, *quick)...)
 		}
 	}
 	all = append(all, bigfuncRSS())
 	if havePython {
-		all = append(all, runPython(*python, script.Name(), "torch-rss", 1, *quick)...)
+		all = append(all, runPython(*python, script.Name(), "torch-rss", torchCore, 1, *quick)...)
 	}
-	report(all)
+	if !*quick {
+		t := slices.Max(threads)
+		dir, err := data.MNISTDir()
+		if err != nil {
+			fmt.Printf("note: no MNIST job: %v\n", err)
+		} else {
+			all = append(all, bigfuncTTA(t)...)
+			if havePython {
+				all = append(all, runPython(*python, script.Name(), "tta", torchCore, t, false, dir)...)
+			}
+		}
+	}
+	report(all, peak)
 }
 
 func fatal(err error) {
@@ -104,15 +133,26 @@ func cpuName() string {
 	return runtime.GOARCH
 }
 
-// timeit returns the mean seconds per call of f over at least budget.
+// timeit returns the seconds per call of f: the fastest of the rounds of
+// calls (each at least 20 ms, or one call) run within budget, after a
+// warm-up call. Other work shares the machine; the fastest round is the
+// one it disturbed least, and the Python side is timed the same way.
 func timeit(f func()) float64 {
 	f()
-	n, start := 0, time.Now()
-	for {
-		f()
-		n++
-		if el := time.Since(start); el >= budget && n >= 3 {
-			return el.Seconds() / float64(n)
+	best := math.Inf(1)
+	for start := time.Now(); ; {
+		n, r0 := 0, time.Now()
+		var el time.Duration
+		for {
+			f()
+			n++
+			if el = time.Since(r0); el >= 20*time.Millisecond {
+				break
+			}
+		}
+		best = min(best, el.Seconds()/float64(n))
+		if time.Since(start) >= budget {
+			return best
 		}
 	}
 }
@@ -129,7 +169,7 @@ func bigfunc(threads int, quick bool) []result {
 	for _, n := range sizes {
 		a, b, c := tensor.Rand(rng, n, n).Data(), tensor.Rand(rng, n, n).Data(), make([]float32, n*n)
 		t := timeit(func() { kernel.Gemm(false, false, n, n, n, a, n, b, n, c, n, false) })
-		out = append(out, result{fmt.Sprintf("sgemm%d_%dt", n, threads), "bigfunc", 2 * math.Pow(float64(n), 3) / t / 1e9, "GFLOP/s"})
+		out = append(out, result{fmt.Sprintf("sgemm%d_%dt", n, threads), "bigfunc", 2 * math.Pow(float64(n), 3) / t / 1e9, "GFLOP/s", ""})
 	}
 	for _, c := range []struct {
 		hidden, batch int
@@ -137,16 +177,16 @@ func bigfunc(threads int, quick bool) []result {
 	}{{256, 64, "sgd"}, {256, 64, "adam"}, {256, 256, "sgd"}, {1024, 256, "sgd"}} {
 		step := mlpStep(c.hidden, c.batch, c.opt)
 		t := timeit(step)
-		out = append(out, result{fmt.Sprintf("mlp%d_b%d_%s_%dt", c.hidden, c.batch, c.opt, threads), "bigfunc", float64(c.batch) / t, "samples/s"})
+		out = append(out, result{fmt.Sprintf("mlp%d_b%d_%s_%dt", c.hidden, c.batch, c.opt, threads), "bigfunc", float64(c.batch) / t, "samples/s", ""})
 	}
 	m := mlpModel(256)
 	for _, batch := range []int{1, 1024} {
 		x := tensor.Rand(rng, batch, 784)
 		t := timeit(func() { m.Predict(x) })
 		if batch == 1 {
-			out = append(out, result{fmt.Sprintf("infer_b1_%dt", threads), "bigfunc", t * 1e6, "µs"})
+			out = append(out, result{fmt.Sprintf("infer_b1_%dt", threads), "bigfunc", t * 1e6, "µs", ""})
 		} else {
-			out = append(out, result{fmt.Sprintf("infer_b1024_%dt", threads), "bigfunc", float64(batch) / t, "samples/s"})
+			out = append(out, result{fmt.Sprintf("infer_b1024_%dt", threads), "bigfunc", float64(batch) / t, "samples/s", ""})
 		}
 	}
 	return out
@@ -207,7 +247,7 @@ func bigfuncRSS() result {
 	if err != nil {
 		fatal(fmt.Errorf("rss worker printed %q", out))
 	}
-	return result{"rss_train", "bigfunc", mib, "MiB"}
+	return result{"rss_train", "bigfunc", mib, "MiB", ""}
 }
 
 // peakRSS returns this process's peak resident set in MiB, from
@@ -259,6 +299,82 @@ func bigfuncChild(threads int, quick bool) []result {
 	return rs
 }
 
+// bigfuncTTA runs the MNIST job in a child process with the given number
+// of threads.
+func bigfuncTTA(threads int) []result {
+	exe, err := os.Executable()
+	if err != nil {
+		fatal(err)
+	}
+	cmd := exec.Command(exe, "-worker", "tta", "-threads", strconv.Itoa(threads))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		fatal(fmt.Errorf("tta worker: %w", err))
+	}
+	var rs []result
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		var r result
+		if json.Unmarshal(sc.Bytes(), &r) == nil {
+			rs = append(rs, r)
+		}
+	}
+	return rs
+}
+
+// timeToAccuracy is the whole job: train the 784-256-256-10 MLP with Adam
+// (lr 1e-3) at batch 128 on MNIST, shuffled each epoch, checking the test
+// accuracy every 100 steps, until it reaches 98 %. The clock starts once
+// the data is loaded, as on the PyTorch side, and includes the checks. It
+// returns the seconds (NaN if 30 epochs do not get there) and the
+// process's peak resident set.
+func timeToAccuracy() []result {
+	dir, err := data.MNISTDir()
+	if err != nil {
+		fatal(err)
+	}
+	trainSet, testSet, err := data.LoadMNIST(dir)
+	if err != nil {
+		fatal(err)
+	}
+	m := mlpModel(256)
+	o, err := optim.New("adam", nn.Vars(m.Params()), map[string]any{"lr": 1e-3})
+	if err != nil {
+		fatal(err)
+	}
+	tr, err := train.NewTrainer(m, o, trainSet, nil, train.Config{Epochs: 1, BatchSize: 128}, 1)
+	if err != nil {
+		fatal(err)
+	}
+	loader, err := data.NewLoader(trainSet, 128, tensor.NewRNG(1))
+	if err != nil {
+		fatal(err)
+	}
+	start := time.Now()
+	step, acc, reached := 0, 0.0, false
+	for !reached && step < 30*loader.NumBatches() {
+		b, ok := loader.Next()
+		if !ok {
+			continue
+		}
+		tr.Step(b.X, b.Labels, nil)
+		step++
+		if step%100 == 0 {
+			_, acc = train.Evaluate(m, testSet)
+			reached = acc >= 0.98
+		}
+	}
+	el := time.Since(start).Seconds()
+	if !reached {
+		el = math.NaN()
+	}
+	return []result{
+		{"tta_mnist98", "bigfunc", el, "s", fmt.Sprintf("%d steps, test accuracy %.4f", step, acc)},
+		{"rss_tta", "bigfunc", peakRSS(), "MiB", ""},
+	}
+}
+
 func runWorker(name, threads string, quick bool) {
 	switch name {
 	case "bigfunc":
@@ -275,6 +391,18 @@ func runWorker(name, threads string, quick bool) {
 				fatal(err)
 			}
 		}
+	case "tta":
+		t, err := strconv.Atoi(threads)
+		if err != nil {
+			fatal(fmt.Errorf("worker: -threads %q", threads))
+		}
+		runtime.GOMAXPROCS(t)
+		enc := json.NewEncoder(os.Stdout)
+		for _, r := range timeToAccuracy() {
+			if err := enc.Encode(r); err != nil {
+				fatal(err)
+			}
+		}
 	case "train-rss":
 		runtime.GOMAXPROCS(1)
 		step := mlpStep(256, 64, "sgd")
@@ -287,22 +415,17 @@ func runWorker(name, threads string, quick bool) {
 	}
 }
 
-func runPython(python, script, mode string, threads int, quick bool) []result {
+// runPython runs torch_bench.py in the given mode with the given thread
+// count, OpenBLAS forced to the given core type ("" leaves it to
+// OpenBLAS), and returns the figures it prints.
+func runPython(python, script, mode, core string, threads int, quick bool, extra ...string) []result {
 	q := "0"
 	if quick {
 		q = "1"
 	}
-	cmd := exec.Command(python, script, mode, strconv.Itoa(threads), q)
-	var env []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "OPENBLAS_CORETYPE=") || strings.HasPrefix(kv, "OPENBLAS_L2_SIZE=") ||
-			strings.HasPrefix(kv, "OMP_NUM_THREADS=") || strings.HasPrefix(kv, "OPENBLAS_NUM_THREADS=") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	t := strconv.Itoa(threads)
-	cmd.Env = append(env, "OMP_WAIT_POLICY=PASSIVE", "OMP_NUM_THREADS="+t, "OPENBLAS_NUM_THREADS="+t, "MKL_NUM_THREADS="+t)
+	args := append([]string{script, mode, strconv.Itoa(threads), q}, extra...)
+	cmd := exec.Command(python, args...)
+	cmd.Env = anchorEnv(core, threads)
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout
 	cmd.Stderr = os.Stderr
@@ -321,8 +444,174 @@ func runPython(python, script, mode string, threads int, quick bool) []result {
 	return out
 }
 
-// report prints every figure side by side, then the ratio lines.
-func report(all []result) {
+// anchorEnv is the environment of a Python child: this process's, without
+// the variables that pin OpenBLAS's kernel, cache size or threads, then
+// OPENBLAS_CORETYPE=core (unless core is empty), the thread counts, and
+// OMP_WAIT_POLICY=PASSIVE (without it two-thread PyTorch spins and runs
+// far slower).
+func anchorEnv(core string, threads int) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "OPENBLAS_CORETYPE=") || strings.HasPrefix(kv, "OPENBLAS_L2_SIZE=") ||
+			strings.HasPrefix(kv, "OPENBLAS_VERBOSE=") || strings.HasPrefix(kv, "OMP_NUM_THREADS=") ||
+			strings.HasPrefix(kv, "OPENBLAS_NUM_THREADS=") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	if core != "" {
+		env = append(env, "OPENBLAS_CORETYPE="+core)
+	}
+	t := strconv.Itoa(threads)
+	return append(env, "OMP_WAIT_POLICY=PASSIVE", "OMP_NUM_THREADS="+t, "OPENBLAS_NUM_THREADS="+t, "MKL_NUM_THREADS="+t)
+}
+
+// coreCandidates lists the OpenBLAS core types worth trying on this CPU,
+// by the features /proc/cpuinfo reports: "" first (OpenBLAS's own choice),
+// then every kernel family the CPU can run. Debian's OpenBLAS is built
+// for many cores and picks one at start-up, and on CPUs newer than the
+// library it can pick a slow, generic one.
+func coreCandidates() []string {
+	flags := cpuFlags()
+	c := []string{""}
+	switch runtime.GOARCH {
+	case "amd64":
+		if flags["avx512f"] {
+			c = append(c, "SkylakeX")
+			if flags["avx512_bf16"] {
+				c = append(c, "Cooperlake")
+			}
+			if flags["amx_tile"] {
+				c = append(c, "SapphireRapids")
+			}
+		}
+		if flags["avx2"] && flags["fma"] {
+			c = append(c, "Haswell", "Zen")
+		}
+		if flags["avx"] {
+			c = append(c, "Sandybridge")
+		}
+	case "arm64":
+		c = append(c, "NeoverseV1", "NeoverseN1", "CortexA72", "ARMV8")
+	}
+	return c
+}
+
+// cpuFlags returns the feature flags of the first CPU in /proc/cpuinfo
+// ("flags" on x86, "Features" on arm64).
+func cpuFlags() map[string]bool {
+	b, _ := os.ReadFile("/proc/cpuinfo")
+	flags := map[string]bool{}
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if k = strings.TrimSpace(k); ok && (k == "flags" || k == "Features") {
+			for _, f := range strings.Fields(v) {
+				flags[f] = true
+			}
+			break
+		}
+	}
+	return flags
+}
+
+// chooseCoreType times a short SGEMM probe (512 and 1024, one thread) of
+// lib ("numpy" or "torch") under each candidate core type, twice over,
+// prints what it tried and which OpenBLAS kernel each one ran, and returns
+// the candidate whose kernel was fastest by the geometric mean of the two
+// sizes, its best probe counting. Candidates that run the same kernel
+// (one OpenBLAS does not know falls back to its own choice) pool their
+// probes, and the unset default wins among them.
+func chooseCoreType(python, script, lib string) string {
+	type kernelRate struct {
+		core string // the first candidate that ran it
+		rate float64
+	}
+	kernels := map[string]*kernelRate{}
+	var order []string
+	ranBy := map[string]string{}
+	for round := 0; round < 2; round++ {
+		for _, core := range coreCandidates() {
+			ran, rate, err := probe(python, script, lib, core)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "compare: probing %s with OPENBLAS_CORETYPE=%q: %v\n", lib, core, err)
+				continue
+			}
+			ranBy[core] = ran
+			k := kernels[ran]
+			if k == nil {
+				k = &kernelRate{core: core}
+				kernels[ran] = k
+				order = append(order, ran)
+			}
+			k.rate = max(k.rate, rate)
+		}
+	}
+	var tried []string
+	best := ""
+	for _, core := range coreCandidates() {
+		ran, ok := ranBy[core]
+		if !ok {
+			continue
+		}
+		name := core
+		if name == "" {
+			name = "unset"
+		}
+		tried = append(tried, fmt.Sprintf("%s→%s", name, ran))
+	}
+	var rates []string
+	bestRate := 0.0
+	for _, ran := range order {
+		k := kernels[ran]
+		rates = append(rates, fmt.Sprintf("%s %.0f", ran, k.rate))
+		if k.rate > bestRate {
+			best, bestRate = k.core, k.rate
+		}
+	}
+	name := best
+	if name == "" {
+		name = "unset"
+	}
+	fmt.Printf("anchor %s: OPENBLAS_CORETYPE=%s (runs %s); tried %s; SGEMM probe, 1 thread, GFLOP/s: %s\n",
+		lib, name, ranBy[best], strings.Join(tried, ", "), strings.Join(rates, ", "))
+	return best
+}
+
+// probe runs one SGEMM probe of lib with OPENBLAS_CORETYPE=core and
+// returns the OpenBLAS kernel that ran (as OPENBLAS_VERBOSE=2 reports
+// it) and the geometric mean of the GFLOP/s measured.
+func probe(python, script, lib, core string) (ran string, rate float64, err error) {
+	cmd := exec.Command(python, script, "probe-"+lib, "1", "1")
+	cmd.Env = append(anchorEnv(core, 1), "OPENBLAS_VERBOSE=2")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return "", 0, fmt.Errorf("%v\n%s", err, stderr.String())
+	}
+	ran = "?"
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if v, ok := strings.CutPrefix(line, "Core: "); ok {
+			ran = strings.TrimSpace(v)
+		}
+	}
+	logSum, n := 0.0, 0
+	sc := bufio.NewScanner(&stdout)
+	for sc.Scan() {
+		var r result
+		if json.Unmarshal(sc.Bytes(), &r) == nil && r.Value > 0 {
+			logSum += math.Log(r.Value)
+			n++
+		}
+	}
+	if n == 0 {
+		return "", 0, fmt.Errorf("no figures printed")
+	}
+	return ran, math.Exp(logSum / float64(n)), nil
+}
+
+// report prints every figure side by side, GFLOP/s also as a fraction of
+// the cores' peak, then the ratio lines.
+func report(all []result, peak float64) {
 	by := map[string]map[string]result{}
 	var names []string
 	for _, r := range all {
@@ -333,8 +622,8 @@ func report(all []result) {
 		by[r.Name][r.Lib] = r
 	}
 	sort.SliceStable(names, func(i, j int) bool { return order(names[i]) < order(names[j]) })
-	fmt.Printf("\n%-24s %14s %14s %14s %8s\n", "workload", "bigfunc", "pytorch", "openblas", "ratio")
-	var ratios []string
+	fmt.Printf("\n%-22s %24s %24s %24s %7s\n", "workload", "bigfunc", "pytorch", "openblas", "ratio")
+	var ratios, notes []string
 	for _, n := range names {
 		m := by[n]
 		b, ok := m["bigfunc"]
@@ -342,26 +631,41 @@ func report(all []result) {
 			continue
 		}
 		cell := func(lib string) string {
-			if r, ok := m[lib]; ok {
-				return fmt.Sprintf("%.4g %s", r.Value, r.Unit)
+			r, ok := m[lib]
+			if !ok {
+				return "-"
 			}
-			return "-"
+			if r.Note != "" {
+				notes = append(notes, fmt.Sprintf("%s, %s: %s", n, lib, r.Note))
+			}
+			c := fmt.Sprintf("%.4g %s", r.Value, r.Unit)
+			if r.Unit == "GFLOP/s" && peak > 0 {
+				c += fmt.Sprintf(" %3.0f%%", 100*r.Value/(peak*float64(threadsOf(n))))
+			}
+			return c
 		}
-		// SGEMM is judged against OpenBLAS, everything else against PyTorch.
+		// SGEMM is judged against the faster of OpenBLAS (numpy) and
+		// PyTorch; everything else against PyTorch.
 		ref, ok := m["pytorch"]
-		if strings.HasPrefix(n, "sgemm") {
-			ref, ok = m["openblas"]
+		if o, has := m["openblas"]; strings.HasPrefix(n, "sgemm") && has && (!ok || o.Value > ref.Value) {
+			ref, ok = o, true
 		}
 		ratio := "-"
 		if ok && ref.Value > 0 && b.Value > 0 {
 			v := b.Value / ref.Value
-			if b.Unit == "µs" || b.Unit == "MiB" {
+			if b.Unit == "µs" || b.Unit == "MiB" || b.Unit == "s" {
 				v = ref.Value / b.Value // smaller is better
 			}
 			ratio = fmt.Sprintf("%.2f", v)
 			ratios = append(ratios, fmt.Sprintf("ratio %s %.2f", n, v))
 		}
-		fmt.Printf("%-24s %14s %14s %14s %8s\n", n, cell("bigfunc"), cell("pytorch"), cell("openblas"), ratio)
+		fmt.Printf("%-22s %24s %24s %24s %7s\n", n, cell("bigfunc"), cell("pytorch"), cell("openblas"), ratio)
+	}
+	if peak > 0 {
+		fmt.Printf("(%% = share of the measured FMA peak of the threads used: %.1f GFLOP/s a core)\n", peak)
+	}
+	for _, n := range notes {
+		fmt.Println(n)
 	}
 	fmt.Println()
 	for _, r := range ratios {
@@ -369,8 +673,18 @@ func report(all []result) {
 	}
 }
 
+// threadsOf reads the thread count from a workload name ending in _Nt; 1
+// if there is none.
+func threadsOf(name string) int {
+	suffix := name[strings.LastIndex(name, "_")+1:]
+	if n, err := strconv.Atoi(strings.TrimSuffix(suffix, "t")); err == nil && n > 0 && strings.HasSuffix(suffix, "t") {
+		return n
+	}
+	return 1
+}
+
 func order(name string) int {
-	for i, p := range []string{"sgemm", "mlp", "infer", "rss"} {
+	for i, p := range []string{"sgemm", "mlp", "infer", "rss_train", "tta", "rss_tta"} {
 		if strings.HasPrefix(name, p) {
 			return i
 		}

@@ -25,3 +25,12 @@ func ExampleFMA32() {
 	fmt.Println(kernel.FMA32(a, a, -1), prod-1)
 	// Output: 0.00024415553 0.00024414063
 }
+
+// A cache as Caches reports it.
+func ExampleCache_String() {
+	fmt.Println(kernel.Cache{Level: 2, Type: "Unified", Size: 1 << 20, SharedBy: 2})
+	fmt.Println(kernel.Cache{Level: 1, Type: "Data", Size: 48 << 10, SharedBy: 1})
+	// Output:
+	// L2 1 MiB (shared by 2)
+	// L1d 48 KiB
+}
