@@ -134,7 +134,7 @@ func cpuName() string {
 }
 
 // timeit returns the seconds per call of f: the fastest of the rounds of
-// calls (each at least 20 ms, or one call) run within budget, after a
+// calls (each at least 5 ms, or one call) run within budget, after a
 // warm-up call. Other work shares the machine; the fastest round is the
 // one it disturbed least, and the Python side is timed the same way.
 func timeit(f func()) float64 {
@@ -146,7 +146,7 @@ func timeit(f func()) float64 {
 		for {
 			f()
 			n++
-			if el = time.Since(r0); el >= 20*time.Millisecond {
+			if el = time.Since(r0); el >= 5*time.Millisecond {
 				break
 			}
 		}

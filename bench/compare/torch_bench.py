@@ -16,7 +16,7 @@ budget = 0.5 if quick else 2.0
 
 def timeit(fn, min_time=None):
     """Seconds per call: the fastest round of calls (each round at least
-    20 ms or one call) within min_time, after a warm-up call."""
+    5 ms or one call) within min_time, after a warm-up call."""
     min_time = budget if min_time is None else min_time
     fn()
     best, start = float("inf"), time.perf_counter()
@@ -26,7 +26,7 @@ def timeit(fn, min_time=None):
             fn()
             n += 1
             el = time.perf_counter() - r0
-            if el >= 0.02:
+            if el >= 0.005:
                 break
         best = min(best, el / n)
         if time.perf_counter() - start >= min_time:
