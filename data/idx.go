@@ -106,12 +106,17 @@ func readIDX(r *bufio.Reader) ([]int, []byte, error) {
 }
 
 // readAtMost reads up to n bytes, growing its buffer as data arrives rather
-// than trusting n, and returns fewer only at the end of the input.
+// than trusting n, and returns fewer only at the end of the input. The
+// buffer doubles but never past n, so a complete payload ends up in a slice
+// of exactly n bytes: append's growth would leave up to a quarter more (11
+// MB on MNIST's training images) allocated for as long as the data lives.
 func readAtMost(r io.Reader, n int) ([]byte, error) {
 	buf := make([]byte, 0, min(n, 1<<20))
 	for len(buf) < n {
 		if len(buf) == cap(buf) {
-			buf = slices.Grow(buf, min(cap(buf), n-len(buf)))
+			grown := make([]byte, len(buf), min(2*cap(buf), n))
+			copy(grown, buf)
+			buf = grown
 		}
 		m, err := r.Read(buf[len(buf):min(cap(buf), n)])
 		buf = buf[:len(buf)+m]

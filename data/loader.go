@@ -32,18 +32,31 @@ func (b Batch) Len() int { return len(b.Rows) }
 // last batch of an epoch is smaller when the batch size does not divide N;
 // it is kept, not dropped.
 //
+// Compact features (Dataset.Pixels) are decoded to float32 batch by batch,
+// so a set of images stays at one byte per pixel. When the dataset carries
+// an Augment, each served image is augmented with draws from the loader's
+// own RNG, seeded from Augment.Seed and saved in State.
+//
 // The batch tensors are allocated once, in NewLoader, so Next allocates
 // nothing.
 type Loader struct {
-	x0, y0 []float32 // the dataset's features and targets
-	f, o   int       // their widths
-	lab0   []int     // the dataset's labels
+	x0     []float32     // the dataset's features, or nil when compact
+	pix    []byte        // the dataset's compact features
+	levels *[256]float32 // the value of each byte of pix
+	y0     []float32     // the dataset's targets
+	f, o   int           // their widths
+	lab0   []int         // the dataset's labels
 	size   int
 	rng    *tensor.RNG
 	order  []int
 	pos    int
 	epoch  int
 	open   bool
+
+	aug     *Augment
+	augRNG  *tensor.RNG
+	shape   []int     // the per-sample shape augmentation works on
+	scratch []float32 // one sample, the source of each warp
 
 	x, xLast *tensor.Tensor
 	y, yLast *tensor.Tensor
@@ -54,8 +67,9 @@ type Loader struct {
 // size of N or more) serves the whole set as one batch. With a nil rng the
 // rows come in their stored order every epoch.
 //
-// The loader keeps the tensors ds holds now: changes to their values show
-// in later batches, but assigning new tensors to ds.X or ds.Y does not.
+// The loader keeps the features and targets ds holds now: changes to their
+// values show in later batches, but assigning new ones to ds.X, ds.Pixels
+// or ds.Y does not.
 func NewLoader(ds *Dataset, batchSize int, rng *tensor.RNG) (*Loader, error) {
 	if err := ds.Validate(); err != nil {
 		return nil, err
@@ -67,8 +81,17 @@ func NewLoader(ds *Dataset, batchSize int, rng *tensor.RNG) (*Loader, error) {
 	if batchSize == 0 || batchSize > n {
 		batchSize = n
 	}
-	l := &Loader{size: batchSize, rng: rng, order: make([]int, n),
-		x0: ds.X.Data(), f: ds.Features(), lab0: ds.Labels}
+	l := &Loader{size: batchSize, rng: rng, order: make([]int, n), f: ds.Features(), lab0: ds.Labels}
+	if ds.X != nil {
+		l.x0 = ds.X.Data()
+	} else {
+		l.pix, l.levels = ds.Pixels.Data, ds.Pixels.levels()
+	}
+	if a := ds.Augment; a != nil && !a.Off() {
+		aug := *a
+		l.aug, l.augRNG, l.shape = &aug, tensor.NewRNG(a.Seed^augmentStream), ds.SampleShape()
+		l.scratch = make([]float32, l.f)
+	}
 	last := 0
 	if batchSize > 0 {
 		last = n % batchSize
@@ -89,6 +112,10 @@ func NewLoader(ds *Dataset, batchSize int, rng *tensor.RNG) (*Loader, error) {
 	}
 	return l, nil
 }
+
+// augmentStream sets the augmentation RNG apart from the other streams
+// drawn from the same seed (initial weights, dropout, shuffling).
+const augmentStream = 0xa06e_a06e_a06e_a06e
 
 // BatchSize returns the number of rows in a full batch.
 func (l *Loader) BatchSize() int { return l.size }
@@ -125,7 +152,19 @@ func (l *Loader) Next() (Batch, bool) {
 	if len(rows) < l.size {
 		b.X, b.Y = l.xLast, l.yLast
 	}
-	gather(b.X.Data(), l.x0, l.f, rows)
+	if l.x0 != nil {
+		gather(b.X.Data(), l.x0, l.f, rows)
+	} else {
+		gatherBytes(b.X.Data(), l.pix, l.f, rows, l.levels)
+	}
+	if l.aug != nil {
+		x := b.X.Data()
+		for i := range rows {
+			sample := x[i*l.f : (i+1)*l.f]
+			copy(l.scratch, sample)
+			l.aug.Draw(l.augRNG).Apply(sample, l.scratch, l.shape)
+		}
+	}
 	if b.Y != nil {
 		gather(b.Y.Data(), l.y0, l.o, rows)
 	}
@@ -165,6 +204,9 @@ type LoaderState struct {
 	Pos int `json:"pos"`
 	// Order is the current epoch's row order, or nil between epochs.
 	Order []int `json:"order,omitempty"`
+	// AugmentRNG is the state of the augmentation RNG
+	// (RNG.MarshalBinary), or nil without augmentation.
+	AugmentRNG []byte `json:"augment_rng,omitempty"`
 }
 
 // State returns the loader's position.
@@ -174,32 +216,48 @@ func (l *Loader) State() LoaderState {
 		s.Pos = l.pos
 		s.Order = append([]int(nil), l.order...)
 	}
+	if l.augRNG != nil {
+		// The RNG's state always marshals.
+		s.AugmentRNG, _ = l.augRNG.MarshalBinary()
+	}
 	return s
 }
 
 // Restore moves the loader to a position saved by State. It checks that the
-// state fits the loader's dataset.
+// state fits the loader's dataset, and changes nothing when it does not.
 func (l *Loader) Restore(s LoaderState) error {
 	n := len(l.order)
 	if s.Epoch < 0 {
 		return fmt.Errorf("data: loader state: epoch %d, want ≥ 0", s.Epoch)
 	}
+	var aug *tensor.RNG
+	if s.AugmentRNG != nil && l.augRNG != nil {
+		aug = tensor.NewRNG(0)
+		if err := aug.UnmarshalBinary(s.AugmentRNG); err != nil {
+			return fmt.Errorf("data: loader state: augmentation RNG: %v", err)
+		}
+	}
+	if s.Order != nil {
+		if len(s.Order) != n {
+			return fmt.Errorf("data: loader state: order has %d rows, want %d", len(s.Order), n)
+		}
+		if s.Pos < 0 || s.Pos > n {
+			return fmt.Errorf("data: loader state: position %d, want 0 to %d", s.Pos, n)
+		}
+		seen := make([]bool, n)
+		for _, r := range s.Order {
+			if r < 0 || r >= n || seen[r] {
+				return fmt.Errorf("data: loader state: order is not a permutation of 0..%d", n-1)
+			}
+			seen[r] = true
+		}
+	}
+	if aug != nil {
+		*l.augRNG = *aug
+	}
 	if s.Order == nil {
 		l.epoch, l.pos, l.open = s.Epoch, 0, false
 		return nil
-	}
-	if len(s.Order) != n {
-		return fmt.Errorf("data: loader state: order has %d rows, want %d", len(s.Order), n)
-	}
-	if s.Pos < 0 || s.Pos > n {
-		return fmt.Errorf("data: loader state: position %d, want 0 to %d", s.Pos, n)
-	}
-	seen := make([]bool, n)
-	for _, r := range s.Order {
-		if r < 0 || r >= n || seen[r] {
-			return fmt.Errorf("data: loader state: order is not a permutation of 0..%d", n-1)
-		}
-		seen[r] = true
 	}
 	copy(l.order, s.Order)
 	l.epoch, l.pos, l.open = s.Epoch, s.Pos, true

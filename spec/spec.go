@@ -48,6 +48,20 @@ type Input struct {
 	Scale     string     `json:"scale,omitempty"`
 	MNIST     *MNIST     `json:"mnist,omitempty"`
 	Synthetic *Synthetic `json:"synthetic,omitempty"`
+	// Augment, when set, augments the training images at random each
+	// batch; evaluation sees them as they are.
+	Augment *Augment `json:"augment,omitempty"`
+}
+
+// Augment is random image augmentation for [C, H, W] inputs, drawn from a
+// stream seeded by train.seed: a shift by up to CropPadding pixels each way
+// (zero padding, then a crop back to the original size), a rotation by up
+// to Rotation degrees either way, and a left–right flip half of the time
+// when HFlip is set. The zero value leaves images as they are.
+type Augment struct {
+	CropPadding int     `json:"crop_padding,omitempty"`
+	Rotation    float64 `json:"rotation,omitempty"`
+	HFlip       bool    `json:"hflip,omitempty"`
 }
 
 // MNIST selects the MNIST digits. Dir is a folder with the four IDX files;
@@ -359,6 +373,14 @@ func (p *parser) input(n *yaml.Node, in *Input) error {
 			}
 			return p.mapping(v, "input.mnist", map[string]func(*yaml.Node) error{
 				"dir": p.str(&in.MNIST.Dir, "input.mnist.dir"),
+			})
+		},
+		"augment": func(v *yaml.Node) error {
+			in.Augment = &Augment{}
+			return p.mapping(v, "input.augment", map[string]func(*yaml.Node) error{
+				"crop_padding": p.integer(&in.Augment.CropPadding, "input.augment.crop_padding", 0),
+				"rotation":     p.number(&in.Augment.Rotation, "input.augment.rotation", 0, 180),
+				"hflip":        p.boolean(&in.Augment.HFlip, "input.augment.hflip"),
 			})
 		},
 		"synthetic": func(v *yaml.Node) error {

@@ -424,13 +424,17 @@ func countCorrect(m *Model, out *tensor.Tensor, labels []int) int {
 // accuracy (NaN otherwise). ds must already be encoded. The network runs
 // in evaluation mode, so training in other goroutines goes on undisturbed.
 func Evaluate(m *Model, ds *data.Dataset) (lossValue, accuracy float64) {
-	const chunk = 4096 // bounds memory on large sets
+	// One forward pass at a time bounds memory on large sets; compact
+	// images are decoded only a chunk at a time.
+	chunk := m.predictChunk()
 	var sum float64
 	correct := 0
 	var buf *tensor.Tensor
+	var xs []float32
 	for lo := 0; lo < ds.Len(); lo += chunk {
 		hi := min(lo+chunk, ds.Len())
-		x := ds.X.Slice(0, lo, hi)
+		xs = ds.Rows(xs, lo, hi)
+		x := tensor.New(xs, hi-lo, ds.Features())
 		var y *tensor.Tensor
 		var labels []int
 		if ds.Y != nil {

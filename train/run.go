@@ -16,6 +16,7 @@ import (
 	"github.com/bigfunc/bigfunc/optim"
 	"github.com/bigfunc/bigfunc/safetensors"
 	"github.com/bigfunc/bigfunc/spec"
+	"github.com/bigfunc/bigfunc/tensor"
 )
 
 // Options controls Run.
@@ -62,7 +63,9 @@ func LoadData(s *spec.Spec) (*Sets, error) {
 	case in.MNIST != nil:
 		dir := s.Resolve(in.MNIST.Dir)
 		if dir == "" {
-			if dir, err = data.MNISTDir(); err != nil {
+			if dir, err = data.MNISTDir(); errors.Is(err, data.ErrNoMNIST) {
+				return nil, fmt.Errorf("%s: input.mnist: no MNIST files: set input.mnist.dir, or import github.com/bigfunc/bigfunc/data/mnistdata", s.Path)
+			} else if err != nil {
 				return nil, err
 			}
 		}
@@ -91,12 +94,30 @@ func LoadData(s *spec.Spec) (*Sets, error) {
 			return nil, err
 		}
 	}
+	if a := in.Augment; a != nil {
+		sets.Train.Augment = &data.Augment{CropPadding: a.CropPadding, Rotation: a.Rotation, HFlip: a.HFlip, Seed: s.Train.Seed}
+		if err := sets.Train.Validate(); err != nil {
+			return nil, fmt.Errorf("%s: input.augment: %s (set input.shape)", s.Path, strings.TrimPrefix(err.Error(), "data: "))
+		}
+	}
 	kind := in.Scale
 	if kind == "" {
 		kind = string(data.ScaleNone)
 	}
 	if sets.Scaler, err = data.NewScaler(kind); err != nil {
 		return nil, err
+	}
+	if sets.Scaler.Kind() == data.ScaleNone {
+		// The identity needs only the width, and copying every set to
+		// transform it would double the memory (and expand images).
+		return sets, sets.Scaler.Fit(tensor.Zeros(1, sets.Train.Features()))
+	}
+	// Per-column statistics need float32 features: images held as bytes
+	// are expanded here, at four times their size.
+	for _, ds := range []*data.Dataset{sets.Train, sets.Valid, sets.Test} {
+		if ds != nil {
+			ds.Expand()
+		}
 	}
 	if err := sets.Scaler.Fit(sets.Train.X); err != nil {
 		return nil, err

@@ -10,6 +10,10 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+
+	// Registers the MNIST files that come with the module cache, for
+	// specs with `mnist: {}`.
+	_ "github.com/bigfunc/bigfunc/data/mnistdata"
 )
 
 func main() {
