@@ -3,11 +3,18 @@
 //
 // On the input side:
 //
-//   - Dataset holds the rows: features X [N, features] and either regression
-//     targets Y [N, outputs] or class labels (indices into Classes).
+//   - Dataset holds the rows: features X [N, features] (or, for images,
+//     Pixels, one byte per value, decoded a batch at a time) and either
+//     regression targets Y [N, outputs] or class labels (indices into
+//     Classes).
 //   - ReadCSV and ParseCSV read a headed CSV file, choosing columns by name.
 //   - LoadMNIST and ReadIDX read the MNIST digits from IDX files, gzipped or
-//     not; MNISTDir finds them in the Go module cache.
+//     not; MNISTDir finds them where a registered locator says (importing
+//     package mnistdata registers the Go module cache's copy).
+//   - ReadPNG, DecodePNG and ReadImages read PNG images as [C, H, W]
+//     samples scaled like MNIST's.
+//   - Augment shifts, rotates and flips training images at random, from a
+//     seed, a batch at a time.
 //   - Synthetic generates the chapter's small functions (abs, square, max,
 //     and, or, xor) and TensorFlow Playground's data sets, reproducibly from
 //     a seed.
