@@ -102,21 +102,30 @@ func (w Warp) Apply(dst, src []float32, shape []int) {
 	if w.Degrees == 0 {
 		// Whole pixels only: a copy with shifted, possibly mirrored,
 		// indices.
+		// Output columns lo..hi-1 read source columns x−DX (flipped:
+		// W−1−x−DX), which lie inside the image.
+		lo, hi := max(0, w.DX), min(wd, wd+w.DX)
+		if w.Flip {
+			lo, hi = max(0, -w.DX), min(wd, wd-w.DX)
+		}
 		for c := 0; c < n; c += plane {
 			out, in := dst[c:c+plane], src[c:c+plane]
 			for y := range h {
+				row := out[y*wd : (y+1)*wd]
 				sy := y - w.DY
-				for x := range wd {
-					xf := x
-					if w.Flip {
-						xf = wd - 1 - x
-					}
-					sx := xf - w.DX
-					v := float32(0)
-					if sy >= 0 && sy < h && sx >= 0 && sx < wd {
-						v = in[sy*wd+sx]
-					}
-					out[y*wd+x] = v
+				if sy < 0 || sy >= h || lo >= hi {
+					clear(row)
+					continue
+				}
+				srow := in[sy*wd : (sy+1)*wd]
+				clear(row[:lo])
+				clear(row[hi:])
+				if !w.Flip {
+					copy(row[lo:hi], srow[lo-w.DX:hi-w.DX])
+					continue
+				}
+				for x := lo; x < hi; x++ {
+					row[x] = srow[wd-1-x-w.DX]
 				}
 			}
 		}
@@ -156,15 +165,26 @@ func bilinear(in []float32, h, w int, x, y float64) float32 {
 	}
 	x0, y0 := int(fx0), int(fy0)
 	ax, ay := float32(x-fx0), float32(y-fy0)
-	at := func(yy, xx int) float32 {
-		if yy < 0 || yy >= h || xx < 0 || xx >= w {
-			return 0
-		}
-		return in[yy*w+xx]
+	var p00, p01, p10, p11 float32
+	if x0 >= 0 && y0 >= 0 && x0+1 < w && y0+1 < h {
+		// Inside, the common case: no bounds to test per neighbour.
+		i := y0*w + x0
+		p00, p01, p10, p11 = in[i], in[i+1], in[i+w], in[i+w+1]
+	} else {
+		p00, p01 = pixel(in, h, w, y0, x0), pixel(in, h, w, y0, x0+1)
+		p10, p11 = pixel(in, h, w, y0+1, x0), pixel(in, h, w, y0+1, x0+1)
 	}
-	top := (1-ax)*at(y0, x0) + ax*at(y0, x0+1)
-	bottom := (1-ax)*at(y0+1, x0) + ax*at(y0+1, x0+1)
+	top := (1-ax)*p00 + ax*p01
+	bottom := (1-ax)*p10 + ax*p11
 	return (1-ay)*top + ay*bottom
+}
+
+// pixel returns in[y, x] of the h×w plane, or 0 outside it.
+func pixel(in []float32, h, w, y, x int) float32 {
+	if y < 0 || y >= h || x < 0 || x >= w {
+		return 0
+	}
+	return in[y*w+x]
 }
 
 // sincosDegrees returns the sine and cosine of an angle in degrees, exact

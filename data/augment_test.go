@@ -339,3 +339,24 @@ func TestAugmentNoAllocations(t *testing.T) {
 		t.Errorf("Next with augmentation allocates %v times per batch", n)
 	}
 }
+
+// The whole-pixel path (row copies) agrees with the general bilinear path,
+// which a full turn takes, for shifts within and beyond the image.
+func TestWarpWholePixelPaths(t *testing.T) {
+	const h, w = 5, 7
+	src := make([]float32, 2*h*w)
+	for i := range src {
+		src[i] = float32(i + 1)
+	}
+	for dx := -8; dx <= 8; dx++ {
+		for dy := -6; dy <= 6; dy += 3 {
+			for _, flip := range []bool{false, true} {
+				fast := warp(Warp{DX: dx, DY: dy, Flip: flip}, src, 2, h, w)
+				slow := warp(Warp{DX: dx, DY: dy, Flip: flip, Degrees: 360}, src, 2, h, w)
+				if !slices.Equal(fast, slow) {
+					t.Fatalf("DX %d DY %d flip %v: whole-pixel path %v, bilinear path %v", dx, dy, flip, fast, slow)
+				}
+			}
+		}
+	}
+}
