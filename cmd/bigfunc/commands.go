@@ -130,7 +130,20 @@ func countParams(ps []nn.Param) int {
 
 // isClassifier reports whether the model decodes its outputs into classes.
 func isClassifier(m *train.Model) bool {
-	return m.Decoder != nil && m.Decoder.Kind != data.Identity && m.Spec.Output.Label != ""
+	return m.Decoder != nil && m.Decoder.Kind != data.Identity && labelColumn(m) != ""
+}
+
+// labelColumn returns the column holding a classifier's labels: its spec's
+// output.label, or for a model built in Go without a spec, its one target
+// name when it decodes into classes. It is "" for a regression model.
+func labelColumn(m *train.Model) string {
+	if m.Spec != nil {
+		return m.Spec.Output.Label
+	}
+	if m.Decoder != nil && m.Decoder.Kind != data.Identity && len(m.TargetNames) == 1 {
+		return m.TargetNames[0]
+	}
+	return ""
 }
 
 // modelClasses returns the classes a classifier was trained on, in the
@@ -161,12 +174,15 @@ func readFor(m *train.Model, path string, withTargets bool) (*data.Dataset, erro
 	opts := data.CSVOptions{Features: m.FeatureNames}
 	if withTargets {
 		switch {
-		case m.Spec.Output.Label != "":
-			opts.Label = m.Spec.Output.Label
+		case labelColumn(m) != "":
+			opts.Label = labelColumn(m)
 			if isClassifier(m) {
 				opts.Classes = modelClasses(m)
 			} else {
-				opts.NumClasses = max(m.Spec.Output.Classes, 2)
+				opts.NumClasses = 2
+				if m.Spec != nil {
+					opts.NumClasses = max(m.Spec.Output.Classes, 2)
+				}
 			}
 		default:
 			opts.Targets = m.TargetNames
@@ -202,10 +218,47 @@ func loadModelAndCSV(fs *flag.FlagSet, pos []string, model, csvFlag, csvPath str
 	return m, ds, err
 }
 
+// isImageInput reports whether predict's input names PNG images: a .png
+// file or a folder.
+func isImageInput(path string) bool {
+	if strings.EqualFold(filepath.Ext(path), ".png") {
+		return true
+	}
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
+}
+
+// loadModelAndImages loads a model that takes [C, H, W] samples and the
+// PNG images at path (a file or a folder), returning the file of each row.
+func loadModelAndImages(fs *flag.FlagSet, pos []string, model, path string) (*train.Model, *data.Dataset, []string, error) {
+	err := exactArgs(fs, pos)
+	if err == nil {
+		err = required(fs, "model", model)
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	m, err := train.LoadModel(model)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if len(m.InputShape) != 3 {
+		return nil, nil, nil, fmt.Errorf("%s: the model takes samples of shape %v, not [C, H, W] images; give it a CSV", model, m.InputShape)
+	}
+	ds, files, err := data.ReadImages([]string{path}, m.InputShape)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if len(files) == 0 {
+		return nil, nil, nil, fmt.Errorf("%s: no .png files in the folder", path)
+	}
+	return m, ds, files, nil
+}
+
 func cmdPredict(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "predict", "--model MODEL --input CSV [--proba] [--keep COLS] [-o FILE]",
-		"write the model's predictions for a CSV as CSV, on stdout or to a file")
-	model, input := modelFlags(fs, "input", "`CSV` with the model's input columns")
+	fs := newFlags(e, "predict", "--model MODEL --input CSV|PNG|DIR [--proba] [--keep COLS] [-o FILE]",
+		"write the model's predictions for a CSV, or for PNG images, as CSV, on stdout or to a file")
+	model, input := modelFlags(fs, "input", "`CSV` with the model's input columns, or for an image model a PNG file\nor a folder of them (a column file names each image)")
 	proba := fs.Bool("proba", false, "write each class's probability, one column per class named by the class,\ninstead of the predicted class (classifiers only)")
 	keep := fs.String("keep", "", "copy the comma-separated input columns `COLS` (such as an ID) into the output,\nbefore the predictions")
 	outPath := fs.String("o", "", "write the CSV to `FILE` (atomically) instead of stdout")
@@ -213,7 +266,17 @@ func cmdPredict(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	m, ds, err := loadModelAndCSV(fs, pos, *model, "input", *input, false)
+	var m *train.Model
+	var ds *data.Dataset
+	var files []string
+	if isImageInput(*input) {
+		if *keep != "" {
+			return cmdUsagef(fs, "predict: --keep takes CSV columns; for images the output names each file in its first column")
+		}
+		m, ds, files, err = loadModelAndImages(fs, pos, *model, *input)
+	} else {
+		m, ds, err = loadModelAndCSV(fs, pos, *model, "input", *input, false)
+	}
 	if err != nil {
 		return err
 	}
@@ -228,6 +291,12 @@ func cmdPredict(ctx context.Context, e *env, args []string) error {
 		}
 		if kept, err = data.ReadCSVText(*input, keepCols, 0); err != nil {
 			return fmt.Errorf("--keep: %w", err)
+		}
+	}
+	if files != nil {
+		keepCols = []string{"file"}
+		for _, f := range files {
+			kept = append(kept, []string{f})
 		}
 	}
 	out, err := m.Predict(ds.X)
