@@ -40,15 +40,40 @@ func classShape(op string, x *tensor.Tensor, target []int) (n, c int) {
 // of ±1e4 give finite losses and gradients.
 //
 // CrossEntropy panics if ε is outside [0, 1] or an index is out of range;
-// PyTorch's ignore_index (−100) is not supported and panics like any
-// other negative index.
+// targets to skip need CrossEntropyIgnore.
 func CrossEntropy(logits *autograd.Var, target []int, labelSmoothing float64, r Reduction) *autograd.Var {
-	const op = "CrossEntropy"
+	if logits.Value.Dims() != 2 {
+		panic(&tensor.ShapeError{Op: "loss.CrossEntropy", Detail: "want input [N, C], got", Shapes: [][]int{logits.Value.Shape()}})
+	}
+	return crossEntropy("CrossEntropy", logits, target, noIgnore, labelSmoothing, r)
+}
+
+// noIgnore is an ignore index that no target can equal.
+const noIgnore = math.MinInt
+
+// IgnoreIndex is PyTorch's default ignore_index, the target value that
+// marks a position with nothing to predict (a prompt or padding token).
+const IgnoreIndex = -100
+
+// CrossEntropyIgnore is CrossEntropy over the last dimension of logits of
+// any rank, with PyTorch's ignore_index: logits [N, T, C] (a sequence
+// model's per-token scores, batch first) or [N, C], and one target per row
+// of C, N·T of them, in row-major order. A row whose target is
+// ignoreIndex adds nothing to the loss and gets a zero gradient, and Mean
+// divides by the rows that are not ignored (NaN if all are), as
+// F.cross_entropy(logits.view(-1, C), target.view(-1), ignore_index=…,
+// label_smoothing=…) does. None gives one loss per row, shaped as the
+// leading dimensions of logits, with 0 for ignored rows.
+func CrossEntropyIgnore(logits *autograd.Var, target []int, ignoreIndex int, labelSmoothing float64, r Reduction) *autograd.Var {
+	return crossEntropy("CrossEntropy", logits, target, ignoreIndex, labelSmoothing, r)
+}
+
+func crossEntropy(op string, logits *autograd.Var, target []int, ignore int, labelSmoothing float64, r Reduction) *autograd.Var {
 	r.check(op)
 	if !(labelSmoothing >= 0 && labelSmoothing <= 1) {
 		panic(fmt.Errorf("loss.%s: label smoothing must be in [0, 1], got %v", op, labelSmoothing))
 	}
-	n, c := classShape(op, logits.Value, target)
+	n, c := rowShape(op, logits.Value, target, ignore)
 	x := logits.Value.Data()
 	var grad []float64
 	if logits.RequiresGrad() {
@@ -57,23 +82,47 @@ func CrossEntropy(logits *autograd.Var, target []int, labelSmoothing float64, r 
 	var value *tensor.Tensor
 	var out []float32
 	if r == None {
-		value = tensor.Zeros(n)
+		s := logits.Value.Shape()
+		value = tensor.Zeros(s[:len(s)-1]...)
 		out = value.Data()
 	}
-	total := crossEntropyRows(x, target, c, labelSmoothing, out, grad)
+	total, count := crossEntropyRows(x, target, c, labelSmoothing, ignore, out, grad)
 	if r != None {
-		value = tensor.Scalar(reduced(r, total, n))
+		value = tensor.Scalar(reduced(r, total, count))
 	}
 	return autograd.New("cross_entropy", value, func(g *tensor.Tensor) {
-		accumulateRows(logits.GradData(), grad, g.Data(), r, n, c)
+		accumulateRows(logits.GradData(), grad, g.Data(), r, count, n, c)
 	}, logits)
 }
 
+// rowShape checks that x has at least two dimensions and target holds one
+// index in [0, C) (or equal to ignore) per row of its last dimension C,
+// and returns the number of rows and C.
+func rowShape(op string, x *tensor.Tensor, target []int, ignore int) (n, c int) {
+	if x.Dims() < 2 {
+		panic(&tensor.ShapeError{Op: "loss." + op, Detail: "want input [N, C] or [N, T, C], got", Shapes: [][]int{x.Shape()}})
+	}
+	c = x.Dim(x.Dims() - 1)
+	if c > 0 {
+		n = x.Len() / c
+	}
+	if len(target) != n {
+		panic(&tensor.ShapeError{Op: "loss." + op, Detail: "input and target disagree on the number of rows", Shapes: [][]int{x.Shape(), {len(target)}}})
+	}
+	for i, y := range target {
+		if (y < 0 || y >= c) && y != ignore {
+			panic(fmt.Errorf("loss.%s: target[%d] = %d is not a class index in [0, %d)", op, i, y, c))
+		}
+	}
+	return n, c
+}
+
 // accumulateRows adds the local derivatives of n rows of c elements, times
-// the seed, into dst: one seed per row for None, one scalar otherwise.
-func accumulateRows(dst []float32, grad []float64, seed []float32, r Reduction, n, c int) {
+// the seed, into dst: one seed per row for None, one scalar otherwise,
+// divided by count (the rows not ignored) for Mean.
+func accumulateRows(dst []float32, grad []float64, seed []float32, r Reduction, count, n, c int) {
 	if r != None {
-		s := seedScale(r, seed[0], n)
+		s := seedScale(r, seed[0], count)
 		for i, d := range grad {
 			dst[i] += float32(d * s)
 		}
@@ -137,22 +186,33 @@ func NLL(logp *autograd.Var, target []int, r Reduction) *autograd.Var {
 // crossEntropyRows computes the (smoothed) cross-entropy of each row of the
 // [len(target), c] logits x: it stores row losses in out when out is
 // non-nil and the local derivatives softmax − q in grad when grad is
-// non-nil, and returns the sum of the row losses. CrossEntropy and the
-// fused training path share it, so both give the same bits.
-func crossEntropyRows(x []float32, target []int, c int, labelSmoothing float64, out []float32, grad []float64) float64 {
+// non-nil, and returns the sum of the row losses and the number of rows
+// counted. Rows whose target is ignore count for nothing: loss 0,
+// derivative 0. CrossEntropy and the fused training path share it, so
+// both give the same bits.
+func crossEntropyRows(x []float32, target []int, c int, labelSmoothing float64, ignore int, out []float32, grad []float64) (float64, int) {
 	on, off := 1-labelSmoothing, labelSmoothing/float64(c)
 	var total float64
+	count := 0
 	for i, y := range target {
 		row := x[i*c : (i+1)*c]
+		var gr []float64
+		if grad != nil {
+			gr = grad[i*c : (i+1)*c]
+		}
+		if y == ignore {
+			clear(gr)
+			if out != nil {
+				out[i] = 0
+			}
+			continue
+		}
+		count++
 		m := math.Inf(-1)
 		for _, v := range row {
 			if f := float64(v); f > m || f != f {
 				m = f
 			}
-		}
-		var gr []float64
-		if grad != nil {
-			gr = grad[i*c : (i+1)*c]
 		}
 		var s float64
 		for k, v := range row {
@@ -182,5 +242,5 @@ func crossEntropyRows(x []float32, target []int, c int, labelSmoothing float64, 
 			gr[y] -= on
 		}
 	}
-	return total
+	return total, count
 }

@@ -40,8 +40,8 @@ func (l *builtin) ValueGrad(pred *tensor.Tensor, target Target, grad []float32) 
 		}
 		sum, count = mseKernel(pred.Data(), target.Values.Data(), nil, local), n
 	case "cross_entropy":
-		rows, c := classShape("CrossEntropy", pred, target.Classes)
-		sum, count = crossEntropyRows(pred.Data(), target.Classes, c, l.param, nil, local), rows
+		_, c := rowShape("CrossEntropy", pred, target.Classes, l.ignore)
+		sum, count = crossEntropyRows(pred.Data(), target.Classes, c, l.param, l.ignore, nil, local)
 	default:
 		return 0, false
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"github.com/bigfunc/bigfunc/internal/param"
 	"github.com/bigfunc/bigfunc/internal/suggest"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,6 +50,7 @@ type kind struct {
 	def            float64 // PyTorch's default for param
 	rule           string  // the valid range of param, for error messages
 	valid          func(v float64) bool
+	ignore         bool // takes ignore_index (default IgnoreIndex)
 	compute        func(pred *autograd.Var, t Target, param float64, r Reduction) *autograd.Var
 }
 
@@ -75,7 +77,7 @@ var kinds = []kind{
 	{name: "bce_with_logits", compute: func(p *autograd.Var, t Target, _ float64, r Reduction) *autograd.Var {
 		return BCEWithLogits(p, t.Values, r)
 	}},
-	{name: "cross_entropy", classification: true, param: "label_smoothing", def: 0, rule: "a number in [0, 1]",
+	{name: "cross_entropy", classification: true, param: "label_smoothing", def: 0, rule: "a number in [0, 1]", ignore: true,
 		valid: func(v float64) bool { return v >= 0 && v <= 1 },
 		compute: func(p *autograd.Var, t Target, eps float64, r Reduction) *autograd.Var {
 			return CrossEntropy(p, t.Classes, eps, r)
@@ -101,6 +103,9 @@ func (k *kind) keys() []string {
 		return []string{"reduction"}
 	}
 	keys := []string{k.param, "reduction"}
+	if k.ignore {
+		keys = append(keys, "ignore_index")
+	}
 	slices.Sort(keys)
 	return keys
 }
@@ -122,7 +127,10 @@ func New(name string, params map[string]any) (Loss, error) {
 		return nil, fmt.Errorf("loss: unknown loss %q%s; allowed: %s", name, suggest.DidYouMean(name, names), strings.Join(names, ", "))
 	}
 	k := &kinds[i]
-	l := &builtin{kind: k, param: k.def}
+	l := &builtin{kind: k, param: k.def, ignore: noIgnore}
+	if k.ignore {
+		l.ignore = IgnoreIndex
+	}
 	keys := make([]string, 0, len(params))
 	for key := range params {
 		keys = append(keys, key)
@@ -138,6 +146,12 @@ func New(name string, params map[string]any) (Loss, error) {
 				return nil, fmt.Errorf("loss %s: reduction must be \"mean\", \"sum\" or \"none\", got %#v", name, v)
 			}
 			l.reduction = r
+		case key == "ignore_index" && k.ignore:
+			f, ok := param.Number(v)
+			if !ok || f != math.Trunc(f) || math.Abs(f) > 1<<31 {
+				return nil, fmt.Errorf("loss %s: ignore_index must be an integer, got %#v", name, v)
+			}
+			l.ignore = int(f)
 		case key == k.param:
 			f, ok := param.Number(v)
 			if !ok || !k.valid(f) {
@@ -157,6 +171,7 @@ type builtin struct {
 	kind      *kind
 	reduction Reduction
 	param     float64
+	ignore    int       // the target that counts for nothing (cross_entropy)
 	scratch   []float64 // ValueGrad's local derivatives, kept between calls
 }
 
@@ -176,6 +191,9 @@ func (l *builtin) Compute(pred *autograd.Var, target Target) *autograd.Var {
 	} else if target.Values == nil {
 		panic(fmt.Errorf("loss %s: needs a tensor target (Target.Values)", l.kind.name))
 	}
+	if l.kind.ignore {
+		return CrossEntropyIgnore(pred, target.Classes, l.ignore, l.param, l.reduction)
+	}
 	return l.kind.compute(pred, target, l.param, l.reduction)
 }
 
@@ -189,6 +207,11 @@ func (l *builtin) String() string {
 		b.WriteString(l.kind.param)
 		b.WriteByte('=')
 		b.WriteString(strconv.FormatFloat(l.param, 'g', -1, 64))
+		b.WriteString(", ")
+	}
+	if l.kind.ignore && l.ignore != IgnoreIndex {
+		b.WriteString("ignore_index=")
+		b.WriteString(strconv.Itoa(l.ignore))
 		b.WriteString(", ")
 	}
 	b.WriteString("reduction=")
