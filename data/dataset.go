@@ -46,6 +46,10 @@ type Dataset struct {
 	// carry it: evaluation reads the rows as they are. Subset and Split
 	// do not copy it.
 	Augment *Augment
+	// Vocab is set for a set of token sequences (ReadText, SeqTask): X
+	// holds token ids and Y the id to predict at each position, or
+	// IgnoreTarget where there is none.
+	Vocab *Vocab
 }
 
 // Bytes is a compact [Rows, Cols] matrix of features stored one byte per
@@ -78,6 +82,9 @@ func (b *Bytes) validate() error {
 	}
 	return nil
 }
+
+// IsSequence reports whether ds holds token sequences.
+func (ds *Dataset) IsSequence() bool { return ds != nil && ds.Vocab != nil }
 
 // SampleShape returns the per-sample shape of the features: Shape, or
 // [Features()] when it is not set.

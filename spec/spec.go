@@ -51,6 +51,11 @@ type Input struct {
 	// Augment, when set, augments the training images at random each
 	// batch; evaluation sees them as they are.
 	Augment *Augment `json:"augment,omitempty"`
+	// Text and Sequence are token sequences for a sequence model (an
+	// embedding, Transformer layers, linear: vocab): text from files, or
+	// a synthetic task.
+	Text     *Text     `json:"text,omitempty"`
+	Sequence *Sequence `json:"sequence,omitempty"`
 }
 
 // Augment is random image augmentation for [C, H, W] inputs, drawn from a
@@ -62,6 +67,30 @@ type Augment struct {
 	CropPadding int     `json:"crop_padding,omitempty"`
 	Rotation    float64 `json:"rotation,omitempty"`
 	HFlip       bool    `json:"hflip,omitempty"`
+}
+
+// Text selects files for a character- or byte-level language model (see
+// data.TextOptions). Paths are relative to the spec and may use
+// environment variables ($GOROOT).
+type Text struct {
+	Paths      []string `json:"path"`
+	Pattern    string   `json:"pattern,omitempty"`
+	Tokenizer  string   `json:"tokenizer,omitempty"`
+	BlockSize  int      `json:"block_size"`
+	Stride     int      `json:"stride,omitempty"`
+	Validation float64  `json:"validation,omitempty"`
+	Seed       uint64   `json:"seed,omitempty"`
+	MaxBytes   int      `json:"max_bytes,omitempty"`
+}
+
+// Sequence selects a synthetic sequence task (see data.SeqTaskOptions).
+type Sequence struct {
+	Task      string `json:"task"`
+	Digits    int    `json:"digits,omitempty"`
+	MinDigits int    `json:"min_digits,omitempty"`
+	Size      int    `json:"size"`
+	Valid     int    `json:"valid,omitempty"`
+	Seed      uint64 `json:"seed,omitempty"`
 }
 
 // MNIST selects the MNIST digits. Dir is a folder with the four IDX files;
@@ -395,6 +424,48 @@ func (p *parser) input(n *yaml.Node, in *Input) error {
 				"seed":  p.seed(&in.Synthetic.Seed, "input.synthetic.seed"),
 			}, "name")
 		},
+		"text": func(v *yaml.Node) error {
+			in.Text = &Text{}
+			t := in.Text
+			return p.mapping(v, "input.text", map[string]func(*yaml.Node) error{
+				"path":    p.strList(&t.Paths, "input.text.path"),
+				"pattern": p.str(&t.Pattern, "input.text.pattern"),
+				"tokenizer": func(n *yaml.Node) error {
+					if err := p.str(&t.Tokenizer, "input.text.tokenizer")(n); err != nil {
+						return err
+					}
+					if !slices.Contains(data.Tokenizers(), t.Tokenizer) {
+						return p.at(n, "input.text.tokenizer: unknown tokenizer %q; allowed: %s", t.Tokenizer, strings.Join(data.Tokenizers(), ", "))
+					}
+					return nil
+				},
+				"block_size": p.integer(&t.BlockSize, "input.text.block_size", 1),
+				"stride":     p.integer(&t.Stride, "input.text.stride", 1),
+				"validation": p.number(&t.Validation, "input.text.validation", 0, 0.9),
+				"seed":       p.seed(&t.Seed, "input.text.seed"),
+				"max_bytes":  p.integer(&t.MaxBytes, "input.text.max_bytes", 0),
+			}, "path", "block_size")
+		},
+		"sequence": func(v *yaml.Node) error {
+			in.Sequence = &Sequence{}
+			q := in.Sequence
+			return p.mapping(v, "input.sequence", map[string]func(*yaml.Node) error{
+				"task": func(n *yaml.Node) error {
+					if err := p.str(&q.Task, "input.sequence.task")(n); err != nil {
+						return err
+					}
+					if !slices.Contains(data.SeqTasks(), q.Task) {
+						return p.at(n, "input.sequence.task: unknown task %q%s; allowed: %s", q.Task, suggest.DidYouMean(q.Task, data.SeqTasks()), strings.Join(data.SeqTasks(), ", "))
+					}
+					return nil
+				},
+				"digits":     p.integer(&q.Digits, "input.sequence.digits", 1),
+				"min_digits": p.integer(&q.MinDigits, "input.sequence.min_digits", 1),
+				"size":       p.integer(&q.Size, "input.sequence.size", 1),
+				"valid":      p.integer(&q.Valid, "input.sequence.valid", 0),
+				"seed":       p.seed(&q.Seed, "input.sequence.seed"),
+			}, "task", "size")
+		},
 	})
 }
 
@@ -530,16 +601,19 @@ func (p *parser) validate(root *yaml.Node, s *Spec) error {
 	}
 	in, out := s.Input, s.Output
 	sources := 0
-	for _, set := range []bool{in.CSV != "", in.MNIST != nil, in.Synthetic != nil} {
+	for _, set := range []bool{in.CSV != "", in.MNIST != nil, in.Synthetic != nil, in.Text != nil, in.Sequence != nil} {
 		if set {
 			sources++
 		}
 	}
 	switch {
 	case sources == 0:
-		return p.at(key("input"), "input: want one data source: csv, mnist or synthetic")
+		return p.at(key("input"), "input: want one data source: csv, mnist, synthetic, text or sequence")
 	case sources > 1:
-		return p.at(key("input"), "input: want only one of csv, mnist and synthetic")
+		return p.at(key("input"), "input: want only one of csv, mnist, synthetic, text and sequence")
+	}
+	if (in.Text != nil || in.Sequence != nil) && s.Train.Validation > 0 {
+		return p.at(key("train"), "train.validation: a text or sequence input holds out its own part (input.text.validation, input.sequence.valid)")
 	}
 	if len(out.Columns) > 0 && out.Label != "" {
 		return p.at(key("output"), "output: want either columns (regression) or label (classification), not both")

@@ -135,7 +135,7 @@ func TestMissingSections(t *testing.T) {
 		"":                      "empty spec",
 		"input: {csv: a.csv}\n": `missing required key "output"`,
 		"- 1\n":                 "spec: want a mapping",
-		"input: {synthetic: xor, csv: a.csv, columns: [a]}\noutput: {label: c}\narchitecture: [relu]\nloss: mse\noptimizer: sgd\ntrain: {epochs: 1}\n": "want only one of csv, mnist and synthetic",
+		"input: {synthetic: xor, csv: a.csv, columns: [a]}\noutput: {label: c}\narchitecture: [relu]\nloss: mse\noptimizer: sgd\ntrain: {epochs: 1}\n": "want only one of csv, mnist, synthetic, text and sequence",
 		"input: {csv: a.csv, columns: [x]}\noutput: {columns: [y]}\narchitecture: []\nloss: mse\noptimizer: sgd\ntrain: {epochs: 1}\n":                 "architecture: want a list of layers",
 		"input: {csv: a.csv, columns: [x]}\noutput: {columns: [y]}\narchitecture: [relu]\nloss: {lr: 1}\noptimizer: sgd\ntrain: {epochs: 1}\n":         `loss: missing required key "name"`,
 	}

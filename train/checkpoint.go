@@ -206,6 +206,8 @@ type epochJSON struct {
 	TrainLoss, TrainAccuracy *float64
 	ValidLoss, ValidAccuracy *float64
 	Seconds                  float64
+	TrainExact               *float64 `json:",omitempty"`
+	ValidExact               *float64 `json:",omitempty"`
 }
 
 func nanToNil(v float64) *float64 {
@@ -225,7 +227,7 @@ func nilToNaN(p *float64) float64 {
 // MarshalJSON writes e with NaN metrics as null.
 func (e Epoch) MarshalJSON() ([]byte, error) {
 	return json.Marshal(epochJSON{e.Epoch, e.LR, nanToNil(e.TrainLoss), nanToNil(e.TrainAccuracy),
-		nanToNil(e.ValidLoss), nanToNil(e.ValidAccuracy), e.Seconds})
+		nanToNil(e.ValidLoss), nanToNil(e.ValidAccuracy), e.Seconds, nanToNil(e.TrainExact), nanToNil(e.ValidExact)})
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.
@@ -234,6 +236,8 @@ func (e *Epoch) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*e = Epoch{j.Epoch, j.LR, nilToNaN(j.TrainLoss), nilToNaN(j.TrainAccuracy), nilToNaN(j.ValidLoss), nilToNaN(j.ValidAccuracy), j.Seconds}
+	*e = Epoch{Epoch: j.Epoch, LR: j.LR, TrainLoss: nilToNaN(j.TrainLoss), TrainAccuracy: nilToNaN(j.TrainAccuracy),
+		ValidLoss: nilToNaN(j.ValidLoss), ValidAccuracy: nilToNaN(j.ValidAccuracy), Seconds: j.Seconds,
+		TrainExact: nilToNaN(j.TrainExact), ValidExact: nilToNaN(j.ValidExact)}
 	return nil
 }

@@ -64,13 +64,17 @@ type StepInfo struct {
 }
 
 // Epoch holds the metrics of one epoch. Accuracies are NaN for regression
-// and validation figures NaN without a validation set.
+// and validation figures NaN without a validation set. For a sequence
+// model the accuracy is per token (of the tokens with a target) and the
+// exact-match rate per sequence (every target token right); the exact
+// rates are NaN for other models.
 type Epoch struct {
 	Epoch                    int
 	LR                       float64
 	TrainLoss, TrainAccuracy float64
 	ValidLoss, ValidAccuracy float64
 	Seconds                  float64
+	TrainExact, ValidExact   float64
 }
 
 // History is the record of a training run.
@@ -103,6 +107,7 @@ type Trainer struct {
 	badEpochs int
 	history   History
 	target    *tensor.Tensor // reused float targets for binary labels
+	tokens    []int          // reused per-token targets of sequence models
 
 	// fused runs the step without a graph when the network allows it.
 	fused *fusedStep
@@ -147,6 +152,9 @@ func CheckData(m *Model, ds *data.Dataset) error { return checkTargets(m, ds, "t
 // so that mistakes surface as errors before training rather than as panics
 // inside it.
 func checkTargets(m *Model, ds *data.Dataset, what string) error {
+	if ds.IsSequence() || m.Positions > 0 {
+		return checkSequences(m, ds, what)
+	}
 	if ds.Features() != m.Inputs {
 		return fmt.Errorf("%s data has %d feature columns, the network takes %d", what, ds.Features(), m.Inputs)
 	}
@@ -177,6 +185,33 @@ func checkTargets(m *Model, ds *data.Dataset, what string) error {
 	return nil
 }
 
+// checkSequences makes sure token sequences fit a sequence model: one id
+// per position in the vocabulary, one target per position.
+func checkSequences(m *Model, ds *data.Dataset, what string) error {
+	switch {
+	case !ds.IsSequence():
+		return fmt.Errorf("the model reads token sequences, but the %s data is a table", what)
+	case m.Positions == 0:
+		return fmt.Errorf("the %s data holds token sequences; the architecture must map them to [T, vocabulary] (end it with linear: vocab)", what)
+	case !m.Loss.Classification():
+		return fmt.Errorf("loss %s cannot train on tokens; use cross_entropy", m.Loss.Name())
+	case ds.Features() != m.Positions || ds.Outputs() != m.Positions:
+		return fmt.Errorf("%s data has sequences of %d tokens, the model takes %d", what, ds.Features(), m.Positions)
+	}
+	v := m.Outputs / m.Positions
+	for i, id := range ds.X.Data() {
+		if id < 0 || int(id) >= v || float32(int(id)) != id {
+			return fmt.Errorf("%s data sequence %d position %d: token %v is not in the vocabulary of %d", what, i/m.Positions+1, i%m.Positions+1, id, v)
+		}
+	}
+	for i, id := range ds.Y.Data() {
+		if id != data.IgnoreTarget && (id < 0 || int(id) >= v || float32(int(id)) != id) {
+			return fmt.Errorf("%s data sequence %d position %d: target %v is not in the vocabulary of %d", what, i/m.Positions+1, i%m.Positions+1, id, v)
+		}
+	}
+	return nil
+}
+
 // History returns the epochs trained so far.
 func (t *Trainer) History() History { return t.history }
 
@@ -185,6 +220,7 @@ type epochSums struct {
 	start         time.Time
 	loss          float64
 	correct, seen int
+	tokens, exact int // sequence models: tokens with a target, sequences all right
 }
 
 // Run trains until the configured number of epochs, an early stop, an
@@ -255,7 +291,12 @@ func (t *Trainer) Advance() (StepInfo, error) {
 	r := &t.running
 	r.loss += v * float64(b.Len())
 	r.seen += b.Len()
-	r.correct += t.correct(out, b.Labels)
+	if t.Model.Positions > 0 {
+		c, n, ex := sequenceCounts(out, t.tokens, t.Model.Positions)
+		r.correct, r.tokens, r.exact = r.correct+c, r.tokens+n, r.exact+ex
+	} else {
+		r.correct += t.correct(out, b.Labels)
+	}
 	if t.bar != nil {
 		_ = t.bar.Add(1)
 	}
@@ -283,12 +324,20 @@ func (t *Trainer) Advance() (StepInfo, error) {
 func (t *Trainer) endEpoch() error {
 	cfg, r := t.Config, t.running
 	e := t.epoch + 1
-	ep := Epoch{Epoch: e, LR: t.Opt.LR(), ValidLoss: math.NaN(), ValidAccuracy: math.NaN()}
+	ep := Epoch{Epoch: e, LR: t.Opt.LR(), ValidLoss: math.NaN(), ValidAccuracy: math.NaN(), TrainExact: math.NaN(), ValidExact: math.NaN()}
 	ep.TrainLoss = r.loss / float64(r.seen)
 	ep.TrainAccuracy = t.accuracy(r.correct, r.seen)
+	if t.Model.Positions > 0 {
+		ep.TrainAccuracy = float64(r.correct) / float64(r.tokens)
+		ep.TrainExact = float64(r.exact) / float64(r.seen)
+	}
 	monitored := ep.TrainLoss
 	if t.valid != nil && t.valid.Len() > 0 {
-		ep.ValidLoss, ep.ValidAccuracy = Evaluate(t.Model, t.valid)
+		if t.Model.Positions > 0 {
+			ep.ValidLoss, ep.ValidAccuracy, ep.ValidExact = EvaluateSequences(t.Model, t.valid)
+		} else {
+			ep.ValidLoss, ep.ValidAccuracy = Evaluate(t.Model, t.valid)
+		}
 		monitored = ep.ValidLoss
 	}
 	if cfg.Plateau != nil {
@@ -335,7 +384,8 @@ func (t *Trainer) Step(x *tensor.Tensor, labels []int, y *tensor.Tensor) (float6
 	} else {
 		m, n := t.Model, x.Dim(0)
 		o := m.Net.Forward(autograd.Const(x.Reshape(append([]int{n}, m.InputShape...)...)), mode)
-		o = autograd.Reshape(o, n, m.Outputs)
+		rows := m.lossRows()
+		o = autograd.Reshape(o, n*rows, m.Outputs/rows)
 		l := m.Loss.Compute(o, t.targetOf(labels, y))
 		l.Backward()
 		v, out = float64(l.Value.Item()), o.Value
@@ -361,10 +411,23 @@ func (t *Trainer) Step(x *tensor.Tensor, labels []int, y *tensor.Tensor) (float6
 
 // targetOf wraps a batch's targets in the form the loss reads.
 func (t *Trainer) targetOf(labels []int, y *tensor.Tensor) loss.Target {
-	return targetFor(t.Model, labels, y, &t.target)
+	return targetFor(t.Model, labels, y, &t.target, &t.tokens)
 }
 
-func targetFor(m *Model, labels []int, y *tensor.Tensor, buf **tensor.Tensor) loss.Target {
+func targetFor(m *Model, labels []int, y *tensor.Tensor, buf **tensor.Tensor, tokens *[]int) loss.Target {
+	if m.Positions > 0 {
+		// One class per position, IgnoreTarget (the loss's ignore_index)
+		// where there is nothing to predict.
+		yd := y.Data()
+		if cap(*tokens) < len(yd) {
+			*tokens = make([]int, len(yd))
+		}
+		*tokens = (*tokens)[:len(yd)]
+		for i, v := range yd {
+			(*tokens)[i] = int(v)
+		}
+		return loss.Target{Classes: *tokens}
+	}
 	if m.Loss.Classification() {
 		return loss.Target{Classes: labels}
 	}
@@ -424,6 +487,10 @@ func countCorrect(m *Model, out *tensor.Tensor, labels []int) int {
 // accuracy (NaN otherwise). ds must already be encoded. The network runs
 // in evaluation mode, so training in other goroutines goes on undisturbed.
 func Evaluate(m *Model, ds *data.Dataset) (lossValue, accuracy float64) {
+	if m.Positions > 0 {
+		lossValue, accuracy, _ = EvaluateSequences(m, ds)
+		return lossValue, accuracy
+	}
 	// One forward pass at a time bounds memory on large sets; compact
 	// images are decoded only a chunk at a time.
 	chunk := m.predictChunk()
@@ -444,7 +511,7 @@ func Evaluate(m *Model, ds *data.Dataset) (lossValue, accuracy float64) {
 			labels = ds.Labels[lo:hi]
 		}
 		out := m.forwardEncoded(x)
-		l := m.Loss.Compute(autograd.Const(out), targetFor(m, labels, y, &buf))
+		l := m.Loss.Compute(autograd.Const(out), targetFor(m, labels, y, &buf, nil))
 		sum += float64(l.Value.Item()) * float64(hi-lo)
 		correct += countCorrect(m, out, labels)
 	}
@@ -460,11 +527,17 @@ func formatEpoch(e Epoch, total int) string {
 	if !math.IsNaN(e.TrainAccuracy) {
 		s += fmt.Sprintf("  acc %.4f", e.TrainAccuracy)
 	}
+	if !math.IsNaN(e.TrainExact) {
+		s += fmt.Sprintf("  exact %.4f", e.TrainExact)
+	}
 	if !math.IsNaN(e.ValidLoss) {
 		s += fmt.Sprintf("  val_loss %.6g", e.ValidLoss)
 	}
 	if !math.IsNaN(e.ValidAccuracy) {
 		s += fmt.Sprintf("  val_acc %.4f", e.ValidAccuracy)
+	}
+	if !math.IsNaN(e.ValidExact) {
+		s += fmt.Sprintf("  val_exact %.4f", e.ValidExact)
 	}
 	return s + fmt.Sprintf("  lr %.3g  %.2fs", e.LR, e.Seconds)
 }

@@ -32,6 +32,7 @@ const (
 	metaDecoder      = "bigfunc.decoder"
 	metaFeatures     = "bigfunc.features"
 	metaTargets      = "bigfunc.targets"
+	metaVocab        = "bigfunc.vocab"
 	formatV1         = "1"
 )
 
@@ -56,6 +57,11 @@ type Model struct {
 	// LossName and LossParams say how to build Loss again on loading.
 	LossName   string
 	LossParams map[string]any
+	// Vocab is the tokenizer of a sequence model, which maps a sequence of
+	// Positions token ids to [Positions, vocabulary] scores for the next
+	// token at each position; nil and 0 for other models.
+	Vocab     *data.Vocab
+	Positions int
 
 	// rng drew the initial weights and goes on drawing dropout masks;
 	// checkpoints save its state.
@@ -106,6 +112,32 @@ func FromNet(net *nn.Sequential, in []int, lossName string, lossParams map[strin
 		Net: net, InputShape: append([]int(nil), in...), Inputs: nn.Size(in), Outputs: nn.Size(out),
 		Loss: lf, LossName: lossName, LossParams: lossParams, rng: tensor.NewRNG(0),
 	}, nil
+}
+
+// setVocab reads a saved vocabulary and makes m a sequence model, after
+// checking that its network maps [T] token ids to [T, vocabulary].
+func (m *Model) setVocab(js string) error {
+	v := &data.Vocab{}
+	if err := json.Unmarshal([]byte(js), v); err != nil {
+		return err
+	}
+	if err := v.Check(); err != nil {
+		return err
+	}
+	return m.makeSequence(v)
+}
+
+// makeSequence makes m the sequence model of vocabulary v.
+func (m *Model) makeSequence(v *data.Vocab) error {
+	out, err := m.Net.OutShape(m.InputShape)
+	if err != nil {
+		return err
+	}
+	if len(m.InputShape) != 1 || len(out) != 2 || out[0] != m.InputShape[0] || out[1] != v.Size() {
+		return fmt.Errorf("a sequence model maps [T] token ids to [T, %d] scores (end it with linear: vocab), but this one maps %v to %v", v.Size(), m.InputShape, out)
+	}
+	m.Vocab, m.Positions = v, m.InputShape[0]
+	return nil
 }
 
 // RNG returns the generator that drew the initial weights and draws the
@@ -258,6 +290,13 @@ func (m *Model) file() (*safetensors.File, error) {
 	if len(m.TargetNames) > 0 {
 		f.Metadata[metaTargets] = strings.Join(m.TargetNames, "\n")
 	}
+	if m.Vocab != nil {
+		b, err := json.Marshal(m.Vocab)
+		if err != nil {
+			return nil, err
+		}
+		f.Metadata[metaVocab] = string(b)
+	}
 	return f, nil
 }
 
@@ -362,6 +401,11 @@ func modelFromFile(path string, f *safetensors.File) (*Model, error) {
 	}
 	if v := f.Metadata[metaTargets]; v != "" {
 		m.TargetNames = strings.Split(v, "\n")
+	}
+	if js, ok := f.Metadata[metaVocab]; ok {
+		if err := m.setVocab(js); err != nil {
+			return nil, fmt.Errorf("%s: metadata %q: %w", path, metaVocab, err)
+		}
 	}
 	return m, nil
 }

@@ -52,6 +52,11 @@ type Sets struct {
 // and fits the scaler on the training rows only.
 func LoadData(s *spec.Spec) (*Sets, error) {
 	in, out := s.Input, s.Output
+	if in.Text != nil || in.Sequence != nil {
+		// Token ids are not scaled, and the held-out part is the input's
+		// own: by file for text, disjoint problems for tasks.
+		return sequenceSets(s)
+	}
 	var all, test *data.Dataset
 	var err error
 	switch {
@@ -159,8 +164,20 @@ func Build(s *spec.Spec, opts Options) (*Trainer, *Sets, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := NewModel(s, sets.Train.SampleShape(), s.Train.Seed)
-	if err != nil {
+	var m *Model
+	if v := sets.Train.Vocab; v != nil {
+		// The vocabulary size comes from the data: it fills in
+		// num_embeddings and linear: vocab before the network is built.
+		filled := *s
+		filled.Architecture = withVocab(s.Architecture, v.Size())
+		if m, err = NewModel(&filled, sets.Train.SampleShape(), s.Train.Seed); err != nil {
+			return nil, nil, err
+		}
+		m.Spec = s
+		if err := m.makeSequence(v); err != nil {
+			return nil, nil, fmt.Errorf("%s: architecture: %w", s.Path, err)
+		}
+	} else if m, err = NewModel(s, sets.Train.SampleShape(), s.Train.Seed); err != nil {
 		return nil, nil, err
 	}
 	if n := s.Output.Classes; n > 0 && m.Loss.Classification() && n != m.Outputs {

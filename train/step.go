@@ -17,6 +17,7 @@ type fusedStep struct {
 	loss loss.Fused
 	rows int // the largest batch the buffers hold
 	out  int // per-sample output size
+	per  int // loss rows per sample: positions of a sequence model, else 1
 
 	y, grad []float32 // the network's output and ∂loss/∂output
 	views   []view    // [n, out] tensors over y, by batch size
@@ -41,10 +42,10 @@ func newFusedStep(m *Model, rows int) *fusedStep {
 		return nil
 	}
 	// Probe once: ValueGrad declines losses and reductions it cannot fuse.
-	probe := tensor.Zeros(1, f.out)
+	probe := tensor.Zeros(f.per, f.out/f.per)
 	var target loss.Target
 	if m.Loss.Classification() {
-		target.Classes = []int{0}
+		target.Classes = make([]int, f.per)
 	} else {
 		target.Values = tensor.Zeros(1, f.out)
 	}
@@ -72,17 +73,18 @@ func newForward(m *Model, rows int) *fusedStep {
 	if k == nil {
 		return nil
 	}
-	return &fusedStep{net: k, rows: rows, out: m.Outputs, y: make([]float32, rows*m.Outputs)}
+	return &fusedStep{net: k, rows: rows, out: m.Outputs, per: m.lossRows(), y: make([]float32, rows*m.Outputs)}
 }
 
-// output returns an [n, out] tensor over the output buffer.
+// output returns an [n, out] tensor over the output buffer, or for a
+// sequence model [n·T, vocabulary]: the rows the loss reads.
 func (f *fusedStep) output(n int) *tensor.Tensor {
 	for _, v := range f.views {
 		if v.n == n {
 			return v.t
 		}
 	}
-	t := tensor.New(f.y[:n*f.out], n, f.out)
+	t := tensor.New(f.y[:n*f.out], n*f.per, f.out/f.per)
 	f.views = append(f.views, view{n, t})
 	return t
 }
