@@ -304,3 +304,48 @@ func TestSequenceBuild(t *testing.T) {
 		}
 	}
 }
+
+// TestDecoderMatchesForward checks that decoding token by token with the
+// key/value cache gives, at every position, the output of the full
+// forward pass over the prefix.
+func TestDecoderMatchesForward(t *testing.T) {
+	rng := tensor.NewRNG(8)
+	const T, V, E = 9, 7, 8
+	net := nn.NewSequential(
+		nn.NewEmbedding(V, E, -1, rng),
+		nn.NewPositional("sinusoidal", 16, E, rng),
+		nn.NewTransformerEncoderLayer(E, 2, 16, 0.1, "gelu", 1e-5, true, true, rng),
+		nn.NewTransformerEncoderLayer(E, 4, 12, 0.1, "relu", 1e-5, false, true, rng),
+		nn.NewMultiheadAttention(E, 2, 0, true, true, rng),
+		nn.NewLinear(E, V, true, rng),
+	)
+	x := ids(rng, 1, T, V)
+	want := net.Forward(autograd.Const(x), nn.Eval).Value.Data()
+	d, err := nn.NewDecoder(net, T)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round := 0; round < 2; round++ { // the second after Reset
+		for i := 0; i < T; i++ {
+			got := d.Next(int(x.Data()[i]))
+			for j, g := range got {
+				if w := want[i*V+j]; math.Abs(float64(g-w)) > 1e-5*(1+math.Abs(float64(w))) {
+					t.Fatalf("round %d position %d score %d: decoder %v, forward %v", round, i, j, g, w)
+				}
+			}
+		}
+		d.Reset()
+	}
+	allocs := testing.AllocsPerRun(5, func() {
+		d.Reset()
+		d.Next(1)
+		d.Next(2)
+	})
+	if allocs != 0 {
+		t.Errorf("Next: %v allocations, want 0", allocs)
+	}
+	bad := nn.NewSequential(nn.NewEmbedding(V, E, -1, rng), nn.NewTransformerEncoderLayer(E, 2, 16, 0, "relu", 1e-5, true, false, rng))
+	if _, err := nn.NewDecoder(bad, T); err == nil || !contains(err.Error(), "not causal") {
+		t.Errorf("non-causal network: got %v", err)
+	}
+}
