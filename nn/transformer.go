@@ -33,19 +33,12 @@ import (
 type TransformerEncoderLayer struct {
 	SelfAttn          *MultiheadAttention
 	Linear1, Linear2  *Linear
-	Norm1, Norm2      *layerNormParams
+	Norm1, Norm2      *LayerNorm
 	Dropout           float64
 	Activation        string // "relu" or "gelu"
 	NormFirst, Causal bool
 	dModel, dimFF     int
 	drop              *Dropout
-}
-
-// layerNormParams are the weight and bias of a LayerNorm over the last
-// dimension, with its epsilon.
-type layerNormParams struct {
-	Weight, Bias *autograd.Var
-	Eps          float64
 }
 
 // NewTransformerEncoderLayer returns an encoder layer initialised as
@@ -61,8 +54,8 @@ func NewTransformerEncoderLayer(dModel, nhead, dimFF int, dropout float64, activ
 		SelfAttn: NewMultiheadAttention(dModel, nhead, dropout, true, causal, rng),
 		Linear1:  NewLinear(dModel, dimFF, true, rng),
 		Linear2:  NewLinear(dimFF, dModel, true, rng),
-		Norm1:    newLayerNormParams(dModel, eps),
-		Norm2:    newLayerNormParams(dModel, eps),
+		Norm1:    newLayerNorm(dModel, eps),
+		Norm2:    newLayerNorm(dModel, eps),
 		Dropout:  dropout, Activation: activation, NormFirst: normFirst, Causal: causal,
 		dModel: dModel, dimFF: dimFF,
 	}
@@ -70,8 +63,10 @@ func NewTransformerEncoderLayer(dModel, nhead, dimFF int, dropout float64, activ
 	return l
 }
 
-func newLayerNormParams(d int, eps float64) *layerNormParams {
-	return &layerNormParams{Weight: autograd.Param(tensor.Ones(d)), Bias: autograd.Param(tensor.Zeros(d)), Eps: eps}
+func newLayerNorm(d int, eps float64) *LayerNorm {
+	l := NewLayerNorm([]int{d}, true)
+	l.Eps = eps
+	return l
 }
 
 // Forward runs the layer on x [N, T, d_model].
@@ -108,7 +103,7 @@ func (l *TransformerEncoderLayer) Params() []Param {
 	add("self_attn.", l.SelfAttn.Params())
 	add("linear1.", l.Linear1.Params())
 	add("linear2.", l.Linear2.Params())
-	for i, n := range []*layerNormParams{l.Norm1, l.Norm2} {
+	for i, n := range []*LayerNorm{l.Norm1, l.Norm2} {
 		prefix := fmt.Sprintf("norm%d.", i+1)
 		ps = append(ps, Param{Name: prefix + "weight", Var: n.Weight}, Param{Name: prefix + "bias", Var: n.Bias})
 	}
@@ -277,7 +272,7 @@ func addTo(dst, x []float32) {
 // layerNormRows normalises each row of d values of x into y, keeping each
 // row's mean and 1/√(var + ε) for the backward pass. Statistics are summed
 // in float64.
-func layerNormRows(y, x []float32, p *layerNormParams, mean, rstd []float32, d int) {
+func layerNormRows(y, x []float32, p *LayerNorm, mean, rstd []float32, d int) {
 	w, b := p.Weight.Value.Data(), p.Bias.Value.Data()
 	for r := 0; r < len(x)/d; r++ {
 		row, out := x[r*d:(r+1)*d], y[r*d:(r+1)*d]
@@ -303,7 +298,7 @@ func layerNormRows(y, x []float32, p *layerNormParams, mean, rstd []float32, d i
 // layerNormRowsBack adds the gradient of layerNormRows: with x̂ the
 // normalised input and g = dy·w, dx += rstd·(g − mean(g) − x̂·mean(g·x̂)),
 // dw += Σ dy·x̂ and db += Σ dy over the rows. dx may be nil.
-func layerNormRowsBack(dx, dy, x []float32, p *layerNormParams, mean, rstd []float32, d int) {
+func layerNormRowsBack(dx, dy, x []float32, p *LayerNorm, mean, rstd []float32, d int) {
 	w := p.Weight.Value.Data()
 	gw, gb := gradOf(p.Weight), gradOf(p.Bias)
 	for r := 0; r < len(x)/d; r++ {
