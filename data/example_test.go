@@ -132,3 +132,27 @@ func ExampleReadIDX() {
 	fmt.Println(dims, pixels, err)
 	// Output: [2 2] [0 85 170 255] <nil>
 }
+
+// The synthetic add task: a prompt, then the sum written least
+// significant digit first and an end mark; only the answer is a target.
+func ExampleSeqTask() {
+	train, _, err := data.SeqTask(data.SeqTaskOptions{Task: "add", Digits: 2, Size: 1, Seed: 7})
+	if err != nil {
+		panic(err)
+	}
+	x, y := train.X.Data(), train.Y.Data()
+	var in, target []int
+	for i := range x {
+		in = append(in, int(x[i]))
+		if y[i] != data.IgnoreTarget {
+			target = append(target, int(y[i]))
+		}
+	}
+	fmt.Printf("input %q\ntarget %q\n", train.Vocab.Decode(in), train.Vocab.Decode(target))
+	a, b := train.Vocab.Decode(in[:2]), train.Vocab.Decode(in[3:5])
+	fmt.Println(data.AddAnswer(a, b) == train.Vocab.Decode(target[:3]))
+	// Output:
+	// input "26+63=980"
+	// target "980."
+	// true
+}
