@@ -61,12 +61,14 @@ func init() {
 		"celu": func(c *layerCtx, x string) (string, error) {
 			return c.opA("Celu", []string{x}, attrFloat("alpha", c.float("alpha", 1))), nil
 		},
-		"prelu":       emitPReLU,
-		"gelu":        emitGELU,
-		"silu":        func(c *layerCtx, x string) (string, error) { return c.op("Mul", x, c.op("Sigmoid", x)), nil },
-		"mish":        emitMish,
-		"softplus":    emitSoftplus,
-		"hardtanh":    func(c *layerCtx, x string) (string, error) { return c.clip(x, c.float("min_val", -1), c.float("max_val", 1)), nil },
+		"prelu":    emitPReLU,
+		"gelu":     emitGELU,
+		"silu":     func(c *layerCtx, x string) (string, error) { return c.op("Mul", x, c.op("Sigmoid", x)), nil },
+		"mish":     emitMish,
+		"softplus": emitSoftplus,
+		"hardtanh": func(c *layerCtx, x string) (string, error) {
+			return c.clip(x, c.float("min_val", -1), c.float("max_val", 1)), nil
+		},
 		"relu6":       func(c *layerCtx, x string) (string, error) { return c.clip(x, 0, 6), nil },
 		"hardsigmoid": func(c *layerCtx, x string) (string, error) { return c.hardSigmoid(x), nil },
 		"hardswish": func(c *layerCtx, x string) (string, error) {
