@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/bigfunc/bigfunc/activation"
@@ -354,6 +355,8 @@ func (im *importer) buildLayer(op string, cfg map[string]any, weights map[string
 	var err error
 	if nn.Registered(op) {
 		l, err = nn.Build(op, nn.Options(cfg), in, im.rng)
+	} else if !slices.Contains(activation.Names(), op) {
+		return nil, nil, fmt.Errorf("the layer %q is not available in this build", op)
 	} else {
 		l, err = activation.New(op, cfg)
 	}

@@ -283,7 +283,7 @@ func (im *importer) find(x string, readers []int, first int, in []int) ([]layerS
 				return nil, nil, fmt.Errorf("node %q (%s): %v", n.GetName(), n.GetOpType(), err)
 			}
 			if len(specs) == 1 {
-				specs[0] = im.refine(specs[0], im.nodes[r].GetDocString(), m)
+				specs[0] = im.refine(specs[0], im.nodes[r].GetDocString(), in)
 			}
 			return specs, m, nil
 		}
@@ -456,7 +456,7 @@ func (im *importer) fork(x string, readers []int, in []int) (nn.Layer, string, [
 // (or not at all, such as dropout's p) with the exact ones Export wrote
 // into the node's doc_string, when the two agree: the graph stays the
 // authority on what is computed.
-func (im *importer) refine(s layerSpec, doc string, m *match) layerSpec {
+func (im *importer) refine(s layerSpec, doc string, in []int) layerSpec {
 	if !strings.HasPrefix(doc, docPrefix) {
 		return s
 	}
@@ -493,6 +493,17 @@ func (im *importer) refine(s layerSpec, doc string, m *match) layerSpec {
 		}
 		return s
 	case s.op == "avg_pool2d" && op == "adaptive_avg_pool2d":
+		// Equal windows: the kernel and stride are the input over the
+		// output size.
+		size, err := nn.Options(cfg).Ints("output_size", 2, nil)
+		if err != nil || len(in) != 3 || size == nil || size[0] < 1 || size[1] < 1 {
+			return s
+		}
+		kernel := []int{in[1] / size[0], in[2] / size[1]}
+		if in[1]%size[0] == 0 && in[2]%size[1] == 0 && sameValue(s.cfg["kernel_size"], []any{float64(kernel[0]), float64(kernel[1])}) &&
+			sameValue(s.cfg["stride"], []any{float64(kernel[0]), float64(kernel[1])}) && sameValue(s.cfg["padding"], 0.0) && s.cfg["ceil_mode"] == false {
+			return layerSpec{op: op, cfg: cfg, w: s.w}
+		}
 		return s
 	default:
 		return s
@@ -511,6 +522,8 @@ func (im *importer) refine(s layerSpec, doc string, m *match) layerSpec {
 			return s
 		case sameValue(g, v):
 			out[k] = v
+		case k == "padding" && samePadding(s.cfg, v):
+			out[k] = v
 		case (k == "affine" || k == "elementwise_affine") && g == true && v == false && identityAffine(s.w):
 			out[k] = v
 			s.w = dropAffine(s.w)
@@ -524,6 +537,32 @@ func (im *importer) refine(s layerSpec, doc string, m *match) layerSpec {
 		}
 	}
 	return layerSpec{op: s.op, cfg: out, w: s.w}
+}
+
+// samePadding reports whether the padding mode d ("same" or "valid") of
+// a convolution gives the explicit padding in cfg.
+func samePadding(cfg map[string]any, d any) bool {
+	pads, ok1 := cfg["padding"].([]int)
+	kernel, ok2 := cfg["kernel_size"].([]int)
+	dilation, ok3 := cfg["dilation"].([]int)
+	if !ok1 || !ok2 || !ok3 || len(kernel) != len(pads) || len(dilation) != len(pads) {
+		return false
+	}
+	for i, p := range pads {
+		switch d {
+		case "valid":
+			if p != 0 {
+				return false
+			}
+		case "same":
+			if total := dilation[i] * (kernel[i] - 1); total%2 != 0 || p != total/2 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // defaultable lists options the graph-derived layer names but Describe

@@ -89,6 +89,7 @@ func init() {
 		{P("MaxPool", X), buildPool("max_pool2d")},
 		{P("AveragePool", X), buildPool("avg_pool2d")},
 		{P("GlobalAveragePool", X), buildGlobalPool},
+		{N("pool", P("AveragePool", N("pad", P("Pad", X, K("pads"))))), buildPaddedAvgPool},
 		{P("BatchNormalization", X, K("scale"), K("bias"), K("mean"), K("var")), buildBatchNorm},
 		{N("n", P("LayerNormalization", X, K("scale"))), buildLayerNorm},
 		{affine(norm(X)), buildNorm(true)},
@@ -511,6 +512,39 @@ func buildPool(op string) func(im *importer, m *match, in []int) ([]layerSpec, e
 		}
 		return one(op, cfg, nil)
 	}
+}
+
+// buildPaddedAvgPool reads the explicit zero padding PyTorch writes before
+// an AveragePool that counts padding: the same as avg_pool2d with that
+// padding and count_include_pad.
+func buildPaddedAvgPool(im *importer, m *match, in []int) ([]layerSpec, error) {
+	pad, pool := im.node(m, "pad"), im.node(m, "pool")
+	if attrS(pad, "mode", "constant") != "constant" || len(in) != 3 {
+		return nil, errSkip
+	}
+	if v := m.consts["pad#2"]; v != nil {
+		if f, ok := v.scalarF(); !ok || f != 0 {
+			return nil, errSkip
+		}
+	}
+	if m.consts["pad#3"] != nil {
+		return nil, errSkip // axes
+	}
+	p, ok := m.consts["pads"].ints()
+	if !ok || len(p) != 8 || p[0] != 0 || p[1] != 0 || p[4] != 0 || p[5] != 0 || p[2] != p[6] || p[3] != p[7] || p[2] < 0 || p[3] < 0 || p[2] > maxDim || p[3] > maxDim {
+		return nil, errSkip
+	}
+	if pp, _ := attrIs(pool, "pads", []int{0, 0, 0, 0}); !slices.Equal(pp, []int{0, 0, 0, 0}) {
+		return nil, errSkip
+	}
+	specs, err := buildPool("avg_pool2d")(im, &match{root: m.nodes["pool"], nodes: m.nodes, consts: m.consts, set: m.set}, []int{in[0], in[1] + int(2*p[2]), in[2] + int(2*p[3])})
+	if err != nil {
+		return nil, err
+	}
+	cfg := specs[0].cfg
+	cfg["padding"] = []int{int(p[2]), int(p[3])}
+	cfg["count_include_pad"] = true
+	return specs, nil
 }
 
 func buildGlobalPool(im *importer, m *match, in []int) ([]layerSpec, error) {

@@ -151,6 +151,29 @@ func zoo(t testing.TB, opset int) []zooModel {
 			            shortcut: [{conv2d: {out_channels: 16, kernel_size: 1, stride: 2}}]}},
 			{adaptive_avg_pool2d: {output_size: 1}}, flatten, {linear: 4}]`, 8), onnx.ExportOptions{})
 	}
+	if has("layer_norm") && has("group_norm") && has("batch_norm1d") {
+		add("norms", fromArch(t, []int{6}, `[
+			{linear: 8}, {batch_norm1d: {eps: 0.001}}, {layer_norm: {eps: 0.0001}}, relu,
+			{layer_norm: {elementwise_affine: false}},
+			{unflatten: {shape: [4, 2]}}, {group_norm: {num_groups: 2, eps: 0.00002}}, {group_norm: {num_groups: 4, affine: false}},
+			{batch_norm1d: {track_running_stats: false}}, {batch_norm1d: {affine: false, momentum: 0.3}},
+			{layer_norm: {normalized_shape: [4, 2]}}, flatten, {linear: 3}]`, 10), onnx.ExportOptions{})
+	}
+	if has("conv1d") && has("conv_transpose2d") && has("dropout2d") && has("adaptive_avg_pool2d") {
+		add("convs", fromArch(t, []int{2, 6, 6}, `[
+			{conv2d: {out_channels: 4, kernel_size: [3, 2], stride: [2, 1], padding: [1, 0], dilation: [1, 2], groups: 2}},
+			{dropout2d: 0.3}, {batch_norm2d: {track_running_stats: false}}, tanh,
+			{conv_transpose2d: {out_channels: 6, kernel_size: 3, stride: 2, padding: 1, output_padding: 1, groups: 2}},
+			{max_pool2d: {kernel_size: 3, stride: 2, padding: 1, ceil_mode: true}},
+			{avg_pool2d: {kernel_size: 2, stride: 1, padding: 1, count_include_pad: false}},
+			{group_norm: {num_groups: 3}},
+			{adaptive_avg_pool2d: {output_size: [5, 3]}},
+			{conv2d: {out_channels: 4, kernel_size: 2, padding: same}},
+			flatten, {unflatten: {shape: [4, 15]}},
+			{conv1d: {out_channels: 3, kernel_size: 3, padding: 1}}, {batch_norm1d: {}}, relu,
+			{conv1d: {out_channels: 2, kernel_size: 2, padding: valid, bias: false}},
+			flatten, {linear: 3}]`, 11), onnx.ExportOptions{})
+	}
 	return z
 }
 
