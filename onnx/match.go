@@ -344,6 +344,9 @@ func (im *importer) walk(x string, in []int, first int, branch bool) ([]nn.Layer
 					continue // the scaler or decoder: no layer
 				}
 				l, out, err := im.buildLayer(s.op, s.cfg, s.w, in)
+				if err == nil && prod(out) > maxInputSize {
+					err = fmt.Errorf("an output of %v per sample is more than the %d values supported", out, maxInputSize)
+				}
 				if err != nil {
 					n := im.nodes[m.root]
 					return nil, "", nil, -1, fmt.Errorf("node %q (%s): %v", n.GetName(), n.GetOpType(), err)

@@ -1,0 +1,66 @@
+package onnx_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/bigfunc/bigfunc/nn"
+	"github.com/bigfunc/bigfunc/onnx"
+	"github.com/bigfunc/bigfunc/tensor"
+)
+
+// FuzzImport feeds Import arbitrary bytes: it must return a model or an
+// error, never panic or allocate without bound, and a model it returns
+// must predict and export again. The seeds are small exported models and
+// PyTorch's files; testdata/fuzz/FuzzImport holds more, among them any
+// input that once failed.
+func FuzzImport(f *testing.F) {
+	for _, z := range zoo(f, 17) {
+		if z.model.Inputs > 16 || len(f.Name()) == 0 {
+			continue
+		}
+		var buf bytes.Buffer
+		if err := onnx.Export(&buf, z.model, z.opts); err == nil && buf.Len() < 4096 {
+			f.Add(buf.Bytes())
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join("testdata", "pytorch", "*.onnx"))
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := onnx.Import(bytes.NewReader(b))
+		if err != nil {
+			if m != nil {
+				t.Fatal("a model and an error")
+			}
+			return
+		}
+		// Predict only on networks small enough to run quickly.
+		shapes, err := m.Net.Shapes(m.InputShape)
+		if err != nil {
+			t.Fatalf("imported model has inconsistent shapes: %v", err)
+		}
+		total := 0
+		for _, s := range shapes {
+			total += nn.Size(s)
+		}
+		if total > 1<<16 {
+			return
+		}
+		if _, err := m.Predict(tensor.Zeros(2, m.Inputs)); err != nil {
+			t.Fatalf("imported model does not predict: %v", err)
+		}
+		var buf bytes.Buffer
+		if err := onnx.Export(&buf, m, onnx.ExportOptions{}); err != nil {
+			t.Fatalf("imported model does not export: %v", err)
+		}
+		if _, err := onnx.Import(&buf); err != nil {
+			t.Fatalf("re-exported model does not import: %v", err)
+		}
+	})
+}
