@@ -90,6 +90,8 @@ func init() {
 		{"book", "figures|check", "the chapter: draw its figures, or check its claims", cmdBook},
 		{"rl", "train|eval|play|replay|curve", "reinforcement learning: train, evaluate and watch agents", cmdRL},
 		{"playground", "[--addr ADDR]", "serve the interactive playground page", cmdPlayground},
+		{"export", "--model MODEL -o FILE", "write a saved model as an ONNX graph", cmdExport},
+		{"import", "MODEL.onnx -o FILE", "read an ONNX graph into a bigfunc model file", cmdImport},
 		{"version", "", "print the version of bigfunc and of Go it was built with", cmdVersion},
 	}
 }
