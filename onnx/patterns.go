@@ -70,6 +70,15 @@ func init() {
 		return N("r2", P("Reshape", norm(r1), K("shape")))
 	}
 	bx := N("bx", P("Mul", X, K("beta")))
+	// PyTorch squares with Pow(d, 2) where Export multiplies.
+	normPow := func(x *pat) *pat {
+		d := P("Sub", x, N("mean", P("ReduceMean", x)))
+		return P("Div", d, P("Sqrt", P("Add", N("var", P("ReduceMean", P("Pow", d, K("two")))), K("eps"))))
+	}
+	// PyTorch's GroupNorm: InstanceNormalization over [N, G, −1].
+	instance := N("r2", P("Reshape", N("inorm", P("InstanceNormalization", N("r1", P("Reshape", X, K("gshape"))), K("s"), K("bb"))), P("Shape", X)))
+	// x.view(x.size(0), …): the shape computed from the batch size.
+	viewShape := P("Concat", P("Unsqueeze", P("Gather", P("Shape", X), K("i0")), K("ax")), K("rest"))
 
 	patterns = []pattern{
 		// Scaler and decoders: only where Export put them.
@@ -96,6 +105,11 @@ func init() {
 		{norm(X), buildNorm(false)},
 		{affine(groups()), buildGroupNorm(true)},
 		{groups(), buildGroupNorm(false)},
+		{affine(normPow(X)), buildNorm(true)},
+		{normPow(X), buildNorm(false)},
+		{affine(instance), buildInstanceGroupNorm(true)},
+		{instance, buildInstanceGroupNorm(false)},
+		{N("view", P("Reshape", X, N("cat", viewShape))), buildViewReshape},
 		{P("Flatten", X), buildFlatten},
 		{P("Reshape", X, K("shape")), buildReshape},
 		{P("Identity", X), func(im *importer, m *match, in []int) ([]layerSpec, error) { return one("identity", nil, nil) }},
@@ -129,6 +143,11 @@ func init() {
 		{P("Mul", X, P("Tanh", P("Softplus", X))), func(im *importer, m *match, in []int) ([]layerSpec, error) { return one("mish", nil, nil) }},
 		{P("Mul", X, N("hs", P("HardSigmoid", X))), buildHardswish13},
 		{P("Neg", P("Softplus", P("Neg", X))), func(im *importer, m *match, in []int) ([]layerSpec, error) { return one("logsigmoid", nil, nil) }},
+		{P("Log", P("Sigmoid", X)), func(im *importer, m *match, in []int) ([]layerSpec, error) { return one("logsigmoid", nil, nil) }},
+		{P("Div", X, P("Add", P("Abs", X), K("one"))), buildSoftsign},
+		{P("Mul", P("Mul", X, P("Add", P("Tanh", P("Mul", P("Add", X, P("Mul", P("Mul", X, P("Mul", X, X)), K("coef"))), K("k"))), K("one"))), K("half")), buildGeluTanh},
+		{P("Add", P("Where", P("Greater", X, K("l1")), P("Sub", X, K("l2")), K("z1")), P("Where", P("Less", X, K("nl")), P("Add", X, K("l3")), K("z2"))), buildSoftshrink},
+		{P("Where", P("Or", P("Cast", P("Greater", X, K("l1"))), P("Cast", P("Less", X, K("nl")))), X, K("z1")), buildHardshrink},
 		{P("Sub", X, P("Tanh", X)), func(im *importer, m *match, in []int) ([]layerSpec, error) { return one("tanhshrink", nil, nil) }},
 		{P("Div", P("Softplus", P("Mul", X, K("beta"))), K("beta2")), buildSoftplus},
 		{P("Where", P("Greater", bx, K("threshold")), X, P("Div", P("Softplus", bx), K("beta2"))), buildSoftplus},
@@ -699,6 +718,9 @@ func buildNorm(withAffine bool) func(im *importer, m *match, in []int) ([]layerS
 		if err != nil {
 			return nil, err
 		}
+		if _, pow := m.consts["two"]; pow && !consts(m, map[string]float64{"two": 2}) {
+			return nil, errSkip
+		}
 		if axes[0] == 0 {
 			// Batch statistics: axes 0 and every spatial one.
 			want := []int{0}
@@ -1020,4 +1042,98 @@ func buildSoftplus(im *importer, m *match, in []int) ([]layerSpec, error) {
 		return nil, errSkip
 	}
 	return one("softplus", map[string]any{"beta": float64(b1), "threshold": float64(t)}, nil)
+}
+
+func buildSoftsign(im *importer, m *match, in []int) ([]layerSpec, error) {
+	if !consts(m, map[string]float64{"one": 1}) {
+		return nil, errSkip
+	}
+	return one("softsign", nil, nil)
+}
+
+// shrinkLambda returns λ when the captured constants are λ (l…), −λ (nl)
+// and 0 (z…), as PyTorch writes soft and hard shrink.
+func shrinkLambda(m *match) (float32, bool) {
+	l, ok := scalarOf(m, "l1")
+	if !ok || !(l >= 0) {
+		return 0, false
+	}
+	want := map[string]float64{"nl": -float64(l), "z1": 0}
+	for _, k := range []string{"l2", "l3"} {
+		if _, has := m.consts[k]; has {
+			want[k] = float64(l)
+		}
+	}
+	if _, has := m.consts["z2"]; has {
+		want["z2"] = 0
+	}
+	return l, consts(m, want)
+}
+
+func buildSoftshrink(im *importer, m *match, in []int) ([]layerSpec, error) {
+	l, ok := shrinkLambda(m)
+	if !ok {
+		return nil, errSkip
+	}
+	return one("softshrink", map[string]any{"lambd": float64(l)}, nil)
+}
+
+func buildHardshrink(im *importer, m *match, in []int) ([]layerSpec, error) {
+	l, ok := shrinkLambda(m)
+	if !ok {
+		return nil, errSkip
+	}
+	return one("hardshrink", map[string]any{"lambd": float64(l)}, nil)
+}
+
+// buildInstanceGroupNorm reads PyTorch's group norm: InstanceNormalization
+// with unit scale and zero bias over [N, G, −1], reshaped back to the
+// input's shape, then the per-channel affine map.
+func buildInstanceGroupNorm(withAffine bool) func(im *importer, m *match, in []int) ([]layerSpec, error) {
+	return func(im *importer, m *match, in []int) ([]layerSpec, error) {
+		gs, ok := m.consts["gshape"].ints()
+		if !ok || len(gs) != 3 || gs[0] != 0 || gs[2] != -1 || len(in) < 1 {
+			return nil, errSkip
+		}
+		g := int(gs[1])
+		if g < 1 || in[0]%g != 0 {
+			return nil, errSkip
+		}
+		for name, want := range map[string]float32{"s": 1, "bb": 0} {
+			f, ok := m.consts[name].floats()
+			if !ok || len(f) != g {
+				return nil, errSkip
+			}
+			for _, v := range f {
+				if v != want {
+					return nil, fmt.Errorf("InstanceNormalization with a scale or bias of its own is not supported")
+				}
+			}
+		}
+		var w map[string]*constant
+		if withAffine {
+			var err error
+			if w, err = affineWeights(m, in[0]); err != nil {
+				return nil, err
+			}
+		}
+		eps := float64(attrF(im.node(m, "inorm"), "epsilon", 1e-5))
+		return one("group_norm", map[string]any{"num_groups": g, "eps": eps, "affine": withAffine}, w)
+	}
+}
+
+// buildViewReshape reads x.view(x.size(0), dims…): a Reshape whose shape
+// is the batch size followed by constants.
+func buildViewReshape(im *importer, m *match, in []int) ([]layerSpec, error) {
+	i0, ok1 := m.consts["i0"].ints()
+	ax, ok2 := m.consts["ax"].ints()
+	rest, ok3 := m.consts["rest"].ints()
+	if !ok1 || !ok2 || !ok3 || len(i0) != 1 || i0[0] != 0 || len(ax) != 1 || ax[0] != 0 || len(rest) == 0 || len(rest) >= maxRank {
+		return nil, errSkip
+	}
+	if a := attrI(im.node(m, "cat"), "axis", 0); a != 0 {
+		return nil, errSkip
+	}
+	shape := &constant{dims: []int{len(rest) + 1}, i: append([]int64{0}, rest...)}
+	return buildReshape(im, &match{root: m.nodes["view"], nodes: m.nodes, consts: map[string]*constant{"shape": shape}, set: m.set}, in)
 }

@@ -52,7 +52,8 @@ func TestImportPyTorch(t *testing.T) {
 				t.Logf("skipped: %v", err)
 				continue
 			}
-			t.Fatalf("%v", err)
+			t.Errorf("%v", err)
+			continue
 		}
 		n := c.Input.Shape[0]
 		x := tensor.New(c.Input.Data, n, len(c.Input.Data)/n)
