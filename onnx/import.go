@@ -112,14 +112,13 @@ func importModel(mp *pb.ModelProto) (*train.Model, error) {
 	for _, p := range mp.GetMetadataProps() {
 		meta[p.GetKey()] = p.GetValue()
 	}
-	layers, x, outShape, _, err := im.walk(im.input, shape, -1, false)
+	layers, x, _, _, err := im.walk(im.input, shape, -1, false)
 	if err != nil {
 		return nil, err
 	}
 	if x != im.output {
 		return nil, fmt.Errorf("the layers end at %q, not at the graph output %q", x, im.output)
 	}
-	_ = outShape
 	return im.model(layers, shape, meta)
 }
 
@@ -173,10 +172,9 @@ func (im *importer) readNodes(g *pb.GraphProto) error {
 			if _, ok := im.consts[in]; ok {
 				continue
 			}
-			if p, ok := im.producer[in]; ok {
+			if _, ok := im.producer[in]; ok {
 				indeg[i]++
 				im.consumers[in] = append(im.consumers[in], i)
-				_ = p
 				continue
 			}
 			if !im.isGraphInput(g, in) {
