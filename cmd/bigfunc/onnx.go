@@ -17,9 +17,9 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 		"write a saved model as an ONNX graph, for ONNX Runtime and other serving stacks")
 	model := fs.String("model", "", "the saved model `FILE` (.safetensors)")
 	out := fs.String("o", "", "write the ONNX model to `FILE` (atomically)")
-	opset := fs.Int("opset", onnx.DefaultOpset, fmt.Sprintf("the ONNX opset version, %d to %d", onnx.MinOpset, onnx.MaxOpset))
+	opset := fs.Int("opset", onnx.DefaultOpset, fmt.Sprintf("the ONNX opset version `N`, %d to %d", onnx.MinOpset, onnx.MaxOpset))
 	fold := fs.Bool("fold-scaler", false, "put the model's fitted input scaler into the graph, so it takes raw features\n(otherwise the graph takes scaled inputs and the scaler rides in the metadata)")
-	decoder := fs.String("decoder", "", "append a decoder: proba (class probabilities), class (the class index)\nor threshold (1 when the output is at least the cut)")
+	decoder := fs.String("decoder", "", "append the decoder `KIND`: proba (class probabilities), class (the class index)\nor threshold (1 when the output is at least the cut: 0.5, or 0 for a logit)")
 	if _, err := parseExact(fs, args); err != nil {
 		return err
 	}
