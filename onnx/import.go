@@ -146,6 +146,18 @@ func (im *importer) readNodes(g *pb.GraphProto) error {
 			im.used[i] = true
 			continue
 		}
+		if c, ok, err := im.fold(n); err != nil {
+			return fmt.Errorf("node %q (%s): %v", n.GetName(), n.GetOpType(), err)
+		} else if ok {
+			// Computed on constants only: a constant itself, as
+			// PyTorch writes without constant folding.
+			if _, dup := im.consts[n.GetOutput()[0]]; dup {
+				return fmt.Errorf("value %q is defined twice", n.GetOutput()[0])
+			}
+			im.consts[n.GetOutput()[0]] = c
+			im.used[i] = true
+			continue
+		}
 		for _, out := range n.GetOutput() {
 			if out == "" {
 				continue
