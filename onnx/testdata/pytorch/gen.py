@@ -12,7 +12,8 @@ BatchNorm (Conv, BatchNormalization folded into Conv, MaxPool, AveragePool,
 GlobalAveragePool, Flatten), a ResNet with identity and projection
 shortcuts, a CNN of the less common convolution and pooling options, a
 Conv1d net, and an MLP of the remaining activations, all in evaluation
-mode with a dynamic batch dimension, at opsets 13 and 17.
+mode with a dynamic batch dimension, at opsets 13 and 17; three of them
+also at opset 15 without constant folding.
 """
 import argparse
 import json
@@ -168,6 +169,17 @@ def main():
                 model, x, os.path.join(args.out, fname), opset_version=opset,
                 input_names=["input"], output_names=["output"],
                 dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}},
+            )
+            outputs[fname] = {"input": tensor_json(x), "output": tensor_json(y)}
+        if name in ("mlp", "cnn_more", "activations"):
+            # Without constant folding, weights pass through Unsqueeze,
+            # Neg or Transpose nodes; initializers also listed as inputs.
+            fname = "%s_nofold_opset15.onnx" % name
+            torch.onnx.export(
+                model, x, os.path.join(args.out, fname), opset_version=15,
+                input_names=["input"], output_names=["output"],
+                dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}},
+                do_constant_folding=False, keep_initializers_as_inputs=True,
             )
             outputs[fname] = {"input": tensor_json(x), "output": tensor_json(y)}
     with open(os.path.join(args.out, "outputs.json"), "w") as f:
