@@ -156,7 +156,7 @@ func zoo(t testing.TB, opset int) []zooModel {
 			{linear: 8}, {batch_norm1d: {eps: 0.001}}, {layer_norm: {eps: 0.0001}}, relu,
 			{layer_norm: {elementwise_affine: false}},
 			{unflatten: {shape: [4, 2]}}, {group_norm: {num_groups: 2, eps: 0.00002}}, {group_norm: {num_groups: 4, affine: false}},
-			{batch_norm1d: {track_running_stats: false}}, {batch_norm1d: {affine: false, momentum: 0.3}},
+			{batch_norm1d: {track_running_stats: false}}, {batch_norm1d: {affine: false, momentum: 0.3}}, {batch_norm1d: {momentum: null}},
 			{layer_norm: {normalized_shape: [4, 2]}}, flatten, {linear: 3}]`, 10), onnx.ExportOptions{})
 	}
 	if has("conv1d") && has("conv_transpose2d") && has("dropout2d") && has("adaptive_avg_pool2d") {
