@@ -88,7 +88,7 @@ func dataGrid(x []float32, n, in, g, k int, eps float32) *tensor.Tensor {
 	t := tensor.Zeros(in, L)
 	d := t.Data()
 	col := make([]float32, n)
-	idx := linspaceInt(n-1, g+1)
+	idx := quantileRanks(n, g)
 	for i := range in {
 		for r := range n {
 			col[r] = x[r*in+i]
@@ -109,21 +109,14 @@ func dataGrid(x []float32, n, in, g, k int, eps float32) *tensor.Tensor {
 	return t
 }
 
-// linspaceInt returns torch.linspace(0, end, steps, dtype=int64): the
-// values computed in float64 from both ends as PyTorch's kernel does, then
-// truncated.
-func linspaceInt(end, steps int) []int {
-	out := make([]int, steps)
-	if steps == 1 {
-		return out
-	}
-	step := float64(end) / float64(steps-1)
-	for i := range out {
-		if i < steps/2 {
-			out[i] = int(step * float64(i))
-		} else {
-			out[i] = int(float64(end) - step*float64(steps-i-1))
-		}
+// quantileRanks returns the ranks ⌊j·(n−1)/g⌋, j = 0…g, of the samples
+// that become knots: what efficient-kan's torch.linspace(0, n−1, g+1,
+// dtype=int64) means, computed exactly (PyTorch 1.13's own results for
+// integer linspace vary with the CPU's vector width).
+func quantileRanks(n, g int) []int {
+	out := make([]int, g+1)
+	for j := range out {
+		out[j] = j * (n - 1) / g
 	}
 	return out
 }
