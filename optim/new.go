@@ -12,7 +12,7 @@ import (
 )
 
 // optimizerNames lists the names New accepts.
-var optimizerNames = []string{"sgd", "adam", "adamw", "rmsprop", "adagrad"}
+var optimizerNames = []string{"sgd", "adam", "adamw", "rmsprop", "adagrad", "lbfgs"}
 
 // New returns the optimizer called name over params, configured from hp,
 // which maps PyTorch's hyperparameter names to values as decoded from JSON
@@ -26,6 +26,10 @@ var optimizerNames = []string{"sgd", "adam", "adamw", "rmsprop", "adagrad"}
 //	rmsprop: lr, alpha, eps, weight_decay, momentum, centered, maximize
 //	adagrad: lr, lr_decay, weight_decay, initial_accumulator_value, eps,
 //	         maximize
+//	lbfgs:   lr, max_iter, max_eval, tolerance_grad, tolerance_change,
+//	         history_size, line_search_fn (strong_wolfe, or null for none)
+//
+// lbfgs returns an LBFGS, a ClosureOptimizer: it steps with StepClosure.
 //
 // An unknown name or key, a value of the wrong type and a value out of
 // range are errors wrapping ErrConfig.
@@ -91,6 +95,25 @@ func New(name string, params []*autograd.Var, hp map[string]any) (Optimizer, err
 			return nil, r.err
 		}
 		return NewAdagrad(params, c)
+	case "lbfgs":
+		c := DefaultLBFGSConfig()
+		r := newReader(name, hp, "lr", "max_iter", "max_eval", "tolerance_grad", "tolerance_change", "history_size", "line_search_fn")
+		r.float("lr", &c.LR)
+		r.int("max_iter", &c.MaxIter)
+		r.int("max_eval", &c.MaxEval)
+		r.float("tolerance_grad", &c.ToleranceGrad)
+		r.float("tolerance_change", &c.ToleranceChange)
+		r.int("history_size", &c.HistorySize)
+		if v, ok := hp["line_search_fn"]; !ok || v != nil {
+			r.string("line_search_fn", &c.LineSearch)
+		}
+		if r.err != nil {
+			return nil, r.err
+		}
+		if _, ok := hp["max_eval"]; ok && c.MaxEval < 1 {
+			return nil, configErr(name, "max_eval", "max_eval = %d, want max_eval ≥ 1", c.MaxEval)
+		}
+		return NewLBFGS(params, c)
 	}
 	return nil, configErr("", "", "unknown optimizer %q%s; allowed: %s", name, suggest.DidYouMean(name, optimizerNames), strings.Join(optimizerNames, ", "))
 }

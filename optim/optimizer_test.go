@@ -281,7 +281,7 @@ func TestNewErrors(t *testing.T) {
 		want string
 		key  string
 	}{
-		{"lbfgs", nil, `optim: unknown optimizer "lbfgs"; allowed: sgd, adam, adamw, rmsprop, adagrad`, ""},
+		{"lbgfs", nil, `optim: unknown optimizer "lbgfs" (did you mean "lbfgs"?); allowed: sgd, adam, adamw, rmsprop, adagrad, lbfgs`, ""},
 		{"sgd", map[string]any{"momentum": 0.9}, "optim: sgd: lr is required", "lr"},
 		{"sgd", map[string]any{"lr": 0.1, "beta": 0.9}, `optim: sgd: unknown hyperparameter "beta" (allowed: lr, momentum, dampening, weight_decay, nesterov, maximize)`, "beta"},
 		{"adam", map[string]any{"momentum": 0.9, "amsgrad": false}, `optim: adam: unknown hyperparameter "momentum" (allowed: lr, betas, eps, weight_decay, amsgrad, maximize)`, "momentum"},
