@@ -108,6 +108,7 @@ type Trainer struct {
 	history   History
 	target    *tensor.Tensor // reused float targets for binary labels
 	tokens    []int          // reused per-token targets of sequence models
+	first     *tensor.Tensor // a closure step's first output
 
 	// fused runs the step without a graph when the network allows it.
 	fused *fusedStep
@@ -371,10 +372,27 @@ func (t *Trainer) endEpoch() error {
 // hold the targets. It returns the batch loss and the network's output,
 // which is valid until the next step. A NaN or infinite loss skips the
 // update, leaving the weights as they were. Once warm, a step of a network
-// the fused path accepts allocates nothing.
+// the fused path accepts allocates nothing. An optim.ClosureOptimizer
+// (L-BFGS) is stepped with a closure that repeats all of this but the
+// update on the same batch, as often as it needs.
 func (t *Trainer) Step(x *tensor.Tensor, labels []int, y *tensor.Tensor) (float64, *tensor.Tensor) {
-	cfg := t.Config
+	if co, ok := t.Opt.(optim.ClosureOptimizer); ok {
+		return t.closureStep(co, x, labels, y)
+	}
 	t.Opt.ZeroGrad()
+	v, out := t.gradients(x, labels, y)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return v, out
+	}
+	t.Opt.Step()
+	return v, out
+}
+
+// gradients runs forward and backward propagation on a batch, then the
+// penalty and clipping, leaving the gradients ready for the update. It
+// returns the loss and the network's output.
+func (t *Trainer) gradients(x *tensor.Tensor, labels []int, y *tensor.Tensor) (float64, *tensor.Tensor) {
+	cfg := t.Config
 	var v float64
 	var out *tensor.Tensor
 	mode := nn.Train(t.Model.rng)
@@ -405,8 +423,30 @@ func (t *Trainer) Step(x *tensor.Tensor, labels []int, y *tensor.Tensor) (float6
 	if cfg.ClipNorm > 0 {
 		optim.ClipGradNorm(t.Opt.Params(), cfg.ClipNorm, 2)
 	}
-	t.Opt.Step()
 	return v, out
+}
+
+// closureStep steps an optimizer that evaluates the batch several times
+// (L-BFGS), each time as Step would. It returns the loss and output of
+// the first evaluation, before the parameters moved, as the other
+// optimizers' steps do.
+func (t *Trainer) closureStep(co optim.ClosureOptimizer, x *tensor.Tensor, labels []int, y *tensor.Tensor) (float64, *tensor.Tensor) {
+	var first *tensor.Tensor
+	v := co.StepClosure(func() float64 {
+		co.ZeroGrad()
+		v, out := t.gradients(x, labels, y)
+		if first == nil {
+			// The fused output buffer is overwritten by the next call.
+			if t.first == nil || !tensor.SameShape(t.first, out) {
+				t.first = out.Clone()
+			} else {
+				t.first.CopyFrom(out)
+			}
+			first = t.first
+		}
+		return v
+	})
+	return v, first
 }
 
 // targetOf wraps a batch's targets in the form the loss reads.
