@@ -92,7 +92,7 @@ func ExampleSynthetic() {
 	for i := range ds.Len() {
 		fmt.Printf("|%+.2f| = %.2f\n", ds.X.At(i, 0), ds.Y.At(i, 0))
 	}
-	_, err := data.Synthetic("moons", 5, 0, 1)
+	_, err := data.Synthetic("swissroll", 5, 0, 1)
 	fmt.Println(err)
 	// Output:
 	// |+0.30| = 0.30
@@ -100,7 +100,7 @@ func ExampleSynthetic() {
 	// |-0.54| = 0.54
 	// |-0.45| = 0.45
 	// |-0.85| = 0.85
-	// data: unknown synthetic set "moons"; allowed: abs, square, max, and, or, xor, circle, quadrants, gauss, spiral, plane, gaussian
+	// data: unknown synthetic set "swissroll"; allowed: abs, square, max, and, or, xor, circle, quadrants, gauss, spiral, plane, gaussian, moons
 }
 
 func ExampleDecoder() {

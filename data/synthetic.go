@@ -48,6 +48,7 @@ var generators = []generator{
 	{"spiral", 2, true, playgroundSpiral},
 	{"plane", 2, false, playgroundPlane},
 	{"gaussian", 2, false, playgroundGaussian},
+	{"moons", 2, true, moons},
 }
 
 // SyntheticNames returns the names Synthetic accepts.
@@ -92,6 +93,14 @@ func SyntheticNames() []string {
 //     x1 ∈ {−4, 0, 4}, x2 ∈ {−2.5, 2.5}; y ∈ [−1, 1] is the strongest
 //     bump's 1 − distance/2 (clamped at 0), with its sign, the distance
 //     taken after noise as for plane.
+//
+// scikit-learn's make_moons:
+//
+//   - moons: two interleaving half circles, class 0 the upper one (centre
+//     (0, 0), radius 1), class 1 the lower one (centre (1, 0.5)), the
+//     points evenly spaced along each arc, plus Gaussian noise of standard
+//     deviation noise on each coordinate; n/2 rows of class 0 and n − n/2
+//     of class 1.
 //
 // The two-class sets of the playground hold n − n/2 rows of class 1 and
 // n/2 of class 0 (circle, gauss, spiral) or labels as they fall
@@ -277,5 +286,33 @@ func playgroundGaussian(rng *tensor.RNG, n int, noise float64, x, y []float64, _
 			}
 		}
 		y[i] = label
+	}
+}
+
+// moons is scikit-learn's make_moons: n/2 points evenly spaced on the
+// upper half circle (class 0), the rest on the lower one shifted to
+// (1, 0.5) (class 1), with Gaussian noise.
+func moons(rng *tensor.RNG, n int, noise float64, x, _ []float64, labels []int) {
+	out := n / 2
+	in := n - out
+	arc := func(i, count int) float64 {
+		if count == 1 {
+			return 0
+		}
+		return math.Pi * float64(i) / float64(count-1)
+	}
+	for i := range out {
+		t := arc(i, out)
+		x[2*i], x[2*i+1] = math.Cos(t), math.Sin(t)
+		labels[i] = 0
+	}
+	for i := range in {
+		t := arc(i, in)
+		j := out + i
+		x[2*j], x[2*j+1] = 1-math.Cos(t), 1-math.Sin(t)-0.5
+		labels[j] = 1
+	}
+	for i := range x[:2*n] {
+		x[i] += noise * rng.Normal()
 	}
 }

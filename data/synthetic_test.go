@@ -28,6 +28,7 @@ func TestSyntheticShapesAndRanges(t *testing.T) {
 		{"spiral", 2, true, -5, 5, 0, 0, 500},
 		{"plane", 2, false, -6, 6, -1.2, 1.2, 0},
 		{"gaussian", 2, false, -6, 6, -1, 1, 0},
+		{"moons", 2, true, -1, 2, 0, 0, 500},
 	}
 	if got := SyntheticNames(); len(got) != len(tests) {
 		t.Fatalf("SyntheticNames = %v, want %d names", got, len(tests))
@@ -185,7 +186,7 @@ func TestSyntheticErrors(t *testing.T) {
 		noise float64
 		want  string
 	}{
-		{"moons", 10, 0, `data: unknown synthetic set "moons"; allowed: ` + strings.Join(SyntheticNames(), ", ")},
+		{"swissroll", 10, 0, `data: unknown synthetic set "swissroll"; allowed: ` + strings.Join(SyntheticNames(), ", ")},
 		{"abs", 0, 0, "data: synthetic abs: 0 rows, want 1 to 16777216"},
 		{"abs", 1 << 30, 0, "data: synthetic abs: 1073741824 rows, want 1 to 16777216"},
 		{"abs", 10, -1, "data: synthetic abs: noise -1, want a finite value ≥ 0"},
@@ -199,5 +200,32 @@ func TestSyntheticErrors(t *testing.T) {
 		} else if got := err.Error(); got != tt.want {
 			t.Errorf("Synthetic error\n got %s\nwant %s", got, tt.want)
 		}
+	}
+}
+
+// TestMoonsGeometry checks make_moons's construction without noise: every
+// class-0 point on the unit upper half circle, every class-1 point on the
+// lower one centred at (1, 0.5), both ends of each arc present.
+func TestMoonsGeometry(t *testing.T) {
+	ds, err := Synthetic("moons", 101, 0, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ends := 0
+	for i, l := range ds.Labels {
+		x, y := float64(ds.X.At(i, 0)), float64(ds.X.At(i, 1))
+		cx, cy, up := 0.0, 0.0, true
+		if l == 1 {
+			cx, cy, up = 1, 0.5, false
+		}
+		if r := math.Hypot(x-cx, y-cy); math.Abs(r-1) > 1e-6 || (up && y < -1e-6) || (!up && y > cy+1e-6) {
+			t.Fatalf("row %d class %d at (%v, %v): off its arc", i, l, x, y)
+		}
+		if math.Abs(y-cy) < 1e-6 {
+			ends++
+		}
+	}
+	if ends != 4 {
+		t.Errorf("%d points at the ends of the arcs, want 4", ends)
 	}
 }
