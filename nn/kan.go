@@ -471,3 +471,38 @@ func floatPair(o Options, key string, def [2]float64) ([2]float64, error) {
 	}
 	return out, nil
 }
+
+// EdgeShape returns In and Out.
+func (l *KANLinear) EdgeShape() (in, out int) { return l.In, l.Out }
+
+// EdgeRange returns the span of input i's grid without its extension,
+// where the spline is a full combination of bases.
+func (l *KANLinear) EdgeRange(i int) (lo, hi float64) {
+	L := l.GridSize + 2*l.SplineOrder + 1
+	g := l.Grid.Data()[i*L : (i+1)*L]
+	return float64(g[l.SplineOrder]), float64(g[L-1-l.SplineOrder])
+}
+
+// EdgeFunction writes φ_oi(x[j]) = BaseWeight[o,i]·silu(x[j]) +
+// SplineScaler[o,i]·Σ_c SplineWeight[o,i,c]·B_c(x[j]) into y[j].
+func (l *KANLinear) EdgeFunction(o, i int, x, y []float64) {
+	L := l.GridSize + 2*l.SplineOrder + 1
+	g := l.Grid.Data()[i*L : (i+1)*L]
+	c := l.coeffs()
+	e := o*l.In + i
+	wb := float64(l.BaseWeight.Value.Data()[e])
+	sw := l.SplineWeight.Value.Data()[e*c : (e+1)*c]
+	s := 1.0
+	if l.SplineScaler != nil {
+		s = float64(l.SplineScaler.Value.Data()[e])
+	}
+	b := make([]float32, L)
+	for j, v := range x {
+		lo, hi := bsplines(float32(v), g, l.SplineOrder, b, nil)
+		var t float64
+		for k := lo; k < hi; k++ {
+			t += float64(b[k]) * float64(sw[k])
+		}
+		y[j] = wb*v/(1+math.Exp(-v)) + s*t
+	}
+}

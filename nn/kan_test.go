@@ -386,3 +386,30 @@ func TestKANBuild(t *testing.T) {
 		}
 	}
 }
+
+// TestKANEdgeFunctionsSum: the outputs are the sums of the edge functions.
+func TestKANEdgeFunctionsSum(t *testing.T) {
+	rng := tensor.NewRNG(11)
+	l := NewKANLinear(3, 2, DefaultKANOptions(), rng)
+	Normal(l.SplineWeight.Value, rng, 0, 1)
+	var ef EdgeFunctions = l
+	x := uniformIn(rng, -1, 1, 4, 3)
+	y := l.Forward(autograd.Const(x), Eval).Value
+	for r := range 4 {
+		for o := range 2 {
+			var sum float64
+			for i := range 3 {
+				v := []float64{float64(x.At(r, i))}
+				out := make([]float64, 1)
+				ef.EdgeFunction(o, i, v, out)
+				sum += out[0]
+			}
+			if got := float64(y.At(r, o)); math.Abs(got-sum) > 1e-5 {
+				t.Errorf("row %d output %d: layer %v, sum of edges %v", r, o, got, sum)
+			}
+		}
+	}
+	if lo, hi := ef.EdgeRange(0); lo != -1 || hi != 1 {
+		t.Errorf("EdgeRange = [%v, %v], want [-1, 1]", lo, hi)
+	}
+}

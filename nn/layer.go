@@ -126,3 +126,17 @@ func Size(shape []int) int {
 func batchShape(n int, shape []int) []int {
 	return append([]int{n}, shape...)
 }
+
+// EdgeFunctions is implemented by layers in which every edge i → o carries
+// a learned function of one variable, output o being Σ_i φ_oi(x_i): the
+// Kolmogorov–Arnold layers. Diagrams ask it for the curves to draw on the
+// edges.
+type EdgeFunctions interface {
+	// EdgeShape returns the numbers of inputs and outputs.
+	EdgeShape() (in, out int)
+	// EdgeRange returns the interval of input i on which its functions are
+	// learned.
+	EdgeRange(i int) (lo, hi float64)
+	// EdgeFunction writes φ_oi(x[j]) into y[j].
+	EdgeFunction(o, i int, x, y []float64)
+}

@@ -49,7 +49,13 @@ func cmdDraw(ctx context.Context, e *env, args []string) error {
 		n.Title = filepath.Base(*model)
 	}
 	var fig plot.Figure
-	fig, err = plot.NewDiagram(n)
+	if plot.IsKAN(m.Net) {
+		// Kolmogorov–Arnold layers: a plot of each learned function on
+		// its edge.
+		fig, err = plot.NewKANDiagram(n)
+	} else {
+		fig, err = plot.NewDiagram(n)
+	}
 	if err != nil {
 		// Convolutions, pooling, reshapes and projection shortcuts have
 		// no neuron-by-neuron picture: draw the layers as blocks with the

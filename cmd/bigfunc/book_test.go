@@ -169,3 +169,32 @@ func TestDraw(t *testing.T) {
 		}
 	}
 }
+
+// TestDrawKAN: a network of KAN layers is drawn with a plot of its
+// learned function on every edge, trained here by L-BFGS.
+func TestDrawKAN(t *testing.T) {
+	spec := strings.NewReplacer("[{linear: 4}, relu, {linear: 2}]", "[{kan_linear: {out_features: 2, grid_range: [-0.5, 1.5]}}, {kan_linear: 2}]",
+		"{name: adam, lr: 0.05}", "{name: lbfgs, line_search_fn: strong_wolfe}",
+		"epochs: 80, batch_size: 4", "epochs: 3, batch_size: 0", "checkpoint_every: 40", "save: kan.safetensors").Replace(xorSpec)
+	dir := writeFiles(t, map[string]string{"kan.yaml": spec, "xor.csv": xorCSV})
+	if code, _, errs := runCLI(t, "train", filepath.Join(dir, "kan.yaml"), "--quiet"); code != 0 {
+		t.Fatalf("train: %s", errs)
+	}
+	svg := filepath.Join(dir, "kan.svg")
+	if code, _, errs := runCLI(t, "draw", "--model", filepath.Join(dir, "kan.safetensors"), "-o", svg); code != 0 {
+		t.Fatalf("draw: %s", errs)
+	}
+	data, err := os.ReadFile(svg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	if n := strings.Count(s, "φ"); n != 8 {
+		t.Errorf("%d edge plots, want 2·2 + 2·2", n)
+	}
+	for _, want := range []string{">x1<", ">off<", ">on<", ">kan.safetensors<"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the diagram lacks %q", want)
+		}
+	}
+}
