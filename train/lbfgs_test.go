@@ -43,7 +43,7 @@ func TestLBFGSTrains(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := ref.Model
-	x, target := sets.Train.X, targetFor(m, sets.Train.Labels, sets.Train.Y, new(*tensor.Tensor))
+	x, target := sets.Train.X, targetFor(m, sets.Train.Labels, sets.Train.Y, new(*tensor.Tensor), new([]int))
 	opt := ref.Opt.(optim.ClosureOptimizer)
 	for e := range 4 {
 		v := opt.StepClosure(func() float64 {
