@@ -72,3 +72,32 @@ func ExampleParseReduction() {
 	// sum <nil>
 	// loss: unknown reduction "average" (allowed: "mean", "sum", "none")
 }
+
+func ExampleGAN() {
+	// The discriminator's logits on two real and two generated samples.
+	real := autograd.Param(tensor.FromSlice([]float32{3, 1}, 2, 1))
+	fake := autograd.Param(tensor.FromSlice([]float32{-2, 0}, 2, 1))
+	for _, name := range loss.GANNames() {
+		g, _ := loss.ParseGAN(name)
+		fmt.Printf("%s: discriminator %.4f, generator %.4f\n", g,
+			g.Discriminator(real, fake).Value.Item(), g.Generator(fake).Value.Item())
+	}
+	// Output:
+	// standard: discriminator 0.5910, generator 1.4100
+	// hinge: discriminator 0.5000, generator 1.0000
+}
+
+func ExampleNTXent() {
+	// Two views of each of two samples: rows 0 and 2, rows 1 and 3.
+	z := autograd.Param(tensor.FromSlice([]float32{
+		1, 0.1,
+		0, 1,
+		1, -0.1,
+		0.1, 1,
+	}, 4, 2))
+	l := loss.NTXent(z, 0.5)
+	l.Backward()
+	fmt.Printf("%.4f\n", l.Value.Item())
+	// Output:
+	// 0.2723
+}
