@@ -49,6 +49,7 @@ var generators = []generator{
 	{"plane", 2, false, playgroundPlane},
 	{"gaussian", 2, false, playgroundGaussian},
 	{"moons", 2, true, moons},
+	{"ring8", 2, true, ring8},
 }
 
 // SyntheticNames returns the names Synthetic accepts.
@@ -102,6 +103,15 @@ func SyntheticNames() []string {
 //     deviation noise on each coordinate; n/2 rows of class 0 and n − n/2
 //     of class 1.
 //
+// The GAN benchmark of mode collapse:
+//
+//   - ring8: 8 Gaussians with standard deviation 0.02 (RingStd) whose means
+//     lie on a circle of radius 2 (RingRadius) at angles 2πk/8 for
+//     k = 0..7, starting at angle 0: mean k is (2·cos(πk/4), 2·sin(πk/4)).
+//     Row i is drawn from mode i mod 8, so the modes are equally
+//     represented, and its label is that mode. The spread is part of the
+//     set's definition, so noise must be 0.
+//
 // The two-class sets of the playground hold n − n/2 rows of class 1 and
 // n/2 of class 0 (circle, gauss, spiral) or labels as they fall
 // (quadrants).
@@ -120,6 +130,9 @@ func Synthetic(name string, n int, noise float64, seed uint64) (*Dataset, error)
 	}
 	if !(noise >= 0) || math.IsInf(noise, 0) {
 		return nil, fmt.Errorf("data: synthetic %s: noise %v, want a finite value ≥ 0", name, noise)
+	}
+	if name == "ring8" && noise != 0 {
+		return nil, fmt.Errorf("data: synthetic ring8: noise %v, want 0 (the modes' standard deviation is fixed at %v)", noise, RingStd)
 	}
 	rng := tensor.NewRNG(seed)
 	x := make([]float64, n*g.features)
@@ -314,5 +327,30 @@ func moons(rng *tensor.RNG, n int, noise float64, x, _ []float64, labels []int) 
 	}
 	for i := range x[:2*n] {
 		x[i] += noise * rng.Normal()
+	}
+}
+
+// RingModes, RingRadius and RingStd define ring8: RingModes Gaussians of
+// standard deviation RingStd with means on a circle of radius RingRadius.
+const (
+	RingModes  = 8
+	RingRadius = 2.0
+	RingStd    = 0.02
+)
+
+// RingMean returns the mean of ring8's mode k: angle 2πk/RingModes on the
+// circle of radius RingRadius.
+func RingMean(k int) (x, y float64) {
+	a := 2 * math.Pi * float64(k) / RingModes
+	return RingRadius * math.Cos(a), RingRadius * math.Sin(a)
+}
+
+func ring8(rng *tensor.RNG, n int, _ float64, x, _ []float64, labels []int) {
+	for i := range n {
+		k := i % RingModes
+		mx, my := RingMean(k)
+		x[2*i] = mx + RingStd*rng.Normal()
+		x[2*i+1] = my + RingStd*rng.Normal()
+		labels[i] = k
 	}
 }
