@@ -100,7 +100,7 @@ func ExampleSynthetic() {
 	// |-0.54| = 0.54
 	// |-0.45| = 0.45
 	// |-0.85| = 0.85
-	// data: unknown synthetic set "swissroll"; allowed: abs, square, max, and, or, xor, circle, quadrants, gauss, spiral, plane, gaussian, moons
+	// data: unknown synthetic set "swissroll"; allowed: abs, square, max, and, or, xor, circle, quadrants, gauss, spiral, plane, gaussian, moons, ring8
 }
 
 func ExampleDecoder() {
