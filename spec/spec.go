@@ -30,6 +30,14 @@ type Spec struct {
 	Optimizer    Named       `json:"optimizer"`
 	Train        Train       `json:"train"`
 
+	// Generator, Discriminator and GAN make a GAN spec, which has them in
+	// place of output, architecture, loss and optimizer: two networks,
+	// each with its own optimizer, and the objective that pits them
+	// against each other. They are nil in any other spec.
+	Generator     *Network `json:"generator,omitempty"`
+	Discriminator *Network `json:"discriminator,omitempty"`
+	GAN           *GAN     `json:"gan,omitempty"`
+
 	// Raw is the spec's source text, kept so a saved model can carry it.
 	Raw []byte `json:"-"`
 }
@@ -145,6 +153,40 @@ type Train struct {
 	Checkpoint      string `json:"checkpoint,omitempty"`
 }
 
+// Network is one network of a spec with several: its architecture and
+// its own optimizer.
+type Network struct {
+	Architecture []LayerSpec `json:"-"`
+	// Layers is the architecture list as written, decoded, so that
+	// comparing two specs compares it.
+	Layers    []any `json:"architecture"`
+	Optimizer Named `json:"optimizer"`
+}
+
+// GAN holds a GAN spec's gan section:
+//
+//	gan: {loss: standard, latent: 2, distribution: normal, d_steps: 1, g_steps: 1}
+type GAN struct {
+	// Loss is the objective: standard (non-saturating) or hinge.
+	Loss string `json:"loss"`
+	// Latent is the size of the generator's input, drawn from
+	// Distribution: normal (standard normal, the default) or uniform (on
+	// [−1, 1)).
+	Latent       int    `json:"latent"`
+	Distribution string `json:"distribution"`
+	// DSteps discriminator updates, each on the next batch of real data,
+	// are followed by GSteps generator updates; both default to 1.
+	DSteps int `json:"d_steps"`
+	GSteps int `json:"g_steps"`
+}
+
+// GANLosses and LatentDistributions are the values gan.loss and
+// gan.distribution accept.
+var (
+	GANLosses           = []string{"standard", "hinge"}
+	LatentDistributions = []string{"normal", "uniform"}
+)
+
 // Error is a spec mistake at a position in the file.
 type Error struct {
 	File         string
@@ -191,8 +233,17 @@ func Parse(name string, src []byte) (*Spec, error) {
 		"loss":         func(n *yaml.Node) error { return p.named(n, &s.Loss, "loss") },
 		"optimizer":    func(n *yaml.Node) error { return p.named(n, &s.Optimizer, "optimizer") },
 		"train":        func(n *yaml.Node) error { return p.train(n, &s.Train) },
+		"generator":    func(n *yaml.Node) error { return p.network(n, &s.Generator, "generator") },
+		"discriminator": func(n *yaml.Node) error {
+			return p.network(n, &s.Discriminator, "discriminator")
+		},
+		"gan": func(n *yaml.Node) error { return p.gan(n, &s.GAN) },
 	}
-	if err := p.mapping(root, "spec", fields, "input", "output", "architecture", "loss", "optimizer"); err != nil {
+	required := []string{"input", "output", "architecture", "loss", "optimizer"}
+	if root.Kind == yaml.MappingNode && (lookup(root, "gan") != nil || lookup(root, "generator") != nil || lookup(root, "discriminator") != nil) {
+		required = []string{"input", "generator", "discriminator", "gan"}
+	}
+	if err := p.mapping(root, "spec", fields, required...); err != nil {
 		return nil, err
 	}
 	if err := p.validate(root, s); err != nil {
@@ -589,6 +640,67 @@ func (p *parser) train(n *yaml.Node, t *Train) error {
 	}, "epochs")
 }
 
+// network reads a generator or discriminator section.
+func (p *parser) network(n *yaml.Node, dst **Network, what string) error {
+	net := &Network{}
+	*dst = net
+	return p.mapping(n, what, map[string]func(*yaml.Node) error{
+		"architecture": func(v *yaml.Node) error {
+			if err := p.architecture(v, &net.Architecture); err != nil {
+				return err
+			}
+			return v.Decode(&net.Layers)
+		},
+		"optimizer": func(v *yaml.Node) error { return p.named(v, &net.Optimizer, what+".optimizer") },
+	}, "architecture", "optimizer")
+}
+
+// gan reads the gan section, filling in the defaults.
+func (p *parser) gan(n *yaml.Node, dst **GAN) error {
+	g := &GAN{Loss: "standard", Distribution: "normal", DSteps: 1, GSteps: 1}
+	*dst = g
+	oneOf := func(dst *string, what string, allowed []string) func(*yaml.Node) error {
+		return func(v *yaml.Node) error {
+			if err := p.str(dst, what)(v); err != nil {
+				return err
+			}
+			if !contains(allowed, *dst) {
+				return p.at(v, "%s: unknown value %q%s; allowed: %s", what, *dst, suggest.DidYouMean(*dst, allowed), strings.Join(allowed, ", "))
+			}
+			return nil
+		}
+	}
+	return p.mapping(n, "gan", map[string]func(*yaml.Node) error{
+		"loss":         oneOf(&g.Loss, "gan.loss", GANLosses),
+		"latent":       p.integer(&g.Latent, "gan.latent", 1),
+		"distribution": oneOf(&g.Distribution, "gan.distribution", LatentDistributions),
+		"d_steps":      p.integer(&g.DSteps, "gan.d_steps", 1),
+		"g_steps":      p.integer(&g.GSteps, "gan.g_steps", 1),
+	}, "latent")
+}
+
+// validateGAN checks that a GAN spec (the parser has required its gan,
+// generator and discriminator) has none of the keys of a single network, and only the training
+// settings a GAN run honours.
+func (p *parser) validateGAN(root *yaml.Node, s *Spec) error {
+	if s.GAN == nil {
+		return nil
+	}
+	for _, k := range []string{"output", "architecture", "loss", "optimizer"} {
+		if v := lookup(root, k); v != nil {
+			return p.at(v, "%s: a GAN spec has no %s of its own; the generator and discriminator sections hold each network's architecture and optimizer, and gan.loss the objective", k, k)
+		}
+	}
+	if t := lookup(root, "train"); t != nil && t.Kind == yaml.MappingNode {
+		for _, k := range []string{"validation", "schedule", "early_stop", "init", "clip_norm", "clip_value"} {
+			if v := lookup(t, k); v != nil {
+				return p.at(v, "train.%s: not supported for a GAN; allowed: batch_size, checkpoint, checkpoint_every, epochs, save, seed, shuffle", k)
+			}
+		}
+	}
+	return nil
+}
+
 // validate checks what single keys cannot: combinations.
 func (p *parser) validate(root *yaml.Node, s *Spec) error {
 	key := func(name string) *yaml.Node {
@@ -598,6 +710,9 @@ func (p *parser) validate(root *yaml.Node, s *Spec) error {
 			}
 		}
 		return root
+	}
+	if err := p.validateGAN(root, s); err != nil {
+		return err
 	}
 	in, out := s.Input, s.Output
 	sources := 0
@@ -618,7 +733,7 @@ func (p *parser) validate(root *yaml.Node, s *Spec) error {
 	if len(out.Columns) > 0 && out.Label != "" {
 		return p.at(key("output"), "output: want either columns (regression) or label (classification), not both")
 	}
-	if in.CSV != "" && len(out.Columns) == 0 && out.Label == "" {
+	if in.CSV != "" && len(out.Columns) == 0 && out.Label == "" && s.GAN == nil {
 		return p.at(key("output"), "output: want columns (regression) or label (classification)")
 	}
 	return nil
