@@ -56,7 +56,7 @@ func TestGANSpecErrors(t *testing.T) {
 		{"  optimizer: {name: adam, lr: 0.001}\n", "", `gan.yaml:7:3: discriminator: missing required key "optimizer"`},
 		{"gan: {loss: hinge, latent: 4, d_steps: 2}\n", "", `gan.yaml:1:1: spec: missing required key "gan"`},
 		{"train:", "loss: mse\ntrain:", "gan.yaml:10:7: loss: a GAN spec has no loss of its own; the generator and discriminator sections hold each network's architecture and optimizer, and gan.loss the objective"},
-		{"seed: 7", "seed: 7, early_stop: 3", "gan.yaml:10:58: train.early_stop: not supported for a GAN; allowed: batch_size, checkpoint, checkpoint_every, epochs, save, seed, shuffle"},
+		{"seed: 7", "seed: 7, early_stop: 3", "gan.yaml:10:58: train.early_stop: not supported for a GAN; allowed: batch_size, checkpoint, checkpoint_every, epochs, save, schedule, seed, shuffle"},
 		{"generator:\n  architecture: [{linear: 64}, relu, {linear: 2}]\n  optimizer: {name: adam, lr: 0.001, betas: [0.5, 0.999]}\n", "", `gan.yaml:1:1: spec: missing required key "generator"`},
 	} {
 		src := strings.Replace(ganSpec, c.from, c.to, 1)

@@ -692,9 +692,9 @@ func (p *parser) validateGAN(root *yaml.Node, s *Spec) error {
 		}
 	}
 	if t := lookup(root, "train"); t != nil && t.Kind == yaml.MappingNode {
-		for _, k := range []string{"validation", "schedule", "early_stop", "init", "clip_norm", "clip_value"} {
+		for _, k := range []string{"validation", "early_stop", "init", "clip_norm", "clip_value"} {
 			if v := lookup(t, k); v != nil {
-				return p.at(v, "train.%s: not supported for a GAN; allowed: batch_size, checkpoint, checkpoint_every, epochs, save, seed, shuffle", k)
+				return p.at(v, "train.%s: not supported for a GAN; allowed: batch_size, checkpoint, checkpoint_every, epochs, save, schedule, seed, shuffle", k)
 			}
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/bigfunc/bigfunc/data"
+	"github.com/bigfunc/bigfunc/gan"
 	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/plot"
 	"github.com/bigfunc/bigfunc/spec"
@@ -60,6 +61,9 @@ func cmdTrain(ctx context.Context, e *env, args []string) error {
 	opts := train.Options{Resume: *resume, Log: e.stderr, Terminal: isTerminal(e.stderr)}
 	if *quiet {
 		opts.Log = nil
+	}
+	if s.GAN != nil {
+		return trainGAN(ctx, e, s, gan.Options{Resume: opts.Resume, Log: opts.Log, Terminal: opts.Terminal})
 	}
 	res, err := train.Run(ctx, s, opts)
 	if err != nil {
@@ -537,6 +541,9 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 	s, err := spec.Load(pos[0])
 	if err != nil {
 		return err
+	}
+	if s.GAN != nil {
+		return checkGAN(e, pos[0], s)
 	}
 	t, sets, err := train.Build(s, train.Options{})
 	if err != nil {

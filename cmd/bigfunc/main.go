@@ -83,6 +83,7 @@ func init() {
 		{"train", "SPEC [--resume]", "train the model a spec file describes and save it", cmdTrain},
 		{"predict", "--model MODEL --input CSV", "write the model's predictions for a CSV as CSV", cmdPredict},
 		{"eval", "--model MODEL --data CSV", "report the model's loss and metrics on a labelled CSV", cmdEval},
+		{"sample", "--model G -n N [-o FILE]", "draw samples from a trained GAN generator as CSV or a grid", cmdSample},
 		{"inspect", "MODEL", "show a saved model's architecture, shapes and parameter counts", cmdInspect},
 		{"check", "SPEC", "validate a spec file without training", cmdCheck},
 		{"draw", "--model MODEL -o FILE", "draw a saved model's network with its weights (SVG, PNG or PDF)", cmdDraw},

@@ -1,0 +1,200 @@
+package gan
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/bigfunc/bigfunc/data"
+	"github.com/bigfunc/bigfunc/safetensors"
+	"github.com/bigfunc/bigfunc/spec"
+	"github.com/bigfunc/bigfunc/tensor"
+	"github.com/bigfunc/bigfunc/train"
+)
+
+const (
+	metaCheckpoint = "bigfunc.gan.checkpoint"
+	metaSpec       = "bigfunc.gan.spec"
+	optimPart      = "optimizer."
+)
+
+// The two networks' tensors sit under these prefixes in a checkpoint.
+var roles = []string{"generator.", "discriminator."}
+
+type checkpoint struct {
+	Epoch   int             `json:"epoch"`
+	BaseLR  [2]float64      `json:"base_lr"`
+	RNG     string          `json:"rng"`
+	Shuffle string          `json:"shuffle_rng,omitempty"`
+	Loader  json.RawMessage `json:"loader"`
+	History []Epoch         `json:"history"`
+}
+
+// SaveCheckpoint writes everything needed to resume after the current
+// epoch: both networks' weights and buffers under "generator." and
+// "discriminator.", their optimizers' state under
+// "generator.optimizer." and "discriminator.optimizer.", and the loop's
+// state and the spec in the metadata. The write is atomic.
+func (t *Trainer) SaveCheckpoint(path string) error {
+	f := &safetensors.File{Tensors: map[string]*tensor.Tensor{}, Metadata: map[string]string{}, Int64: map[string]bool{}}
+	add := func(name string, v *tensor.Tensor, i64 bool) {
+		f.Tensors[name] = v
+		f.Order = append(f.Order, name)
+		if i64 {
+			f.Int64[name] = true
+		}
+	}
+	for i, n := range []Network{t.G, t.D} {
+		for _, p := range n.Net.Params() {
+			add(roles[i]+p.Name, p.Value, false)
+		}
+		for _, b := range n.Net.Buffers() {
+			add(roles[i]+b.Name, b.Value, b.Int64)
+		}
+		state := n.Opt.State()
+		keys := make([]string, 0, len(state))
+		for k := range state {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			add(roles[i]+optimPart+k, state[k], false)
+		}
+	}
+	ck := checkpoint{Epoch: t.epoch, BaseLR: t.baseLR, History: t.history.Epochs}
+	var err error
+	if ck.RNG, err = rngString(t.rng); err != nil {
+		return err
+	}
+	if t.shuffle != nil {
+		if ck.Shuffle, err = rngString(t.shuffle); err != nil {
+			return err
+		}
+	}
+	if ck.Loader, err = json.Marshal(t.loader.State()); err != nil {
+		return err
+	}
+	b, err := json.Marshal(ck)
+	if err != nil {
+		return err
+	}
+	f.Metadata[metaCheckpoint] = string(b)
+	if t.Spec != nil {
+		f.Metadata[metaSpec] = string(t.Spec.Raw)
+	}
+	return safetensors.Save(path, f)
+}
+
+// Resumable are the spec keys that may change between a checkpoint and
+// the run that resumes from it.
+var Resumable = []string{"train.epochs", "train.save"}
+
+// Resume restores the state SaveCheckpoint saved at path, so that training
+// goes on with the very steps it would have taken. A checkpoint of
+// another spec (but for Resumable keys) is refused, naming what changed,
+// and so is one with no epochs left to train.
+func (t *Trainer) Resume(path string) error {
+	f, err := safetensors.Load(path)
+	if err != nil {
+		return err
+	}
+	raw, ok := f.Metadata[metaCheckpoint]
+	if !ok {
+		return fmt.Errorf("%s: not a GAN checkpoint (no %q metadata)", path, metaCheckpoint)
+	}
+	if t.Spec != nil {
+		if err := sameSpec(path, f.Metadata[metaSpec], t.Spec); err != nil {
+			return err
+		}
+	}
+	var ck checkpoint
+	if err := json.Unmarshal([]byte(raw), &ck); err != nil {
+		return fmt.Errorf("%s: metadata %q: %v", path, metaCheckpoint, err)
+	}
+	if ck.Epoch >= t.Config.Epochs {
+		return fmt.Errorf("%s: the checkpoint is at epoch %d and train.epochs is %d, so nothing is left to train; raise train.epochs to train further", path, ck.Epoch, t.Config.Epochs)
+	}
+	weights := []*safetensors.File{{Tensors: map[string]*tensor.Tensor{}}, {Tensors: map[string]*tensor.Tensor{}}}
+	states := []map[string]*tensor.Tensor{{}, {}}
+	for name, v := range f.Tensors {
+		i := slices.IndexFunc(roles, func(r string) bool { return strings.HasPrefix(name, r) })
+		if i < 0 {
+			return fmt.Errorf("%s: unexpected tensor %q; a GAN checkpoint holds generator.* and discriminator.*", path, name)
+		}
+		rest := strings.TrimPrefix(name, roles[i])
+		if k, ok := strings.CutPrefix(rest, optimPart); ok {
+			states[i][k] = v
+		} else {
+			weights[i].Tensors[rest] = v
+		}
+	}
+	for i, n := range []Network{t.G, t.D} {
+		what := fmt.Sprintf("%s (%s)", path, strings.TrimSuffix(roles[i], "."))
+		if err := train.LoadWeights(n.Net, weights[i], what); err != nil {
+			return err
+		}
+		if err := n.Opt.LoadState(states[i]); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	if err := setRNG(t.rng, ck.RNG); err != nil {
+		return fmt.Errorf("%s: rng: %w", path, err)
+	}
+	if t.shuffle != nil {
+		if err := setRNG(t.shuffle, ck.Shuffle); err != nil {
+			return fmt.Errorf("%s: shuffle rng: %w", path, err)
+		}
+	}
+	var ls data.LoaderState
+	if err := json.Unmarshal(ck.Loader, &ls); err != nil {
+		return fmt.Errorf("%s: loader state: %v", path, err)
+	}
+	if err := t.loader.Restore(ls); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	t.epoch, t.step, t.batch, t.baseLR = ck.Epoch, 0, 0, ck.BaseLR
+	t.history = History{Epochs: ck.History}
+	return nil
+}
+
+// sameSpec refuses a checkpoint whose spec differs from cur in anything
+// but Resumable keys.
+func sameSpec(path, raw string, cur *spec.Spec) error {
+	if raw == "" {
+		return fmt.Errorf("%s: the checkpoint carries no spec (no %q metadata)", path, metaSpec)
+	}
+	old, err := spec.Parse(path+" (the checkpoint's spec)", []byte(raw))
+	if err != nil {
+		return err
+	}
+	changes, err := spec.Changes(old, cur)
+	if err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	var bad []string
+	for _, c := range changes {
+		if !slices.Contains(Resumable, c.Key) {
+			bad = append(bad, c.Key)
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("%s: %s changed since the checkpoint; resuming allows changes only to %s; delete the checkpoint to start over",
+			path, strings.Join(bad, ", "), strings.Join(Resumable, ", "))
+	}
+	return nil
+}
+
+func rngString(r *tensor.RNG) (string, error) {
+	b, err := r.MarshalBinary()
+	return base64.StdEncoding.EncodeToString(b), err
+}
+
+func setRNG(r *tensor.RNG, s string) error {
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return err
+	}
+	return r.UnmarshalBinary(b)
+}
