@@ -664,7 +664,7 @@ func (p *parser) gan(n *yaml.Node, dst **GAN) error {
 			if err := p.str(dst, what)(v); err != nil {
 				return err
 			}
-			if !contains(allowed, *dst) {
+			if !slices.Contains(allowed, *dst) {
 				return p.at(v, "%s: unknown value %q%s; allowed: %s", what, *dst, suggest.DidYouMean(*dst, allowed), strings.Join(allowed, ", "))
 			}
 			return nil
