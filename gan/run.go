@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/bigfunc/bigfunc/data"
 	"github.com/bigfunc/bigfunc/loss"
@@ -52,6 +53,9 @@ func Build(s *spec.Spec, opts Options) (*Trainer, *Generator, error) {
 	build := func(what string, n *spec.Network, in []int) (Network, error) {
 		net, _, err := spec.BuildArchitecture(in, n.Architecture, rng)
 		if err != nil {
+			if strings.HasPrefix(err.Error(), s.Path) {
+				return Network{}, err // it names the layer's line already
+			}
 			return Network{}, fmt.Errorf("%s: %s: %w", s.Path, what, err)
 		}
 		opt, err := optim.New(n.Optimizer.Name, nn.Vars(net.Params()), n.Optimizer.Params)

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"encoding/csv"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const ganSpec = `input: {synthetic: {name: ring8, size: 400, seed: 1}}
+generator:
+  architecture: [{linear: 16}, relu, {linear: 2}]
+  optimizer: {name: adam, lr: 0.002}
+discriminator:
+  architecture: [{linear: 16}, relu, {linear: 1}]
+  optimizer: {name: adam, lr: 0.002}
+gan: {loss: hinge, latent: 3}
+train: {epochs: 2, batch_size: 100, seed: 2}
+`
+
+func TestTrainAndSampleGAN(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"gan.yaml": ganSpec})
+	spec := filepath.Join(dir, "gan.yaml")
+	code, out, errs := runCLI(t, "check", spec)
+	if code != 0 || !strings.Contains(out, "generator     3 layers, 98 parameters, latent 3 (normal)") {
+		t.Fatalf("check: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = runCLI(t, "train", spec, "--quiet")
+	if code != 0 || !strings.Contains(out, "trained 2 epochs: discriminator loss") {
+		t.Fatalf("train: exit %d\n%s%s", code, out, errs)
+	}
+	model := filepath.Join(dir, "gan.safetensors")
+	code, out, errs = runCLI(t, "sample", "--model", model, "-n", "5", "--seed", "4")
+	if code != 0 {
+		t.Fatalf("sample: exit %d: %s", code, errs)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil || len(rows) != 6 || strings.Join(rows[0], ",") != "x1,x2" || len(rows[1]) != 2 {
+		t.Fatalf("sample CSV:\n%s(%v)", out, err)
+	}
+	file := filepath.Join(dir, "s.csv")
+	if code, _, errs := runCLI(t, "sample", "--model", model, "-n", "5", "--seed", "4", "-o", file); code != 0 {
+		t.Fatalf("sample -o: %s", errs)
+	}
+	if b, _ := os.ReadFile(file); string(b) != out {
+		t.Errorf("-o wrote\n%s\nstdout had\n%s", b, out)
+	}
+	if _, again, _ := runCLI(t, "sample", "--model", model, "-n", "5", "--seed", "5"); again == out {
+		t.Error("another seed gave the same samples")
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"sample", "-n", "5"}, 2, "bigfunc: sample: missing --model"},
+		{[]string{"sample", "--model", model}, 2, "bigfunc: sample: -n: want an integer from 1 to 1048576, got 0"},
+		{[]string{"sample", "--model", model, "-n", "3", "--grid", filepath.Join(dir, "g.png")}, 1, "bigfunc: gan: samples of shape [2] are not images"},
+		{[]string{"sample", "--model", spec, "-n", "3"}, 1, "bigfunc: safetensors"},
+	} {
+		code, _, errs := runCLI(t, c.args...)
+		if code != c.code || !strings.HasPrefix(errs, c.want) || strings.Count(strings.TrimSpace(errs), "\n") > 1 {
+			t.Errorf("%v: exit %d, %q; want %d, %q", c.args, code, errs, c.code, c.want)
+		}
+	}
+}
+
+// TestSampleGrid draws samples of an image-shaped generator as a grid.
+func TestSampleGrid(t *testing.T) {
+	digits := "p0,p1,p2,p3,p4,p5\n0,0.5,1,1,0.5,0\n1,0,1,0,1,0\n"
+	src := strings.Replace(ganSpec, "{synthetic: {name: ring8, size: 400, seed: 1}}", "{csv: d.csv, shape: [1, 2, 3]}", 1)
+	src = strings.Replace(src, "{linear: 2}]", "{linear: 6}, sigmoid, {unflatten: {shape: [1, 2, 3]}}]", 1)
+	src = strings.Replace(src, "[{linear: 16}, relu, {linear: 1}]", "[flatten, {linear: 16}, relu, {linear: 1}]", 1)
+	dir := writeFiles(t, map[string]string{"gan.yaml": src, "d.csv": digits})
+	if code, out, errs := runCLI(t, "train", filepath.Join(dir, "gan.yaml"), "--quiet"); code != 0 {
+		t.Fatalf("train: exit %d\n%s%s", code, out, errs)
+	}
+	grid := filepath.Join(dir, "grid.png")
+	code, out, errs := runCLI(t, "sample", "--model", filepath.Join(dir, "gan.safetensors"), "-n", "7", "--grid", grid, "--cols", "4")
+	if code != 0 || out != "" {
+		t.Fatalf("sample --grid: exit %d, stdout %q, %s", code, out, errs)
+	}
+	f, err := os.Open(grid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 4 columns of 3-pixel images and 2 rows of 2-pixel ones, a pixel
+	// between and around them.
+	if b := img.Bounds(); b.Dx() != 4*4+1 || b.Dy() != 2*3+1 {
+		t.Errorf("grid is %v, want 17×7", b)
+	}
+}
