@@ -210,3 +210,19 @@ func TestBuildErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRing8Frame checks where a frame puts the modes and the samples.
+func TestRing8Frame(t *testing.T) {
+	x := tensor.FromSlice([]float32{0, 0}, 1, 2)
+	img := Ring8Frame(x, 260, "")
+	// 50 pixels per unit: (0, 0) at the centre, mode 0 (2, 0) at x = 230,
+	// mode 2 (0, 2) at y = 30.
+	for _, c := range []struct {
+		x, y int
+		want uint8
+	}{{130, 130, 2}, {230, 130, 1}, {130, 30, 1}, {180, 60, 0}} {
+		if got := img.ColorIndexAt(c.x, c.y); got != c.want {
+			t.Errorf("pixel (%d, %d): colour %d, want %d", c.x, c.y, got, c.want)
+		}
+	}
+}

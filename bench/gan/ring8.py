@@ -19,8 +19,8 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--seeds", default="1,2,3,4,5")
 ap.add_argument("--threads", type=int, default=1)
 ap.add_argument("--size", type=int, default=10000)
-ap.add_argument("--epochs", type=int, default=100)
-ap.add_argument("--batch", type=int, default=200)
+ap.add_argument("--epochs", type=int, default=60)
+ap.add_argument("--batch", type=int, default=50)
 ap.add_argument("--latent", type=int, default=2)
 ap.add_argument("--hidden", type=int, default=128)
 ap.add_argument("--loss", default="standard", choices=["standard", "hinge"])
@@ -30,6 +30,7 @@ ap.add_argument("--g-steps", type=int, default=1)
 ap.add_argument("--glr", type=float, default=1e-3)
 ap.add_argument("--dlr", type=float, default=1e-3)
 ap.add_argument("--beta1", type=float, default=0.5)
+ap.add_argument("--cosine", type=int, default=1, help="1: cosine annealing of both rates over the epochs (train.schedule)")
 ap.add_argument("--json", default="")
 args = ap.parse_args()
 torch.set_num_threads(args.threads)
@@ -82,6 +83,7 @@ def run(seed):
     G, D = mlp(args.latent, 2), mlp(2, 1)
     og = torch.optim.Adam(G.parameters(), lr=args.glr, betas=(args.beta1, 0.999))
     od = torch.optim.Adam(D.parameters(), lr=args.dlr, betas=(args.beta1, 0.999))
+    scheds = [torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=args.epochs) for o in (og, od)] if args.cosine else []
     steps, t0 = 0, time.time()
     for epoch in range(args.epochs):
         perm = torch.randperm(args.size)
@@ -105,6 +107,8 @@ def run(seed):
                 l.backward()
                 og.step()
             steps += 1
+        for sc in scheds:
+            sc.step()
     secs = time.time() - t0
     G.eval()
     with torch.no_grad():

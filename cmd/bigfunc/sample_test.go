@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bigfunc/bigfunc/spec"
 )
 
 const ganSpec = `input: {synthetic: {name: ring8, size: 400, seed: 1}}
@@ -95,5 +97,21 @@ func TestSampleGrid(t *testing.T) {
 	// between and around them.
 	if b := img.Bounds(); b.Dx() != 4*4+1 || b.Dy() != 2*3+1 {
 		t.Errorf("grid is %v, want 17×7", b)
+	}
+}
+
+// TestReadmeGANSpec holds the README's GAN spec to the example it shows.
+func TestReadmeGANSpec(t *testing.T) {
+	src := fenced(t, readme(t), "A spec says exactly that", "yaml")
+	shown, err := spec.Parse("README.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	example, err := spec.Load(filepath.Join("..", "..", "examples", "gan-ring8.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch, err := spec.Changes(example, shown); err != nil || len(ch) > 0 {
+		t.Errorf("the README's GAN spec differs from examples/gan-ring8.yaml: %v %v", ch, err)
 	}
 }
