@@ -115,3 +115,16 @@ func TestReadmeGANSpec(t *testing.T) {
 		t.Errorf("the README's GAN spec differs from examples/gan-ring8.yaml: %v %v", ch, err)
 	}
 }
+
+// TestGANExamplesCheck runs bigfunc check on every GAN example spec.
+func TestGANExamplesCheck(t *testing.T) {
+	paths, _ := filepath.Glob("../../examples/gan-*.yaml")
+	if len(paths) == 0 {
+		t.Fatal("no GAN examples")
+	}
+	for _, p := range paths {
+		if code, _, errs := runCLI(t, "check", p); code != 0 {
+			t.Errorf("check %s: %s", p, errs)
+		}
+	}
+}
