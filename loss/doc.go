@@ -23,6 +23,12 @@
 //
 //	l, err := loss.New("huber", map[string]any{"delta": 0.5, "reduction": "sum"})
 //
+// Two objectives need more than a prediction and a target, and have
+// functions of their own: GAN (standard and hinge), the losses of a
+// generator and a discriminator from the discriminator's scores, and
+// NTXent, SimCLR's contrastive loss over two views of each sample, whose
+// gradient is fused too. Both are checked against PyTorch.
+//
 // Misuse that is a programming error panics: a target whose shape differs
 // from the prediction's panics with a *tensor.ShapeError naming the loss and
 // both shapes, and a class index outside [0, C) panics with an error that
