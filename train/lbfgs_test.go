@@ -52,7 +52,10 @@ func TestLBFGSTrains(t *testing.T) {
 			l.Backward()
 			return float64(l.Value.Item())
 		})
-		if got := hist.Epochs[e].TrainLoss; math.Abs(got-v) > 1e-6*math.Abs(v) {
+		// The two paths agree to float32 rounding, which L-BFGS's line
+		// search can grow over a few steps; 1e-5 is the bound the weights
+		// are held to below as well.
+		if got := hist.Epochs[e].TrainLoss; math.Abs(got-v) > 1e-5*math.Abs(v) {
 			t.Errorf("epoch %d: recorded loss %v, the step's first loss %v", e+1, got, v)
 		}
 	}
