@@ -160,7 +160,7 @@ func TestKANKernelAllocs(t *testing.T) {
 		k.Forward(y, x, n, Eval)
 		k.Backward(dx, dy, x, y, n)
 	})
-	if allocs != 0 {
+	if allocs != 0 && !raceOn {
 		t.Errorf("warm Forward+Backward: %v allocations, want 0", allocs)
 	}
 }

@@ -156,7 +156,7 @@ func TestWarmFusedStepAllocatesNothing(t *testing.T) {
 	var step func()
 	testing.Benchmark(func(b *testing.B) { step = benchMLP(b, 32, 16, "adam", false) })
 	step()
-	if a := testing.AllocsPerRun(5, step); a != 0 {
+	if a := testing.AllocsPerRun(5, step); a != 0 && !raceEnabled {
 		t.Fatalf("warm fused step: %v allocations, want 0", a)
 	}
 }
