@@ -162,28 +162,7 @@ func (t *Trainer) Resume(path string) error {
 // sameSpec refuses a checkpoint whose spec differs from cur in anything
 // but Resumable keys.
 func sameSpec(path, raw string, cur *spec.Spec) error {
-	if raw == "" {
-		return fmt.Errorf("%s: the checkpoint carries no spec (no %q metadata)", path, metaSpec)
-	}
-	old, err := spec.Parse(path+" (the checkpoint's spec)", []byte(raw))
-	if err != nil {
-		return err
-	}
-	changes, err := spec.Changes(old, cur)
-	if err != nil {
-		return fmt.Errorf("%s: %v", path, err)
-	}
-	var bad []string
-	for _, c := range changes {
-		if !slices.Contains(Resumable, c.Key) {
-			bad = append(bad, c.Key)
-		}
-	}
-	if len(bad) > 0 {
-		return fmt.Errorf("%s: %s changed since the checkpoint; resuming allows changes only to %s; delete the checkpoint to start over",
-			path, strings.Join(bad, ", "), strings.Join(Resumable, ", "))
-	}
-	return nil
+	return train.CheckResume(path, raw, cur, Resumable)
 }
 
 func rngString(r *tensor.RNG) (string, error) {

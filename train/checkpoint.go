@@ -149,6 +149,15 @@ func (t *Trainer) Resume(path string) error {
 // sameTraining compares the checkpoint's spec with the current one key by
 // key and refuses any change outside ResumableKeys.
 func sameTraining(path, raw string, cur *spec.Spec) error {
+	return CheckResume(path, raw, cur, ResumableKeys)
+}
+
+// CheckResume compares raw, the spec text a checkpoint at path carries,
+// with cur key by key, and refuses any change to a key not in allowed with
+// an error naming each changed key with its old and new value. Every loop
+// that resumes from a checkpoint (this package's and the GAN trainer's)
+// shares it.
+func CheckResume(path, raw string, cur *spec.Spec, allowed []string) error {
 	if raw == "" {
 		return fmt.Errorf("%s: the checkpoint carries no spec (no %q metadata)", path, metaSpec)
 	}
@@ -162,7 +171,7 @@ func sameTraining(path, raw string, cur *spec.Spec) error {
 	}
 	var bad []string
 	for _, c := range changes {
-		if slices.Contains(ResumableKeys, c.Key) {
+		if slices.Contains(allowed, c.Key) {
 			continue
 		}
 		o, n := c.Old, c.New
@@ -179,10 +188,10 @@ func sameTraining(path, raw string, cur *spec.Spec) error {
 		return nil
 	case 1:
 		return fmt.Errorf("%s: %s changed since the checkpoint; resuming allows changes only to %s; delete the checkpoint to start over",
-			path, bad[0], strings.Join(ResumableKeys, ", "))
+			path, bad[0], strings.Join(allowed, ", "))
 	}
 	return fmt.Errorf("%s: %s and %s changed since the checkpoint; resuming allows changes only to %s; delete the checkpoint to start over",
-		path, strings.Join(bad[:len(bad)-1], ", "), bad[len(bad)-1], strings.Join(ResumableKeys, ", "))
+		path, strings.Join(bad[:len(bad)-1], ", "), bad[len(bad)-1], strings.Join(allowed, ", "))
 }
 
 func rngString(r *tensor.RNG) (string, error) {
