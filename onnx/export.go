@@ -7,12 +7,15 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/bigfunc/bigfunc/activation"
 	"github.com/bigfunc/bigfunc/autograd"
+	"github.com/bigfunc/bigfunc/data"
 	"github.com/bigfunc/bigfunc/nn"
 	pb "github.com/bigfunc/bigfunc/onnx/internal/onnxpb"
 	"github.com/bigfunc/bigfunc/tensor"
@@ -64,6 +67,10 @@ const (
 	metaDecoder  = "bigfunc.decoder"
 	metaFeatures = "bigfunc.features"
 	metaTargets  = "bigfunc.targets"
+	// metaInputShape is the per-sample input shape of a token model,
+	// whose graph leaves the sequence length free.
+	metaInputShape = "bigfunc.input_shape"
+	metaVocab      = "bigfunc.vocab"
 	docPrefix    = "bigfunc layer: "
 )
 
@@ -183,6 +190,29 @@ func build(m *train.Model, opts ExportOptions) (*pb.ModelProto, error) {
 
 	x, in := "input", m.InputShape
 	meta := map[string]string{}
+	inType, inShape := pb.TensorProto_FLOAT, m.InputShape
+	tokens := isTokenModel(m)
+	if tokens {
+		// Token ids are int64, as every runtime and tokenizer hands
+		// them over; the length is free where every layer allows it.
+		inType = pb.TensorProto_INT64
+		g.int64s[x] = true
+		if seqFree(m.Net.Layers) {
+			inShape = []int{seqDim}
+		}
+		js, _ := json.Marshal(m.InputShape)
+		meta[metaInputShape] = string(js)
+		if m.Vocab != nil {
+			js, err := json.Marshal(m.Vocab)
+			if err != nil {
+				return nil, fmt.Errorf("onnx: export: vocabulary: %v", err)
+			}
+			meta[metaVocab] = string(js)
+		}
+		if m.Scaler != nil && opts.FoldScaler && m.Scaler.Kind() != data.ScaleNone {
+			return nil, fmt.Errorf("onnx: export: a token model's ids cannot go through a scaler")
+		}
+	}
 	if m.Scaler != nil {
 		js, err := json.Marshal(m.Scaler)
 		if err != nil {
@@ -202,6 +232,9 @@ func build(m *train.Model, opts ExportOptions) (*pb.ModelProto, error) {
 	}
 
 	outName, outType, outShape := "output", pb.TensorProto_FLOAT, out
+	if inShape[0] == seqDim && len(out) > 0 && out[0] == m.InputShape[0] {
+		outShape = append([]int{seqDim}, out[1:]...)
+	}
 	if opts.Decoder != "" {
 		if x, outName, outType, outShape, err = emitDecoder(g, x, out, m, opts.Decoder); err != nil {
 			return nil, err
@@ -229,7 +262,7 @@ func build(m *train.Model, opts ExportOptions) (*pb.ModelProto, error) {
 		meta[metaTargets] = strings.Join(m.TargetNames, "\n")
 	}
 	var props []*pb.StringStringEntryProto
-	for _, k := range []string{metaLoss, metaScaler, metaDecoder, metaFeatures, metaTargets} {
+	for _, k := range []string{metaLoss, metaScaler, metaDecoder, metaFeatures, metaTargets, metaInputShape, metaVocab} {
 		if v, ok := meta[k]; ok {
 			props = append(props, &pb.StringStringEntryProto{Key: k, Value: v})
 		}
@@ -239,7 +272,7 @@ func build(m *train.Model, opts ExportOptions) (*pb.ModelProto, error) {
 		Name:        "bigfunc",
 		Node:        g.nodes,
 		Initializer: g.inits,
-		Input:       []*pb.ValueInfoProto{valueInfo("input", pb.TensorProto_FLOAT, m.InputShape)},
+		Input:       []*pb.ValueInfoProto{valueInfo("input", inType, inShape)},
 		Output:      []*pb.ValueInfoProto{valueInfo(outName, outType, outShape)},
 	}
 	return &pb.ModelProto{
@@ -250,6 +283,47 @@ func build(m *train.Model, opts ExportOptions) (*pb.ModelProto, error) {
 		Graph:           graphProto,
 		MetadataProps:   props,
 	}, nil
+}
+
+// seqDim marks the free sequence dimension of a token model's graph.
+const seqDim = -1
+
+// isTokenModel reports whether m takes token ids [T]: its network starts
+// with an embedding.
+func isTokenModel(m *train.Model) bool {
+	return len(m.InputShape) == 1 && len(m.Net.Layers) > 0 && m.Net.Layers[0].Describe().Op == "embedding"
+}
+
+// seqFree reports whether every layer computes each position the same
+// way whatever the sequence's length, so the graph can leave it free:
+// the sequence layers, linear maps, layer norms over the last dimension,
+// dropout and the activations without parameters.
+func seqFree(layers []nn.Layer) bool {
+	for _, l := range layers {
+		d := l.Describe()
+		switch d.Op {
+		case "embedding", "positional", "multihead_attention", "transformer_encoder_layer", "linear", "kan_linear", "dropout", "identity":
+			continue
+		case "layer_norm":
+			if s, ok := d.Config["normalized_shape"]; ok && s != nil {
+				if v, ok := s.([]int); !ok || len(v) != 1 {
+					return false
+				}
+			}
+			continue
+		case "sequential", "residual":
+			for _, b := range d.Blocks {
+				if !seqFree(b.Layers) {
+					return false
+				}
+			}
+			continue
+		}
+		if !slices.Contains(activation.Names(), d.Op) || len(nn.ParamsOf(l)) > 0 || d.Op == "softmax" || d.Op == "log_softmax" {
+			return false
+		}
+	}
+	return true
 }
 
 // emitLayers appends layers in order to g, starting from the value x of

@@ -16,9 +16,13 @@ type graph struct {
 	nodes []*pb.NodeProto
 	inits []*pb.TensorProto
 	taken map[string]bool
+	// int64s holds the values of type int64 (a token model's input).
+	int64s map[string]bool
 }
 
-func newGraph(opset int) *graph { return &graph{opset: opset, taken: map[string]bool{}} }
+func newGraph(opset int) *graph {
+	return &graph{opset: opset, taken: map[string]bool{}, int64s: map[string]bool{}}
+}
 
 // fresh returns base, or base_k for the first k that is free, and marks it
 // taken.
@@ -67,6 +71,15 @@ func (g *graph) ints(name string, vals ...int64) string {
 	return name
 }
 
+// int64Scalar adds an int64 scalar initializer.
+func (g *graph) int64Scalar(name string, v int64) string {
+	name = g.fresh(name)
+	raw := make([]byte, 8)
+	binary.LittleEndian.PutUint64(raw, uint64(v))
+	g.inits = append(g.inits, &pb.TensorProto{Name: name, DataType: int32(pb.TensorProto_INT64), RawData: raw})
+	return name
+}
+
 // scalar adds a float32 scalar initializer.
 func (g *graph) scalar(name string, v float32) string { return g.floats(name, nil, []float32{v}) }
 
@@ -111,11 +124,16 @@ func attrString(name, v string) *pb.AttributeProto {
 	return &pb.AttributeProto{Name: name, Type: pb.AttributeProto_STRING, S: []byte(v)}
 }
 
-// valueInfo describes a float tensor [batch, per…] with a symbolic batch
-// dimension.
+// valueInfo describes a tensor [batch, per…] with a symbolic batch
+// dimension; a dimension of per that is seqDim is the symbolic sequence
+// length "seq".
 func valueInfo(name string, elem pb.TensorProto_DataType, per []int) *pb.ValueInfoProto {
 	dims := []*pb.TensorShapeProto_Dimension{{Value: &pb.TensorShapeProto_Dimension_DimParam{DimParam: "batch"}}}
 	for _, d := range per {
+		if d == seqDim {
+			dims = append(dims, &pb.TensorShapeProto_Dimension{Value: &pb.TensorShapeProto_Dimension_DimParam{DimParam: "seq"}})
+			continue
+		}
 		dims = append(dims, &pb.TensorShapeProto_Dimension{Value: &pb.TensorShapeProto_Dimension_DimValue{DimValue: int64(d)}})
 	}
 	return &pb.ValueInfoProto{Name: name, Type: &pb.TypeProto{Value: &pb.TypeProto_TensorType{

@@ -96,6 +96,12 @@ func init() {
 			return c.opA("LogSoftmax", []string{x}, attrInt("axis", c.int("dim", -1))), nil
 		},
 		"maxout": emitMaxout,
+
+		"embedding":                 emitEmbedding,
+		"positional":                emitPositional,
+		"multihead_attention":       emitAttention,
+		"transformer_encoder_layer": emitEncoderLayer,
+		"kan_linear":                emitKAN,
 	}
 }
 

@@ -33,19 +33,8 @@ type zooModel struct {
 // weights drawn from seed and batch-norm statistics made non-trivial.
 func fromArch(t testing.TB, in []int, arch string, seed uint64) *train.Model {
 	t.Helper()
-	s, err := spec.Parse("zoo.yaml", []byte("input: {csv: x.csv, columns: [a]}\noutput: {columns: [y]}\narchitecture: "+arch+"\nloss: mse\noptimizer: {name: sgd, lr: 0.1}\n"))
-	if err != nil {
-		t.Fatalf("%s: %v", arch, err)
-	}
-	rng := tensor.NewRNG(seed)
-	net, _, err := spec.BuildArchitecture(in, s.Architecture, rng)
-	if err != nil {
-		t.Fatalf("%s: %v", arch, err)
-	}
-	m, err := train.FromNet(net, in, "mse", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := buildArch(t, in, arch, seed)
+	net, rng := m.Net, tensor.NewRNG(seed+1000)
 	// Random running statistics and affine maps, so that normalisation
 	// layers do more than the identity.
 	for _, b := range net.Buffers() {
@@ -62,6 +51,26 @@ func fromArch(t testing.TB, in []int, arch string, seed uint64) *train.Model {
 			}
 			d[i] = v
 		}
+	}
+	return m
+}
+
+// buildArch builds a model from a spec architecture list (YAML) with
+// weights drawn from seed.
+func buildArch(t testing.TB, in []int, arch string, seed uint64) *train.Model {
+	t.Helper()
+	s, err := spec.Parse("zoo.yaml", []byte("input: {csv: x.csv, columns: [a]}\noutput: {columns: [y]}\narchitecture: "+arch+"\nloss: mse\noptimizer: {name: sgd, lr: 0.1}\n"))
+	if err != nil {
+		t.Fatalf("%s: %v", arch, err)
+	}
+	rng := tensor.NewRNG(seed)
+	net, _, err := spec.BuildArchitecture(in, s.Architecture, rng)
+	if err != nil {
+		t.Fatalf("%s: %v", arch, err)
+	}
+	m, err := train.FromNet(net, in, "mse", nil)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return m
 }
@@ -340,6 +349,7 @@ type ortCase struct {
 type jsonArray struct {
 	Shape []int     `json:"shape"`
 	Data  []float32 `json:"data"`
+	Type  string    `json:"type,omitempty"` // "int64" for token ids
 }
 
 type ortResult struct {

@@ -4,7 +4,7 @@
 //   node run.js CASES.json > OUTPUTS.json
 //
 // CASES.json is a list of {"model": path, "input": {"shape": [...],
-// "data": [...]}}; the output is a list, in the same order, of
+// "data": [...], "type": "float32" (the default) | "int64"}}; the output is a list, in the same order, of
 // {"name": output name, "type": "float32" | "int64", "shape": [...],
 // "data": [...]}. NODE_PATH (or a node_modules folder up the tree) must
 // reach onnxruntime-node.
@@ -20,7 +20,9 @@ async function main() {
       executionProviders: ["cpu"],
       graphOptimizationLevel: "all",
     });
-    const input = new ort.Tensor("float32", Float32Array.from(c.input.data), c.input.shape);
+    const input = c.input.type === "int64"
+      ? new ort.Tensor("int64", BigInt64Array.from(c.input.data, (v) => BigInt(v)), c.input.shape)
+      : new ort.Tensor("float32", Float32Array.from(c.input.data), c.input.shape);
     const out = await session.run({ [session.inputNames[0]]: input });
     const name = session.outputNames[0];
     const t = out[name];

@@ -1,0 +1,147 @@
+package onnx_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/bigfunc/bigfunc/nn"
+	"github.com/bigfunc/bigfunc/onnx"
+	"github.com/bigfunc/bigfunc/tensor"
+	"github.com/bigfunc/bigfunc/train"
+)
+
+// gptArch is a GPT-style stack: token embedding, positions, two causal
+// encoder layers (gelu pre-norm, relu post-norm), a final norm and the
+// vocabulary scores.
+func gptArch(vocab, maxLen int, kind string, firstNorm bool) string {
+	return fmt.Sprintf(`[
+		{embedding: {num_embeddings: %d, embedding_dim: 8, padding_idx: 0}},
+		{positional: {kind: %s, max_len: %d}},
+		{transformer_encoder_layer: {nhead: 2, dim_feedforward: 16, dropout: 0.1, activation: gelu, norm_first: %v, causal: true}},
+		{transformer_encoder_layer: {nhead: 4, dim_feedforward: 12, dropout: 0.1, activation: relu, norm_first: %v, causal: true, layer_norm_eps: 0.0001}},
+		{layer_norm: {}},
+		{linear: %d}]`, vocab, kind, maxLen, firstNorm, !firstNorm, vocab)
+}
+
+// tokens returns n sequences of ids below vocab as the model takes them.
+func tokens(m *train.Model, n, vocab int, seed uint64) *tensor.Tensor {
+	rng := tensor.NewRNG(seed)
+	x := tensor.Zeros(n, m.Inputs)
+	for i := range x.Data() {
+		x.Data()[i] = float32(rng.Intn(vocab))
+	}
+	return x
+}
+
+// kanModel returns a two-layer KAN whose first grid was fitted to data,
+// so the knots are not uniform.
+func kanModel(t testing.TB, standalone bool, order int, seed uint64) *train.Model {
+	t.Helper()
+	arch := fmt.Sprintf(`[{kan_linear: {out_features: 5, grid_size: 4, spline_order: %d, enable_standalone_scale_spline: %v}}, {kan_linear: {out_features: 3, grid_range: [-2, 1.5]}}]`, order, standalone)
+	m := fromArchNoBuffers(t, []int{4}, arch, seed)
+	if err := m.Net.Layers[0].(*nn.KANLinear).UpdateGrid(tensor.Randn(tensor.NewRNG(seed+1), 40, 4)); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// seqZoo returns the sequence and KAN models the tests export at opset.
+func seqZoo(t testing.TB, opset int) []zooModel {
+	t.Helper()
+	var z []zooModel
+	add := func(name string, m *train.Model, x *tensor.Tensor) {
+		z = append(z, zooModel{name, m, onnx.ExportOptions{Opset: opset}, x})
+	}
+	for i, c := range []struct {
+		kind      string
+		firstNorm bool
+	}{{"sinusoidal", true}, {"learned", false}} {
+		m := fromArchNoBuffers(t, []int{6}, gptArch(11, 9, c.kind, c.firstNorm), uint64(20+i))
+		add(fmt.Sprintf("gpt_%s", c.kind), m, tokens(m, 3, 11, uint64(30+i)))
+	}
+	m := fromArchNoBuffers(t, []int{5}, `[{embedding: {num_embeddings: 7, embedding_dim: 6}}, {multihead_attention: {num_heads: 3}}, relu,
+		{multihead_attention: {num_heads: 2, causal: true, bias: false}}, {kan_linear: 4}, flatten, {linear: 2}]`, 22)
+	add("attention", m, tokens(m, 4, 7, 32))
+	for i, c := range []struct {
+		standalone bool
+		order      int
+	}{{true, 3}, {false, 2}} {
+		m := kanModel(t, c.standalone, c.order, uint64(40+i))
+		x := tensor.Randn(tensor.NewRNG(uint64(50+i)), 9, 4)
+		for j := range x.Data() {
+			x.Data()[j] *= 1.5 // inside and beyond the grid
+		}
+		add(fmt.Sprintf("kan_%d", i), m, x)
+	}
+	return z
+}
+
+// fromArchNoBuffers builds a model from an architecture list without
+// touching its buffers (a KAN's grid must stay sorted).
+func fromArchNoBuffers(t testing.TB, in []int, arch string, seed uint64) *train.Model {
+	t.Helper()
+	return buildArch(t, in, arch, seed)
+}
+
+// TestSeqExportRunsInORT runs the sequence and KAN models in ONNX Runtime
+// at every opset the ORT test covers, on their own length and on a
+// shorter one where the graph leaves the length free.
+func TestSeqExportRunsInORT(t *testing.T) {
+	modules := requireORT(t)
+	dir := t.TempDir()
+	var all []zooModel
+	var paths []string
+	for _, opset := range []int{13, 14, 17, 18, 20, 21} {
+		z := seqZoo(t, opset)
+		all = append(all, z...)
+		paths = append(paths, exportAll(t, z, dir)...)
+	}
+	checkWithPython(t, paths)
+	var cases []ortCase
+	var want [][]float64
+	var names []string
+	for i, z := range all {
+		typ := ""
+		if z.model.Net.Layers[0].Describe().Op == "embedding" {
+			typ = "int64"
+		}
+		cases = append(cases, ortCase{Model: paths[i], Input: jsonArray{Shape: append([]int{z.x.Dim(0)}, z.model.InputShape...), Data: z.x.Data(), Type: typ}})
+		want = append(want, expected(t, z, z.x))
+		names = append(names, fmt.Sprintf("%s opset %d", z.name, z.opts.Opset))
+		if z.name[:3] == "gpt" {
+			// A shorter sequence through the same graph: the model built
+			// for that length from the same layers predicts it.
+			short, err := train.FromNet(z.model.Net, []int{4}, "mse", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := tensor.Zeros(z.x.Dim(0), 4)
+			for r := range x.Dim(0) {
+				copy(x.Data()[r*4:(r+1)*4], z.x.Data()[r*6:])
+			}
+			cases = append(cases, ortCase{Model: paths[i], Input: jsonArray{Shape: []int{x.Dim(0), 4}, Data: x.Data(), Type: typ}})
+			want = append(want, expected(t, zooModel{model: short, x: x}, x))
+			names = append(names, fmt.Sprintf("%s opset %d, length 4", z.name, z.opts.Opset))
+		}
+	}
+	res := runORT(t, modules, cases)
+	worst, worstAt := 0.0, ""
+	for i := range cases {
+		got := res[i].Data
+		if len(got) != len(want[i]) {
+			t.Errorf("%s: ORT gave %d values %v, want %d", names[i], len(got), res[i].Shape, len(want[i]))
+			continue
+		}
+		for j := range want[i] {
+			d := abs(got[j]-want[i][j]) / max(1, abs(want[i][j]))
+			if d > worst {
+				worst, worstAt = d, names[i]
+			}
+			if !closeEnough(got[j], want[i][j], 1e-5) {
+				t.Errorf("%s: output %d: ORT %v, Predict %v", names[i], j, got[j], want[i][j])
+				break
+			}
+		}
+	}
+	t.Logf("%d runs in ONNX Runtime; largest difference from Predict %.3g (relative to max(1, |y|)) in %s", len(cases), worst, worstAt)
+}
