@@ -71,7 +71,7 @@ const (
 	// whose graph leaves the sequence length free.
 	metaInputShape = "bigfunc.input_shape"
 	metaVocab      = "bigfunc.vocab"
-	docPrefix    = "bigfunc layer: "
+	docPrefix      = "bigfunc layer: "
 )
 
 // irVersion returns the IR version that goes with opset, the oldest that

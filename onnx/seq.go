@@ -130,10 +130,10 @@ func (c *layerCtx) attention(x, prefix string, E, heads int, causal bool) (strin
 	split := c.shapeConst("heads", 0, 0, heads, dh)
 	part := func(i int) string { return c.op("Reshape", c.slice(qkv, -1, i*E, (i+1)*E), split) }
 	q := c.op("Div", part(0), c.scalar("sqrt_dh", math.Sqrt(float64(dh))))
-	q = c.opA("Transpose", []string{q}, attrInts("perm", 0, 2, 1, 3))     // [N, H, T, dh]
+	q = c.opA("Transpose", []string{q}, attrInts("perm", 0, 2, 1, 3))        // [N, H, T, dh]
 	k := c.opA("Transpose", []string{part(1)}, attrInts("perm", 0, 2, 3, 1)) // [N, H, dh, T]
 	v := c.opA("Transpose", []string{part(2)}, attrInts("perm", 0, 2, 1, 3)) // [N, H, T, dh]
-	s := c.op("MatMul", q, k)                                              // [N, H, T, T]
+	s := c.op("MatMul", q, k)                                                // [N, H, T, T]
 	if causal {
 		// Key j is hidden from query i when j > i.
 		T := c.op("Squeeze", c.seqLen(x), c.shapeConst("axes", 0))
