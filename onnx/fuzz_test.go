@@ -18,12 +18,12 @@ import (
 // PyTorch's files; testdata/fuzz/FuzzImport holds more, among them any
 // input that once failed.
 func FuzzImport(f *testing.F) {
-	for _, z := range zoo(f, 17) {
+	for _, z := range append(zoo(f, 17), seqZoo(f, 17)...) {
 		if z.model.Inputs > 16 || len(f.Name()) == 0 {
 			continue
 		}
 		var buf bytes.Buffer
-		if err := onnx.Export(&buf, z.model, z.opts); err == nil && buf.Len() < 4096 {
+		if err := onnx.Export(&buf, z.model, z.opts); err == nil && buf.Len() < 16384 {
 			f.Add(buf.Bytes())
 		}
 	}
@@ -56,6 +56,11 @@ func FuzzImport(f *testing.F) {
 		// The graph forward pass: Predict would size buffers for
 		// thousands of rows.
 		x := tensor.Randn(tensor.NewRNG(1), append([]int{2}, m.InputShape...)...)
+		if e, ok := m.Net.Layers[0].(*nn.Embedding); ok {
+			for i := range x.Data() {
+				x.Data()[i] = float32(i % e.Num) // token ids
+			}
+		}
 		y := m.Net.Forward(autograd.Const(x), nn.Eval)
 		if got := y.Value.Len(); got != 2*m.Outputs {
 			t.Fatalf("imported model gives %d outputs for 2 samples, want %d", got, 2*m.Outputs)

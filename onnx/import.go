@@ -55,10 +55,17 @@ type importer struct {
 	// budget bounds the pattern trials, which nested residual blocks
 	// could otherwise multiply.
 	budget int
+	// folded maps a value computed on constants at reading to its node.
+	folded map[string]int
+	// constElems counts the values of every constant in the file.
+	constElems int
+	// tokens: the input is int64 token ids.
+	tokens bool
 }
 
 func importModel(mp *pb.ModelProto) (*train.Model, error) {
-	im := &importer{consts: map[string]*constant{}, producer: map[string]int{}, consumers: map[string][]int{}, rng: tensor.NewRNG(0), budget: 1 << 21}
+	im := &importer{consts: map[string]*constant{}, producer: map[string]int{}, consumers: map[string][]int{}, rng: tensor.NewRNG(0), budget: 1 << 21,
+		folded: map[string]int{}}
 	for _, o := range mp.GetOpsetImport() {
 		if o.GetDomain() == "" || o.GetDomain() == "ai.onnx" {
 			im.opset = int(o.GetVersion())
@@ -92,11 +99,16 @@ func importModel(mp *pb.ModelProto) (*train.Model, error) {
 			return nil, fmt.Errorf("initializer %w", err)
 		}
 		im.consts[t.GetName()] = c
+		im.constElems += c.size()
 	}
 	if err := im.readNodes(g); err != nil {
 		return nil, err
 	}
-	shape, err := im.readInput(g)
+	meta := map[string]string{}
+	for _, p := range mp.GetMetadataProps() {
+		meta[p.GetKey()] = p.GetValue()
+	}
+	shape, err := im.readInput(g, meta[metaInputShape])
 	if err != nil {
 		return nil, err
 	}
@@ -108,13 +120,12 @@ func importModel(mp *pb.ModelProto) (*train.Model, error) {
 		return nil, fmt.Errorf("no node computes the graph output %q", im.output)
 	}
 
-	meta := map[string]string{}
-	for _, p := range mp.GetMetadataProps() {
-		meta[p.GetKey()] = p.GetValue()
-	}
 	layers, x, _, _, err := im.walk(im.input, shape, -1, false)
 	if err != nil {
 		return nil, err
+	}
+	if im.tokens && (len(layers) == 0 || layers[0].Describe().Op != "embedding") {
+		return nil, fmt.Errorf("input %q holds int64 token ids, which only an embedding reads; the graph reads them otherwise", im.input)
 	}
 	if x != im.output {
 		return nil, fmt.Errorf("the layers end at %q, not at the graph output %q", x, im.output)
@@ -143,6 +154,7 @@ func (im *importer) readNodes(g *pb.GraphProto) error {
 				return fmt.Errorf("value %q is defined twice", n.GetOutput()[0])
 			}
 			im.consts[n.GetOutput()[0]] = c
+			im.constElems += c.size()
 			im.used[i] = true
 			continue
 		}
@@ -155,6 +167,8 @@ func (im *importer) readNodes(g *pb.GraphProto) error {
 				return fmt.Errorf("value %q is defined twice", n.GetOutput()[0])
 			}
 			im.consts[n.GetOutput()[0]] = c
+			im.constElems += c.size()
+			im.folded[n.GetOutput()[0]] = i
 			im.used[i] = true
 			continue
 		}
@@ -241,8 +255,10 @@ func (im *importer) isGraphInput(g *pb.GraphProto, name string) bool {
 }
 
 // readInput finds the one graph input that is not an initializer and
-// returns its per-sample shape.
-func (im *importer) readInput(g *pb.GraphProto) ([]int, error) {
+// returns its per-sample shape: a float tensor [batch, …], or int64 token
+// ids [batch, T]. A free dimension takes its size from declared, the
+// input shape Export writes into the metadata.
+func (im *importer) readInput(g *pb.GraphProto, declared string) ([]int, error) {
 	var vi *pb.ValueInfoProto
 	for _, in := range g.GetInput() {
 		if _, isConst := im.consts[in.GetName()]; isConst {
@@ -258,17 +274,35 @@ func (im *importer) readInput(g *pb.GraphProto) ([]int, error) {
 	}
 	im.input = vi.GetName()
 	tt := vi.GetType().GetTensorType()
-	if tt == nil || tt.GetElemType() != int32(pb.TensorProto_FLOAT) {
-		return nil, fmt.Errorf("input %q: want a float32 tensor", vi.GetName())
+	if tt == nil || (tt.GetElemType() != int32(pb.TensorProto_FLOAT) && tt.GetElemType() != int32(pb.TensorProto_INT64)) {
+		return nil, fmt.Errorf("input %q: want a float32 tensor, or int64 token ids", vi.GetName())
 	}
 	dims := tt.GetShape().GetDim()
 	if len(dims) < 2 || len(dims) > maxRank {
 		return nil, fmt.Errorf("input %q: want a shape [batch, …] of rank 2 to %d, got rank %d", vi.GetName(), maxRank, len(dims))
 	}
+	if tt.GetElemType() == int32(pb.TensorProto_INT64) {
+		if len(dims) != 2 {
+			return nil, fmt.Errorf("input %q: int64 token ids want a shape [batch, T], got rank %d", vi.GetName(), len(dims))
+		}
+		im.tokens = true
+	}
+	var decl []int
+	if declared != "" {
+		if err := json.Unmarshal([]byte(declared), &decl); err != nil || len(decl) != len(dims)-1 {
+			return nil, fmt.Errorf("metadata %q: want the input's %d per-sample sizes as a JSON list, got %.40q", metaInputShape, len(dims)-1, declared)
+		}
+	}
 	shape := make([]int, len(dims)-1)
 	size := 1
 	for i, d := range dims[1:] {
 		v := d.GetDimValue()
+		if d.GetDimParam() != "" && decl != nil {
+			v = int64(decl[i])
+		}
+		if decl != nil && v != int64(decl[i]) {
+			return nil, fmt.Errorf("input %q: dimension %d is %d, the metadata %q says %d", vi.GetName(), i+1, v, metaInputShape, decl[i])
+		}
 		if v < 1 || v > maxDim {
 			return nil, fmt.Errorf("input %q: dimension %d must be a fixed size from 1 to %d, got %v", vi.GetName(), i+1, maxDim, dimString(d))
 		}
@@ -352,6 +386,20 @@ func (im *importer) model(layers []nn.Layer, in []int, meta map[string]string) (
 	}
 	if v := meta[metaTargets]; v != "" {
 		m.TargetNames = strings.Split(v, "\n")
+	}
+	if js, ok := meta[metaVocab]; ok {
+		v := &data.Vocab{}
+		if err := json.Unmarshal([]byte(js), v); err != nil {
+			return nil, fmt.Errorf("metadata %q: %v", metaVocab, err)
+		}
+		if err := v.Check(); err != nil {
+			return nil, fmt.Errorf("metadata %q: %v", metaVocab, err)
+		}
+		out, _ := m.Net.OutShape(in)
+		if !im.tokens || len(in) != 1 || len(out) != 2 || out[0] != in[0] || out[1] != v.Size() {
+			return nil, fmt.Errorf("metadata %q: a vocabulary of %d tokens, but the graph maps %v to %v", metaVocab, v.Size(), in, out)
+		}
+		m.Vocab, m.Positions = v, in[0]
 	}
 	return m, nil
 }

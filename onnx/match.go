@@ -331,6 +331,15 @@ func (im *importer) walk(x string, in []int, first int, branch bool) ([]nn.Layer
 		if len(readers) > maxFanOut {
 			return nil, "", nil, -1, fmt.Errorf("value %q is read by %d nodes, at most %d supported", x, len(readers), maxFanOut)
 		}
+		if l, y, out, m, ok, err := im.findExported(x, readers, first, in); err != nil {
+			return nil, "", nil, -1, err
+		} else if ok {
+			for k := range m.set {
+				im.used[k] = true
+			}
+			layers, in, x, first = append(layers, l), out, y, -1
+			continue
+		}
 		specs, m, err := im.find(x, readers, first, in)
 		if err != nil {
 			return nil, "", nil, -1, err

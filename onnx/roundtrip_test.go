@@ -14,7 +14,7 @@ import (
 // the same architecture, and exports to the same bytes again.
 func TestRoundTrip(t *testing.T) {
 	for opset := onnx.MinOpset; opset <= onnx.MaxOpset; opset++ {
-		for _, z := range zoo(t, opset) {
+		for _, z := range append(zoo(t, opset), seqZoo(t, opset)...) {
 			name := fmt.Sprintf("%s/opset%d", z.name, opset)
 			var buf bytes.Buffer
 			if err := onnx.Export(&buf, z.model, z.opts); err != nil {

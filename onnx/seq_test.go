@@ -1,11 +1,16 @@
 package onnx_test
 
 import (
+	"bytes"
 	"fmt"
+	"strings"
 	"testing"
+
+	"google.golang.org/protobuf/proto"
 
 	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/onnx"
+	pb "github.com/bigfunc/bigfunc/onnx/internal/onnxpb"
 	"github.com/bigfunc/bigfunc/tensor"
 	"github.com/bigfunc/bigfunc/train"
 )
@@ -144,4 +149,99 @@ func TestSeqExportRunsInORT(t *testing.T) {
 		}
 	}
 	t.Logf("%d runs in ONNX Runtime; largest difference from Predict %.3g (relative to max(1, |y|)) in %s", len(cases), worst, worstAt)
+}
+
+// exportedGPT returns the GPT model of seqZoo as a protobuf message to
+// break.
+func exportedGPT(t *testing.T) (*train.Model, *pb.ModelProto) {
+	t.Helper()
+	m := seqZoo(t, 17)[0].model
+	var buf bytes.Buffer
+	if err := onnx.Export(&buf, m, onnx.ExportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var mp pb.ModelProto
+	if err := proto.Unmarshal(buf.Bytes(), &mp); err != nil {
+		t.Fatal(err)
+	}
+	return m, &mp
+}
+
+// TestImportSeqMismatch checks that Import takes a sequence layer only
+// when the nodes compute what their doc_string says.
+func TestImportSeqMismatch(t *testing.T) {
+	cases := []struct {
+		name   string
+		break_ func(mp *pb.ModelProto)
+		want   string
+	}{
+		{"doc says not causal", func(mp *pb.ModelProto) {
+			for _, n := range mp.Graph.Node {
+				n.DocString = strings.Replace(n.DocString, `"causal":true`, `"causal":false`, 1)
+			}
+		}, "not the graph Export writes"},
+		{"other scale", func(mp *pb.ModelProto) {
+			for _, in := range mp.Graph.Initializer {
+				if strings.HasSuffix(in.Name, "/sqrt_dh") {
+					in.RawData = []byte{0, 0, 0x80, 0x3f} // 1
+					return
+				}
+			}
+			t.Fatal("no sqrt_dh constant")
+		}, "not the graph Export writes"},
+		{"attribute changed", func(mp *pb.ModelProto) {
+			for _, n := range mp.Graph.Node {
+				if n.OpType == "Softmax" {
+					n.Attribute[0].I = 1
+					return
+				}
+			}
+		}, "not the graph Export writes"},
+		{"claims a huge vocabulary", func(mp *pb.ModelProto) {
+			for _, n := range mp.Graph.Node {
+				n.DocString = strings.Replace(n.DocString, `"num_embeddings":11`, `"num_embeddings":100000000`, 1)
+			}
+		}, "claim"},
+		{"token ids into a linear layer", func(mp *pb.ModelProto) {
+			for _, n := range mp.Graph.Node {
+				n.DocString = ""
+			}
+		}, "unsupported op Gather"},
+		{"vocabulary that does not fit", func(mp *pb.ModelProto) {
+			mp.MetadataProps = append(mp.MetadataProps, &pb.StringStringEntryProto{Key: "bigfunc.vocab", Value: `{"tokenizer":"char","chars":"ab","pad":-1}`})
+		}, "bigfunc.vocab"},
+		{"no declared length", func(mp *pb.ModelProto) {
+			mp.MetadataProps = nil
+		}, `"seq"`},
+	}
+	for _, c := range cases {
+		_, mp := exportedGPT(t)
+		c.break_(mp)
+		b, err := proto.Marshal(mp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = onnx.Import(bytes.NewReader(b))
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: got %v, want a one-line error with %q", c.name, err, c.want)
+		}
+	}
+	// Unbroken, it imports and predicts what the original does.
+	m, mp := exportedGPT(t)
+	b, _ := proto.Marshal(mp)
+	got, err := onnx.Import(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := tokens(m, 2, 11, 1)
+	y1, _ := m.Predict(x)
+	y2, err := got.Predict(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range y1.Data() {
+		if y2.Data()[i] != v {
+			t.Fatalf("output %d: imported %v, original %v", i, y2.Data()[i], v)
+		}
+	}
 }
