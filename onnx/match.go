@@ -322,6 +322,9 @@ func (im *importer) walk(x string, in []int, first int, branch bool) ([]nn.Layer
 		if branch && first < 0 && len(readers) == 1 && im.isJoin(readers[0]) {
 			return layers, x, in, readers[0], nil
 		}
+		if x == im.output && len(readers) == 0 {
+			return nil, "", nil, -1, fmt.Errorf("the graph output %q is computed inside a branch that no Add joins", x)
+		}
 		if x == im.output {
 			return nil, "", nil, -1, fmt.Errorf("the graph output %q is also read by node %q (%s)", x, im.nodes[readers[0]].GetName(), im.nodes[readers[0]].GetOpType())
 		}
