@@ -17,6 +17,14 @@
 // cycle, a missing initializer, external data or an oversized tensor is
 // a one-line error, never a panic.
 //
+// The sequence and Kolmogorov–Arnold layers (embedding, positional,
+// multihead_attention, transformer_encoder_layer, kan_linear) export as
+// exact compositions of standard operators; a token model's graph takes
+// int64 ids [batch, seq] with a free length where its layers allow one.
+// Import reads these layers back from Export's own files only, by
+// writing the layer each node's doc_string names again and accepting the
+// nodes only if they are that graph, node for node.
+//
 // Opsets MinOpset (13) to MaxOpset (21) are supported both ways; Export
 // writes DefaultOpset (17) unless told otherwise.
 package onnx

@@ -8,7 +8,6 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/onnx"
 	pb "github.com/bigfunc/bigfunc/onnx/internal/onnxpb"
 	"github.com/bigfunc/bigfunc/tensor"
@@ -43,14 +42,20 @@ func tokens(m *train.Model, n, vocab int, seed uint64) *tensor.Tensor {
 func kanModel(t testing.TB, standalone bool, order int, seed uint64) *train.Model {
 	t.Helper()
 	arch := fmt.Sprintf(`[{kan_linear: {out_features: 5, grid_size: 4, spline_order: %d, enable_standalone_scale_spline: %v}}, {kan_linear: {out_features: 3, grid_range: [-2, 1.5]}}]`, order, standalone)
-	m := fromArchNoBuffers(t, []int{4}, arch, seed)
-	if err := m.Net.Layers[0].(*nn.KANLinear).UpdateGrid(tensor.Randn(tensor.NewRNG(seed+1), 40, 4)); err != nil {
+	m := buildArch(t, []int{4}, arch, seed)
+	regrid, ok := m.Net.Layers[0].(interface{ UpdateGrid(*tensor.Tensor) error })
+	if !ok {
+		t.Fatal("kan_linear has no UpdateGrid")
+	}
+	if err := regrid.UpdateGrid(tensor.Randn(tensor.NewRNG(seed+1), 40, 4)); err != nil {
 		t.Fatal(err)
 	}
 	return m
 }
 
-// seqZoo returns the sequence and KAN models the tests export at opset.
+// seqZoo returns the sequence and KAN models the tests export at opset,
+// built without fromArch's random buffers (a KAN's grid must stay
+// sorted).
 func seqZoo(t testing.TB, opset int) []zooModel {
 	t.Helper()
 	var z []zooModel
@@ -61,10 +66,10 @@ func seqZoo(t testing.TB, opset int) []zooModel {
 		kind      string
 		firstNorm bool
 	}{{"sinusoidal", true}, {"learned", false}} {
-		m := fromArchNoBuffers(t, []int{6}, gptArch(11, 9, c.kind, c.firstNorm), uint64(20+i))
+		m := buildArch(t, []int{6}, gptArch(11, 9, c.kind, c.firstNorm), uint64(20+i))
 		add(fmt.Sprintf("gpt_%s", c.kind), m, tokens(m, 3, 11, uint64(30+i)))
 	}
-	m := fromArchNoBuffers(t, []int{5}, `[{embedding: {num_embeddings: 7, embedding_dim: 6}}, {multihead_attention: {num_heads: 3}}, relu,
+	m := buildArch(t, []int{5}, `[{embedding: {num_embeddings: 7, embedding_dim: 6}}, {multihead_attention: {num_heads: 3}}, relu,
 		{multihead_attention: {num_heads: 2, causal: true, bias: false}}, {kan_linear: 4}, flatten, {linear: 2}]`, 22)
 	add("attention", m, tokens(m, 4, 7, 32))
 	for i, c := range []struct {
@@ -79,13 +84,6 @@ func seqZoo(t testing.TB, opset int) []zooModel {
 		add(fmt.Sprintf("kan_%d", i), m, x)
 	}
 	return z
-}
-
-// fromArchNoBuffers builds a model from an architecture list without
-// touching its buffers (a KAN's grid must stay sorted).
-func fromArchNoBuffers(t testing.TB, in []int, arch string, seed uint64) *train.Model {
-	t.Helper()
-	return buildArch(t, in, arch, seed)
 }
 
 // TestSeqExportRunsInORT runs the sequence and KAN models in ONNX Runtime
