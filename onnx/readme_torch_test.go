@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/bigfunc/bigfunc/safetensors"
+	"github.com/bigfunc/bigfunc/tensor"
 	"github.com/bigfunc/bigfunc/train"
 )
 
@@ -88,41 +89,70 @@ func TestPyTorchStrict(t *testing.T) {
     torch.nn.LayerNorm(8), torch.nn.Linear(8, 11))
 `},
 	}
-	for _, c := range cases {
+	// Each case's snippet in a folder of its own, all run by one Python
+	// process: importing torch is the slow part.
+	type run struct {
+		dir string
+		m   *train.Model
+		x   *tensor.Tensor
+	}
+	runs := make([]run, len(cases))
+	for i, c := range cases {
+		// fromArch gives the batch norms running statistics of their own.
+		m := fromArch(t, c.in, c.arch, 12)
+		x := input(m, 3, 5)
+		if c.ids {
+			x = tokens(m, 3, 11, 5)
+		}
+		dir := t.TempDir()
+		if err := m.Save(filepath.Join(dir, "iris.safetensors")); err != nil {
+			t.Fatal(err)
+		}
+		// After the snippet: the network's outputs on x, in evaluation.
+		xs, _ := json.Marshal(x.Data())
+		probe := fmt.Sprintf("\nimport json\nnet.eval()\nx = torch.tensor(%s).reshape(%d, *%s)\n", xs, x.Dim(0), shapeList(m.InputShape))
+		if c.ids {
+			probe += "x = x.long()\n"
+		}
+		probe += "with torch.no_grad():\n    print(json.dumps(net(x).flatten().tolist()))\n"
+		script := strings.Replace(snippet, netLine, c.torch, 1) + probe
+		if err := os.WriteFile(filepath.Join(dir, "snippet.py"), []byte(script), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		runs[i] = run{dir, m, x}
+	}
+	driver := filepath.Join(t.TempDir(), "driver.py")
+	if err := os.WriteFile(driver, []byte(`import os, runpy, sys
+for d in sys.argv[1:]:
+    os.chdir(d)
+    print("=== case")
+    runpy.run_path("snippet.py", run_name="__main__")
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{driver}
+	for _, r := range runs {
+		args = append(args, r.dir)
+	}
+	cmd := exec.Command("/usr/bin/python3", args...)
+	cmd.Dir = runs[0].dir
+	cmd.Env = append(os.Environ(), env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python3 snippet.py: %v\n%s", err, stderr.String())
+	}
+	printed := strings.Split(string(out), "=== case\n")[1:]
+	if len(printed) != len(cases) {
+		t.Fatalf("the snippets printed %q, want %d cases", out, len(cases))
+	}
+	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			// fromArch gives the batch norms running statistics of their own.
-			m := fromArch(t, c.in, c.arch, 12)
-			x := input(m, 3, 5)
-			if c.ids {
-				x = tokens(m, 3, 11, 5)
-			}
-			dir := t.TempDir()
-			if err := m.Save(filepath.Join(dir, "iris.safetensors")); err != nil {
-				t.Fatal(err)
-			}
-			// After the snippet: the network's outputs on x, in evaluation.
-			xs, _ := json.Marshal(x.Data())
-			probe := fmt.Sprintf("\nimport json\nnet.eval()\nx = torch.tensor(%s).reshape(%d, *%s)\n", xs, x.Dim(0), shapeList(m.InputShape))
-			if c.ids {
-				probe += "x = x.long()\n"
-			}
-			probe += "with torch.no_grad():\n    print(json.dumps(net(x).flatten().tolist()))\n"
-			script := strings.Replace(snippet, netLine, c.torch, 1) + probe
-			if err := os.WriteFile(filepath.Join(dir, "snippet.py"), []byte(script), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			cmd := exec.Command("/usr/bin/python3", "snippet.py")
-			cmd.Dir = dir
-			cmd.Env = append(os.Environ(), env...)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("python3 snippet.py: %v\n%s", err, stderr.String())
-			}
-			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+			m, x, dir := runs[i].m, runs[i].x, runs[i].dir
+			lines := strings.Split(strings.TrimSpace(printed[i]), "\n")
 			if len(lines) != 2 || lines[0] != "<All keys matched successfully>" {
-				t.Fatalf("the snippet printed %q, want the keys matched and the outputs", out)
+				t.Fatalf("the snippet printed %q, want the keys matched and the outputs", printed[i])
 			}
 			var got []float64
 			if err := json.Unmarshal([]byte(lines[1]), &got); err != nil {
@@ -131,7 +161,8 @@ func TestPyTorchStrict(t *testing.T) {
 			want := expected(t, zooModel{model: m, x: x}, x)
 			compare(t, "PyTorch", got, want)
 
-			// Coming back: PyTorch's file as the weights of the same network.
+			// Coming back: PyTorch's file as the weights of the same
+			// network built from another seed.
 			f, err := safetensors.Load(filepath.Join(dir, "tuned.safetensors"))
 			if err != nil {
 				t.Fatal(err)
