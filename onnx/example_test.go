@@ -56,3 +56,38 @@ func ExampleImport_unsupported() {
 	// Output:
 	// onnx: import: unsupported op Rexu (node "1/Rexu") at opset 17
 }
+
+// A GPT-style token model exports with int64 ids and a free sequence
+// length, and comes back as the same layers.
+func ExampleExport_tokens() {
+	rng := tensor.NewRNG(1)
+	net := nn.NewSequential(
+		nn.NewEmbedding(10, 8, 0, rng),
+		nn.NewPositional("sinusoidal", 32, 8, rng),
+		nn.NewTransformerEncoderLayer(8, 2, 16, 0, "gelu", 1e-5, true, true, rng),
+		nn.NewLayerNorm([]int{8}, true),
+		nn.NewLinear(8, 10, true, rng))
+	m, err := train.FromNet(net, []int{5}, "cross_entropy", nil)
+	if err != nil {
+		panic(err)
+	}
+	var file bytes.Buffer
+	if err := onnx.Export(&file, m, onnx.ExportOptions{}); err != nil {
+		panic(err)
+	}
+	back, err := onnx.Import(&file)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("input shape:", back.InputShape)
+	for _, l := range back.Net.Layers {
+		fmt.Println(l.Describe().Op)
+	}
+	// Output:
+	// input shape: [5]
+	// embedding
+	// positional
+	// transformer_encoder_layer
+	// layer_norm
+	// linear
+}
