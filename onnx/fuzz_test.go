@@ -27,6 +27,22 @@ func FuzzImport(f *testing.F) {
 			f.Add(buf.Bytes())
 		}
 	}
+	// The smallest sequence and KAN models, whose graphs Import matches
+	// node for node.
+	for i, arch := range []string{
+		"[{embedding: {num_embeddings: 3, embedding_dim: 2}}, {positional: {kind: sinusoidal, max_len: 3}}, {multihead_attention: {num_heads: 1, causal: true}}, {linear: 3}]",
+		"[{embedding: {num_embeddings: 3, embedding_dim: 2}}, {transformer_encoder_layer: {nhead: 1, dim_feedforward: 2, causal: true, norm_first: true}}]",
+		"[{kan_linear: {out_features: 1, grid_size: 1, spline_order: 1}}]",
+	} {
+		m := buildArch(f, []int{2}, arch, uint64(i))
+		for _, opset := range []int{13, 17} {
+			var buf bytes.Buffer
+			if err := onnx.Export(&buf, m, onnx.ExportOptions{Opset: opset}); err != nil {
+				f.Fatal(err)
+			}
+			f.Add(buf.Bytes())
+		}
+	}
 	files, _ := filepath.Glob(filepath.Join("testdata", "pytorch", "*.onnx"))
 	for _, p := range files {
 		if b, err := os.ReadFile(p); err == nil {
