@@ -61,6 +61,8 @@ type importer struct {
 	constElems int
 	// tokens: the input is int64 token ids.
 	tokens bool
+	// byDoc indexes the nodes by their doc_string, for findExported.
+	byDoc map[string][]int
 }
 
 func importModel(mp *pb.ModelProto) (*train.Model, error) {

@@ -144,8 +144,17 @@ func (im *importer) findExported(x string, readers []int, first int, in []int) (
 		sm.inits[t.GetName()] = t
 	}
 	rootOp := sm.prod[y].GetOpType()
-	for i, n := range im.nodes {
-		if im.used[i] || n.GetDocString() != doc || n.GetOpType() != rootOp {
+	if im.byDoc == nil {
+		im.byDoc = map[string][]int{}
+		for i, n := range im.nodes {
+			if d := n.GetDocString(); strings.HasPrefix(d, docPrefix) {
+				im.byDoc[d] = append(im.byDoc[d], i)
+			}
+		}
+	}
+	for _, i := range im.byDoc[doc] {
+		n := im.nodes[i]
+		if im.used[i] || n.GetOpType() != rootOp {
 			continue
 		}
 		sm.reset()
