@@ -20,9 +20,10 @@ import (
 // graph's weights copied in. The model predicts, trains, saves and
 // exports again like any other.
 //
-// It accepts graphs from a single float input [batch, …] to a single
-// output made of the operators the package documentation lists, as
-// Export and PyTorch's torch.onnx.export write them at opsets 13 to 21.
+// It accepts graphs from a single float input [batch, …] (or int64
+// token ids [batch, T] that an embedding reads) to a single output made
+// of the operators the package documentation lists, as Export and
+// PyTorch's torch.onnx.export write them at opsets 13 to 21.
 // Errors are one line: an unsupported operator names itself, its node
 // and the opset.
 func Import(r io.Reader) (*train.Model, error) {
