@@ -34,3 +34,14 @@ func ExampleCache_String() {
 	// L2 1 MiB (shared by 2)
 	// L1d 48 KiB
 }
+
+// Int8Linear multiplies by int8 weights: here W = [[1 2] [3 −4]] with
+// scales 0.5 and 0.25. The exact answer for x = [2 1] is [2 0.5]; x
+// quantized to 7 bits gives it to about 1%.
+func ExampleInt8Linear() {
+	w := kernel.PackInt8([]int8{1, 2, 3, -4}, 2, 2)
+	y := make([]float32, 2)
+	kernel.Int8Linear(y, []float32{2, 1}, 1, w, []float32{0.5, 0.25}, nil, nil)
+	fmt.Printf("%.1f\n", y)
+	// Output: [2.0 0.5]
+}
