@@ -65,11 +65,17 @@ func Decode(b []byte) (*File, error) {
 		data := make([]float32, (e.end-e.begin)*8/dtypeBits[e.dtype])
 		converters[e.dtype](data, buf[e.begin:e.end])
 		f.Tensors[e.name] = tensor.New(data, e.shape...)
-		if e.dtype == "I64" {
+		switch e.dtype {
+		case "I64":
 			if f.Int64 == nil {
 				f.Int64 = map[string]bool{}
 			}
 			f.Int64[e.name] = true
+		case "I8":
+			if f.Int8 == nil {
+				f.Int8 = map[string]bool{}
+			}
+			f.Int8[e.name] = true
 		}
 		f.Order[i] = e.name
 	}
@@ -274,7 +280,7 @@ func parseEntry(dec *json.Decoder, name string) (entry, error) {
 		return e, tensorErr(name, "unknown dtype %s", q(e.dtype))
 	}
 	if converters[e.dtype] == nil {
-		return e, tensorErr(name, "dtype %s cannot be loaded as float32 (want F32, F64, F16, BF16 or I64)", e.dtype)
+		return e, tensorErr(name, "dtype %s cannot be loaded as float32 (want F32, F64, F16, BF16, I64 or I8)", e.dtype)
 	}
 
 	// Multiply left to right and fail on overflow, as the reference

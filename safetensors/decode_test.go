@@ -56,7 +56,7 @@ var malformed = []struct {
 	{"dtype is an object", rawFile(`{"a":{"dtype":{},"shape":[1],"data_offsets":[0,4]}}`, f32le(1)), `tensor "a": dtype is an object`},
 	{"unknown dtype", rawFile(`{"a":{"dtype":"F31","shape":[1],"data_offsets":[0,4]}}`, f32le(1)), `tensor "a": unknown dtype "F31"`},
 	{"lower-case dtype", rawFile(`{"a":{"dtype":"f32","shape":[1],"data_offsets":[0,4]}}`, f32le(1)), `unknown dtype "f32"`},
-	{"I32 dtype", rawFile(`{"step":{"dtype":"I32","shape":[],"data_offsets":[0,4]}}`, make([]byte, 4)), `tensor "step": dtype I32 cannot be loaded as float32 (want F32, F64, F16, BF16 or I64)`},
+	{"I32 dtype", rawFile(`{"step":{"dtype":"I32","shape":[],"data_offsets":[0,4]}}`, make([]byte, 4)), `tensor "step": dtype I32 cannot be loaded as float32 (want F32, F64, F16, BF16, I64 or I8)`},
 	{"U8 dtype", rawFile(`{"m":{"dtype":"U8","shape":[2],"data_offsets":[0,2]}}`, make([]byte, 2)), `tensor "m": dtype U8 cannot be loaded as float32`},
 	{"BOOL dtype", rawFile(`{"m":{"dtype":"BOOL","shape":[2],"data_offsets":[0,2]}}`, make([]byte, 2)), `tensor "m": dtype BOOL cannot be loaded`},
 	{"F4 dtype", rawFile(`{"m":{"dtype":"F4","shape":[2],"data_offsets":[0,1]}}`, make([]byte, 1)), `tensor "m": dtype F4 cannot be loaded`},

@@ -28,10 +28,13 @@
 //
 // # Data types
 //
-// Tensors in this module are float32, so Encode always writes F32. Decode
-// reads F32 as is and converts F64, F16 and BF16 to float32, because PyTorch
-// users often save weights in half precision. Integer and boolean tensors
-// (I64, U8, BOOL, ...) have no float32 meaning here and make Decode fail,
+// Tensors in this module are float32, so Encode writes F32, except for
+// the tensors File.Int64 and File.Int8 name, which hold whole numbers and
+// are written as I64 (PyTorch's integer buffers) and I8 (the weights of
+// an int8 quantized model). Decode reads F32 as is and converts F64, F16
+// and BF16 to float32, because PyTorch users often save weights in half
+// precision, and I64 and I8 exactly. Other integer and boolean tensors
+// (I32, U8, BOOL, ...) have no float32 meaning here and make Decode fail,
 // naming the tensor and its dtype.
 //
 // # PyTorch names

@@ -25,6 +25,14 @@ var converters = map[string]func(dst []float32, src []byte){
 	"F16":  f16ToFloat32,
 	"BF16": bf16ToFloat32,
 	"I64":  i64ToFloat32,
+	"I8":   i8ToFloat32,
+}
+
+// i8ToFloat32 reads the int8 weights of a quantized model, exactly.
+func i8ToFloat32(dst []float32, src []byte) {
+	for i := range dst {
+		dst[i] = float32(int8(src[i]))
+	}
 }
 
 // i64ToFloat32 reads integer buffers such as num_batches_tracked; counts

@@ -56,6 +56,12 @@ type File struct {
 	// numbers held as float32. Decode fills it; Encode writes each such
 	// tensor as I64, rounding toward zero. Every other tensor is F32.
 	Int64 map[string]bool
+
+	// Int8 names the tensors stored as I8 (the weights of an int8
+	// quantized model); their values are whole numbers in −128…127 held
+	// as float32. Decode fills it; Encode writes each such tensor as I8
+	// and fails on a value that is not such a number.
+	Int8 map[string]bool
 }
 
 // FormatError reports a file that is malformed, unsupported, or cannot be
@@ -99,7 +105,18 @@ func withPath(err error, path string) error {
 type plan struct {
 	header  []byte
 	tensors []*tensor.Tensor
-	int64   []bool // tensors[i] is written as I64
+	dtypes  []string // "F32", "I64" or "I8" for each of tensors
+}
+
+// dtypeOf returns the dtype Encode writes the tensor name as.
+func (f *File) dtypeOf(name string) string {
+	switch {
+	case f.Int64[name]:
+		return "I64"
+	case f.Int8[name]:
+		return "I8"
+	}
+	return "F32"
 }
 
 // prepare checks f and builds its header. It does all the validation before
@@ -111,10 +128,10 @@ func prepare(f *File) (*plan, error) {
 	}
 	order := f.Order
 	if order == nil {
-		// The reference writer puts wider dtypes first: I64 before F32.
+		// The reference writer puts wider dtypes first: I64, F32, I8.
 		order = slices.SortedFunc(maps.Keys(f.Tensors), func(a, b string) int {
-			if f.Int64[a] != f.Int64[b] {
-				if f.Int64[a] {
+			if wa, wb := dtypeBits[f.dtypeOf(a)], dtypeBits[f.dtypeOf(b)]; wa != wb {
+				if wa > wb {
 					return -1
 				}
 				return 1
@@ -137,7 +154,7 @@ func prepare(f *File) (*plan, error) {
 		name   string
 		shape  []int
 		offset [2]uint64
-		int64  bool
+		dtype  string
 	}
 	entries := make([]entry, 0, len(order))
 	ts := make([]*tensor.Tensor, 0, len(order))
@@ -161,11 +178,19 @@ func prepare(f *File) (*plan, error) {
 		if t == nil {
 			return nil, formatErr("tensor %q is nil", name)
 		}
-		n := uint64(t.Len()) * 4
-		if f.Int64[name] {
-			n *= 2
+		dtype := f.dtypeOf(name)
+		if f.Int64[name] && f.Int8[name] {
+			return nil, formatErr("tensor %q is marked both I64 and I8", name)
 		}
-		entries = append(entries, entry{name, t.Shape(), [2]uint64{offset, offset + n}, f.Int64[name]})
+		if dtype == "I8" {
+			for i, v := range t.Data() {
+				if v < -128 || v > 127 || v != float32(int8(v)) {
+					return nil, formatErr("tensor %q: element %d is %v, which I8 cannot hold (want a whole number in -128…127)", name, i, v)
+				}
+			}
+		}
+		n := uint64(t.Len()) * dtypeBits[dtype] / 8
+		entries = append(entries, entry{name, t.Shape(), [2]uint64{offset, offset + n}, dtype})
 		ts = append(ts, t)
 		offset += n
 	}
@@ -213,11 +238,7 @@ func prepare(f *File) (*plan, error) {
 		e := entries[i]
 		comma()
 		writeJSONString(&h, e.name)
-		if e.int64 {
-			h.WriteString(`:{"dtype":"I64","shape":[`)
-		} else {
-			h.WriteString(`:{"dtype":"F32","shape":[`)
-		}
+		h.WriteString(`:{"dtype":"` + e.dtype + `","shape":[`)
 		for j, d := range e.shape {
 			if j > 0 {
 				h.WriteByte(',')
@@ -235,11 +256,11 @@ func prepare(f *File) (*plan, error) {
 	if h.Len() > MaxHeaderSize {
 		return nil, formatErr("header would be %d bytes, over the %d-byte limit", h.Len(), MaxHeaderSize)
 	}
-	int64s := make([]bool, len(entries))
+	dtypes := make([]string, len(entries))
 	for i, e := range entries {
-		int64s[i] = e.int64
+		dtypes[i] = e.dtype
 	}
-	return &plan{header: h.Bytes(), tensors: ts, int64: int64s}, nil
+	return &plan{header: h.Bytes(), tensors: ts, dtypes: dtypes}, nil
 }
 
 // writeJSONString writes s as a JSON string. It does not escape <, > and &
@@ -267,7 +288,20 @@ func (p *plan) write(w io.Writer) error {
 	var buf [4096]byte
 	for ti, t := range p.tensors {
 		data := t.Data()
-		if p.int64[ti] {
+		if p.dtypes[ti] == "I8" {
+			for len(data) > 0 {
+				k := min(len(data), len(buf))
+				for i, v := range data[:k] {
+					buf[i] = byte(int8(v))
+				}
+				if _, err := w.Write(buf[:k]); err != nil {
+					return err
+				}
+				data = data[k:]
+			}
+			continue
+		}
+		if p.dtypes[ti] == "I64" {
 			for _, v := range data {
 				var b [8]byte
 				binary.LittleEndian.PutUint64(b[:], uint64(int64(v)))

@@ -492,3 +492,44 @@ func TestInt64RoundTrip(t *testing.T) {
 		t.Errorf("running_mean: got %v, I64 %v", g.Tensors["1.running_mean"], g.Int64["1.running_mean"])
 	}
 }
+
+// TestInt8RoundTrip checks that int8 weights are written as I8, one byte
+// each after the wider dtypes, read back exactly, and that a value I8
+// cannot hold is refused before anything is written.
+func TestInt8RoundTrip(t *testing.T) {
+	f := &File{
+		Tensors: map[string]*tensor.Tensor{
+			"0.weight":       tensor.New([]float32{-128, -1, 0, 1, 127, 5}, 2, 3),
+			"0.weight_scale": tensor.New([]float32{0.5, 0.25}, 2),
+		},
+		Int8: map[string]bool{"0.weight": true},
+	}
+	var b bytes.Buffer
+	if err := Encode(&b, f); err != nil {
+		t.Fatal(err)
+	}
+	raw := b.Bytes()
+	n := binary.LittleEndian.Uint64(raw)
+	header := string(raw[8 : 8+n])
+	if !strings.Contains(header, `"0.weight":{"dtype":"I8","shape":[2,3],"data_offsets":[8,14]}`) {
+		t.Errorf("header %s: want 0.weight as I8 after the 8 bytes of F32", header)
+	}
+	if got, want := raw[8+n+8:], []byte{0x80, 0xff, 0, 1, 0x7f, 5}; !bytes.Equal(got, want) {
+		t.Errorf("I8 bytes % x, want % x", got, want)
+	}
+	g, err := Decode(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !g.Int8["0.weight"] || g.Int8["0.weight_scale"] || !slices.Equal(g.Tensors["0.weight"].Data(), f.Tensors["0.weight"].Data()) {
+		t.Errorf("decoded %v (I8 %v), want %v", g.Tensors["0.weight"].Data(), g.Int8, f.Tensors["0.weight"].Data())
+	}
+	for _, bad := range []float32{128, -129, 0.5, float32(math.NaN())} {
+		f.Tensors["0.weight"].Data()[2] = bad
+		b.Reset()
+		err := Encode(&b, f)
+		if err == nil || b.Len() != 0 || !strings.Contains(err.Error(), "I8 cannot hold") {
+			t.Errorf("value %v: got error %v and %d bytes, want a refusal and no output", bad, err, b.Len())
+		}
+	}
+}
