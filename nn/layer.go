@@ -1,6 +1,8 @@
 package nn
 
 import (
+	"fmt"
+
 	"github.com/bigfunc/bigfunc/autograd"
 	"github.com/bigfunc/bigfunc/tensor"
 )
@@ -81,6 +83,41 @@ type Buffer struct {
 	// Int64 marks a buffer PyTorch stores as int64 (num_batches_tracked):
 	// it is held as float32, exact up to 2²⁴, and saved as I64.
 	Int64 bool
+	// Int8 marks the whole-number weights of an int8 layer, held as
+	// float32 and saved as I8.
+	Int8 bool
+}
+
+// Preparer is implemented by layers that derive working state from their
+// buffers, such as packed int8 weights, and check the buffers as they do
+// so. Whoever fills the buffers in (loading a file) calls Prepare after.
+type Preparer interface {
+	Prepare() error
+}
+
+// Prepare calls Prepare on l and on every layer inside it, and returns the
+// first error, naming the layer by its position (2, or 1.0 inside a
+// block).
+func Prepare(l Layer) error { return prepare(l, "") }
+
+func prepare(l Layer, at string) error {
+	if p, ok := l.(Preparer); ok {
+		if err := p.Prepare(); err != nil {
+			return fmt.Errorf("layer %s (%s): %w", at, l.Describe().Op, err)
+		}
+	}
+	for _, b := range l.Describe().Blocks {
+		for i, c := range b.Layers {
+			pos := fmt.Sprint(i)
+			if at != "" {
+				pos = at + "." + pos
+			}
+			if err := prepare(c, pos); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Buffered is implemented by layers that hold buffers.

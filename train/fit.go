@@ -117,6 +117,9 @@ type Trainer struct {
 // NewTrainer prepares to train m on trainSet (validating on validSet, which
 // may be nil) with opt. Both sets must already be encoded (scaled).
 func NewTrainer(m *Model, opt optim.Optimizer, trainSet, validSet *data.Dataset, cfg Config, seed uint64) (*Trainer, error) {
+	if err := checkTrainable(m); err != nil {
+		return nil, err
+	}
 	t := &Trainer{Model: m, Opt: opt, Config: cfg, baseLR: opt.LR(), train: trainSet, valid: validSet, best: math.Inf(1)}
 	if cfg.Shuffle {
 		// A stream of its own, so shuffling does not shift the initial

@@ -33,6 +33,7 @@ const (
 	metaFeatures     = "bigfunc.features"
 	metaTargets      = "bigfunc.targets"
 	metaVocab        = "bigfunc.vocab"
+	metaQuantized    = "bigfunc.quantized"
 	formatV1         = "1"
 )
 
@@ -62,6 +63,10 @@ type Model struct {
 	// token at each position; nil and 0 for other models.
 	Vocab     *data.Vocab
 	Positions int
+	// Quantized is "int8" for a model whose weights were quantized
+	// (package quant), which predicts but does not train, and "" for a
+	// float32 model.
+	Quantized string
 
 	// rng drew the initial weights and goes on drawing dropout masks;
 	// checkpoints save its state.
@@ -270,6 +275,15 @@ func (m *Model) file() (*safetensors.File, error) {
 			}
 			f.Int64[b.Name] = true
 		}
+		if b.Int8 {
+			if f.Int8 == nil {
+				f.Int8 = map[string]bool{}
+			}
+			f.Int8[b.Name] = true
+		}
+	}
+	if m.Quantized != "" {
+		f.Metadata[metaQuantized] = m.Quantized
 	}
 	if m.Spec != nil {
 		f.Metadata[metaSpec] = string(m.Spec.Raw)
@@ -384,6 +398,12 @@ func modelFromFile(path string, f *safetensors.File) (*Model, error) {
 	if err := LoadWeights(m.Net, f, path); err != nil {
 		return nil, err
 	}
+	if q, ok := f.Metadata[metaQuantized]; ok {
+		if q != "int8" {
+			return nil, fmt.Errorf("%s: metadata %q: want \"int8\", got %q", path, metaQuantized, q)
+		}
+		m.Quantized = q
+	}
 	if js, ok := f.Metadata[metaScaler]; ok {
 		m.Scaler = &data.Scaler{}
 		if err := json.Unmarshal([]byte(js), m.Scaler); err != nil {
@@ -471,6 +491,31 @@ func LoadWeights(net *nn.Sequential, f *safetensors.File, path string) error {
 	}
 	for _, s := range slots {
 		s.t.CopyFrom(f.Tensors[s.name])
+	}
+	// Layers that pack their weights (int8) do so now, and check them.
+	if err := nn.Prepare(net); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// IsQuantized reports whether the model file f holds a quantized model,
+// and of which kind ("int8").
+func IsQuantized(f *safetensors.File) (string, bool) {
+	q, ok := f.Metadata[metaQuantized]
+	return q, ok
+}
+
+// checkTrainable refuses a network with int8 layers: they have no
+// gradients, so training would silently leave them as they are.
+func checkTrainable(m *Model) error {
+	if m.Quantized != "" {
+		return fmt.Errorf("the model is quantized to %s: it predicts but does not train; train the float32 model and quantize it again", m.Quantized)
+	}
+	for _, b := range m.Net.Buffers() {
+		if b.Int8 {
+			return fmt.Errorf("tensor %q is int8: a network with int8 layers predicts but does not train; train the float32 model and quantize it", b.Name)
+		}
 	}
 	return nil
 }

@@ -213,6 +213,9 @@ func Build(s *spec.Spec, opts Options) (*Trainer, *Sets, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("train.init: %w", err)
 		}
+		if q, ok := IsQuantized(f); ok {
+			return nil, nil, fmt.Errorf("train.init: %s is a model quantized to %s, which cannot start a training; start from the float32 model it was quantized from", path, q)
+		}
 		if err := LoadWeights(m.Net, f, path); err != nil {
 			return nil, nil, fmt.Errorf("train.init: %w", err)
 		}
