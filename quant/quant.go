@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/bigfunc/bigfunc/internal/kernel"
 	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/spec"
 	"github.com/bigfunc/bigfunc/tensor"
@@ -168,3 +169,7 @@ func rename(items []any) ([]any, int) {
 	}
 	return out, n
 }
+
+// ISA names the int8 kernels this machine runs: "vnni" (AVX-512 VNNI),
+// "avx2", or "go" (the portable loops, also under the noasm build tag).
+func ISA() string { return kernel.Int8ISA() }

@@ -17,6 +17,7 @@ import (
 	"github.com/bigfunc/bigfunc/gan"
 	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/plot"
+	"github.com/bigfunc/bigfunc/quant"
 	"github.com/bigfunc/bigfunc/spec"
 	"github.com/bigfunc/bigfunc/tensor"
 	"github.com/bigfunc/bigfunc/train"
@@ -465,7 +466,11 @@ func cmdInspect(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, " into %s", strings.Join(m.Decoder.Classes, ", "))
 		}
 	}
-	fmt.Fprintf(e.stdout, "\nloss   %s\n\n", m.Loss.Name())
+	fmt.Fprintf(e.stdout, "\nloss   %s\n", m.Loss.Name())
+	if m.Quantized != "" {
+		fmt.Fprintf(e.stdout, "quantized %s: %s weights with one scale per output; inputs quantized row by row as it runs (%s kernels); predicts, does not train\n", m.Quantized, m.Quantized, quant.ISA())
+	}
+	fmt.Fprintln(e.stdout)
 	fmt.Fprintf(e.stdout, "%-6s %-26s %-16s %-16s %s\n", "#", "layer", "in", "out", "parameters")
 	total, err := inspectLayers(e, m.Net.Layers, "", m.InputShape)
 	if err != nil {
@@ -507,7 +512,11 @@ func inspectLayers(e *env, layers []nn.Layer, prefix string, in []int) (int, err
 			fmt.Fprintf(e.stdout, "         %-24s %v\n", name+"."+p.Name, p.Value.Shape())
 		}
 		for _, b := range nn.BuffersOf(l) {
-			fmt.Fprintf(e.stdout, "         %-24s %v (buffer)\n", name+"."+b.Name, b.Value.Shape())
+			kind := "buffer"
+			if b.Int8 {
+				kind = "int8 buffer"
+			}
+			fmt.Fprintf(e.stdout, "         %-24s %v (%s)\n", name+"."+b.Name, b.Value.Shape(), kind)
 		}
 		in = out
 	}

@@ -93,6 +93,7 @@ func init() {
 		{"playground", "[--addr ADDR]", "serve the interactive playground page", cmdPlayground},
 		{"export", "--model MODEL -o FILE", "write a saved model as an ONNX graph", cmdExport},
 		{"import", "MODEL.onnx -o FILE", "read an ONNX graph into a bigfunc model file", cmdImport},
+		{"quantize", "--model MODEL -o FILE", "write a copy of a model with int8 weights, for faster inference", cmdQuantize},
 		{"version", "", "print the version of bigfunc and of Go it was built with", cmdVersion},
 	}
 }

@@ -75,9 +75,8 @@ const quantMax = 127
 // ±Inf gets scale NaN, so its outputs are NaN.
 func QuantizeRow(q []uint8, x []float32) (scale float32, zero int32) {
 	q = q[:len(x)]
-	var lo, hi float32
-	finite := true
-	for _, v := range x {
+	done, lo, hi, finite := int8RangeBlocks(x)
+	for _, v := range x[done:] {
 		if v < lo {
 			lo = v
 		}
@@ -100,8 +99,9 @@ func QuantizeRow(q []uint8, x []float32) (scale float32, zero int32) {
 	inv := 1 / scale
 	zero = int32(clampQ(roundEven(-lo * inv)))
 	z := float32(zero)
-	for i, v := range x {
-		q[i] = uint8(clampQ(roundEven(float32(v*inv)) + z))
+	done = int8QuantizeBlocks(q, x, inv, z)
+	for i, v := range x[done:] {
+		q[done+i] = uint8(clampQ(roundEven(float32(v*inv)) + z))
 	}
 	return scale, zero
 }
@@ -168,7 +168,9 @@ func Int8Linear(y, x []float32, m int, w *Int8Matrix, wScale, bias []float32, s 
 			acc := s.acc[r*opad : r*opad+out]
 			yr := y[(lo+r)*out : (lo+r+1)*out]
 			xs, z := s.scale[r], s.zero[r]
-			for o, a := range acc {
+			done := int8RescaleBlocks(yr, acc, w.colSum, wScale, bias, xs, z)
+			for o := done; o < out; o++ {
+				a := acc[o]
 				v := float32(float32(a-z*w.colSum[o]) * float32(xs*wScale[o]))
 				if bias != nil {
 					v += bias[o]

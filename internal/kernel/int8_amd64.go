@@ -35,6 +35,58 @@ func int8Asm(ks []func(a *uint8, lda int, b *int8, groups, pstride int, c *int32
 	}
 }
 
+// useInt8Vec selects the AVX2 loops around the int8 product (range,
+// quantization, rescaling), which give the bits of their Go twins.
+var useInt8Vec = cpu.X86.HasAVX2
+
+// int8RangeBlocks returns the minimum and maximum (from 0) of x's whole
+// blocks of 8, whether they are all finite, and how many it read.
+func int8RangeBlocks(x []float32) (done int, lo, hi float32, finite bool) {
+	n := len(x) &^ 7
+	if !useInt8Vec || n == 0 {
+		return 0, 0, 0, true
+	}
+	lo, hi, bad := int8RangeAVX2(&x[0], n)
+	return n, lo, hi, bad == 0
+}
+
+// int8QuantizeBlocks quantizes x's whole blocks of 16 and returns how many.
+func int8QuantizeBlocks(q []uint8, x []float32, inv, zero float32) int {
+	n := len(x) &^ 15
+	if !useInt8Vec || n == 0 {
+		return 0
+	}
+	_ = q[n-1]
+	int8QuantizeAVX2(&q[0], &x[0], n, inv, zero)
+	return n
+}
+
+// int8RescaleBlocks rescales acc's whole blocks of 8 into y and returns
+// how many.
+func int8RescaleBlocks(y []float32, acc, colSum []int32, ws, bias []float32, xs float32, zero int32) int {
+	n := len(y) &^ 7
+	if !useInt8Vec || n == 0 {
+		return 0
+	}
+	_, _, _ = acc[n-1], colSum[n-1], ws[n-1]
+	b := &ws[0] // any valid pointer when there is no bias
+	if bias != nil {
+		_ = bias[n-1]
+		b = &bias[0]
+	}
+	int8RescaleAVX2(&y[0], &acc[0], &colSum[0], &ws[0], b, n, xs, zero, bias != nil)
+	return n
+}
+
+//go:noescape
+func int8RangeAVX2(x *float32, n int) (lo, hi, bad float32)
+
+//go:noescape
+func int8QuantizeAVX2(q *uint8, x *float32, n int, inv, zero float32)
+
+//go:noescape
+func int8RescaleAVX2(y *float32, acc, colSum *int32, ws, bias *float32, n int, xs float32, zero int32, hasBias bool)
+
 //go:noescape
 func int8Kernel1VNNI(a *uint8, lda int, b *int8, groups, pstride int, c *int32, ldc int)
 

@@ -679,3 +679,114 @@ int8Kernel4AVX2loop:
 	VMOVDQU Y7, 32(DX)
 	VZEROUPPER
 	RET
+
+// func int8RangeAVX2(x *float32, n int) (lo, hi, bad float32), n a multiple of 8.
+TEXT ·int8RangeAVX2(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+int8RangeLoop:
+	VMOVUPS (SI), Y3
+	VMINPS Y0, Y3, Y0
+	VMAXPS Y1, Y3, Y1
+	VSUBPS Y3, Y3, Y4
+	VADDPS Y4, Y2, Y2
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JNZ int8RangeLoop
+	VEXTRACTF128 $1, Y0, X5
+	VMINPS X0, X5, X0
+	VPERMILPS $0x4e, X0, X5
+	VMINPS X0, X5, X0
+	VPERMILPS $0xb1, X0, X5
+	VMINPS X0, X5, X0
+	VMOVSS X0, lo+16(FP)
+	VEXTRACTF128 $1, Y1, X5
+	VMAXPS X1, X5, X1
+	VPERMILPS $0x4e, X1, X5
+	VMAXPS X1, X5, X1
+	VPERMILPS $0xb1, X1, X5
+	VMAXPS X1, X5, X1
+	VMOVSS X1, hi+20(FP)
+	VEXTRACTF128 $1, Y2, X5
+	VADDPS X2, X5, X2
+	VPERMILPS $0x4e, X2, X5
+	VADDPS X2, X5, X2
+	VPERMILPS $0xb1, X2, X5
+	VADDPS X2, X5, X2
+	VMOVSS X2, bad+24(FP)
+	VZEROUPPER
+	RET
+
+// func int8QuantizeAVX2(q *uint8, x *float32, n int, inv, zero float32), n a multiple of 16.
+TEXT ·int8QuantizeAVX2(SB), NOSPLIT, $0-32
+	MOVQ q+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS inv+24(FP), Y6
+	VBROADCASTSS zero+28(FP), Y7
+	VXORPS Y8, Y8, Y8
+	MOVL $0x42fe0000, AX
+	MOVL AX, X9
+	VBROADCASTSS X9, Y9
+int8QuantizeLoop:
+	VMULPS 0(SI), Y6, Y0
+	VROUNDPS $0, Y0, Y0
+	VADDPS Y7, Y0, Y0
+	VMAXPS Y8, Y0, Y0
+	VMINPS Y9, Y0, Y0
+	VCVTTPS2DQ Y0, Y0
+	VMULPS 32(SI), Y6, Y1
+	VROUNDPS $0, Y1, Y1
+	VADDPS Y7, Y1, Y1
+	VMAXPS Y8, Y1, Y1
+	VMINPS Y9, Y1, Y1
+	VCVTTPS2DQ Y1, Y1
+	VPACKSSDW Y1, Y0, Y0
+	VPERMQ $0xd8, Y0, Y0
+	VEXTRACTI128 $1, Y0, X1
+	VPACKUSWB X1, X0, X0
+	VMOVDQU X0, (DI)
+	ADDQ $64, SI
+	ADDQ $16, DI
+	SUBQ $16, CX
+	JNZ int8QuantizeLoop
+	VZEROUPPER
+	RET
+
+// func int8RescaleAVX2(y *float32, acc, colSum *int32, ws, bias *float32, n int, xs float32, zero int32, hasBias bool), n a multiple of 8.
+TEXT ·int8RescaleAVX2(SB), NOSPLIT, $0-57
+	MOVQ y+0(FP), DI
+	MOVQ acc+8(FP), SI
+	MOVQ colSum+16(FP), DX
+	MOVQ ws+24(FP), R8
+	MOVQ bias+32(FP), R9
+	MOVQ n+40(FP), CX
+	VBROADCASTSS xs+48(FP), Y6
+	MOVL zero+52(FP), BX
+	MOVL BX, X7
+	VPBROADCASTD X7, Y7
+	MOVBQZX hasBias+56(FP), AX
+int8RescaleLoop:
+	VPMULLD (DX), Y7, Y0
+	VMOVDQU (SI), Y1
+	VPSUBD Y0, Y1, Y1
+	VCVTDQ2PS Y1, Y1
+	VMULPS (R8), Y6, Y2
+	VMULPS Y2, Y1, Y1
+	TESTQ AX, AX
+	JZ int8RescaleStore
+	VADDPS (R9), Y1, Y1
+	ADDQ $32, R9
+int8RescaleStore:
+	VMOVUPS Y1, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, R8
+	SUBQ $8, CX
+	JNZ int8RescaleLoop
+	VZEROUPPER
+	RET

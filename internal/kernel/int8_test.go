@@ -140,9 +140,14 @@ func TestInt8Linear(t *testing.T) {
 	}
 	pw := PackInt8(w, out, in)
 	var first []float32
-	for _, arch := range int8Archs() {
+	savedVec := useInt8Vec
+	defer func() { useInt8Vec = savedVec }()
+	for i, arch := range append(int8Archs(), goInt8) {
 		saved := bestInt8
 		bestInt8 = arch
+		// The last round is all Go: the Go kernel and the Go loops
+		// around it.
+		useInt8Vec = savedVec && i < len(int8Archs())
 		y := make([]float32, m*out)
 		Int8Linear(y, x, m, pw, ws, bias, &Int8Scratch{})
 		bestInt8 = saved
@@ -169,6 +174,78 @@ func TestInt8Linear(t *testing.T) {
 		for i := range y {
 			if math.Float32bits(y[i]) != math.Float32bits(first[i]) {
 				t.Fatalf("%s: y[%d] = %v, but %s gives %v", arch.name, i, y[i], int8Archs()[0].name, first[i])
+			}
+		}
+	}
+}
+
+// TestInt8VectorLoopsMatchGo checks the vector loops around the product
+// (range, quantization, rescaling) against their Go twins bit for bit, on
+// lengths that leave tails, with −0, NaN, ±Inf and huge values among the
+// inputs, with and without a bias.
+func TestInt8VectorLoopsMatchGo(t *testing.T) {
+	if !useInt8Vec {
+		t.Skip("no vector loops on this machine or build")
+	}
+	defer func() { useInt8Vec = true }()
+	r := rand.New(rand.NewPCG(5, 6))
+	special := []float32{float32(math.Copysign(0, -1)), float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), 3e38, -3e38, 1e-40}
+	for _, n := range []int{1, 7, 8, 15, 16, 17, 33, 784} {
+		for trial := range 12 {
+			x := make([]float32, n)
+			for i := range x {
+				x[i] = float32(r.NormFloat64() * math.Pow(10, float64(trial%5-2)))
+				if trial%4 == 3 {
+					x[i] = max(x[i], 0) // a ReLU's output
+				}
+			}
+			if trial >= 8 {
+				x[r.IntN(n)] = special[(trial+n)%len(special)]
+			}
+			if trial == 7 {
+				clear(x)
+				x[0] = float32(math.Copysign(0, -1))
+			}
+			var qs [2][]uint8
+			var ss [2]float32
+			var zs [2]int32
+			for v := range 2 {
+				useInt8Vec = v == 0
+				qs[v] = make([]uint8, n)
+				ss[v], zs[v] = QuantizeRow(qs[v], x)
+			}
+			if math.Float32bits(ss[0]) != math.Float32bits(ss[1]) || zs[0] != zs[1] || string(qs[0]) != string(qs[1]) {
+				t.Fatalf("n=%d trial %d: vector scale %v zero %d q %v; Go scale %v zero %d q %v", n, trial, ss[0], zs[0], qs[0], ss[1], zs[1], qs[1])
+			}
+			acc := make([]int32, n)
+			colSum := make([]int32, n)
+			ws := make([]float32, n)
+			bias := make([]float32, n)
+			for i := range acc {
+				acc[i] = int32(r.Uint32())
+				colSum[i] = int32(r.IntN(1 << 16))
+				ws[i] = float32(r.Float64() * 0.01)
+				bias[i] = float32(r.NormFloat64())
+			}
+			for _, b := range [][]float32{bias, nil} {
+				var ys [2][]float32
+				for v := range 2 {
+					useInt8Vec = v == 0
+					ys[v] = make([]float32, n)
+					done := int8RescaleBlocks(ys[v], acc, colSum, ws, b, ss[0], zs[0]+3)
+					for o := done; o < n; o++ {
+						val := float32(float32(acc[o]-(zs[0]+3)*colSum[o]) * float32(ss[0]*ws[o]))
+						if b != nil {
+							val += b[o]
+						}
+						ys[v][o] = val
+					}
+				}
+				for i := range ys[0] {
+					if math.Float32bits(ys[0][i]) != math.Float32bits(ys[1][i]) {
+						t.Fatalf("rescale n=%d: vector %v, Go %v at %d", n, ys[0][i], ys[1][i], i)
+					}
+				}
 			}
 		}
 	}

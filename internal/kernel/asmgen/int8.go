@@ -120,3 +120,119 @@ func (g *gen) int8Kernel(rows, nvec int, name string) {
 	g.i("VZEROUPPER")
 	g.i("RET")
 }
+
+// int8Vector emits the AVX2 loops around the int8 product: the range of
+// a row, its quantization, and the rescaling of the int32 sums. They
+// compute exactly what their Go twins in int8.go do, element by element,
+// without fused multiply-adds.
+func (g *gen) int8Vector() {
+	// Minimum and maximum of x, starting from 0, ignoring NaN as Go's
+	// comparisons do: VMINPS returns its second source when the first is
+	// not smaller, so x goes first and the running value second. bad sums
+	// x − x, which is 0 unless some x is ±Inf or NaN.
+	g.p("")
+	g.p("// func int8RangeAVX2(x *float32, n int) (lo, hi, bad float32), n a multiple of 8.")
+	g.p("TEXT ·int8RangeAVX2(SB), NOSPLIT, $0-28")
+	g.i("MOVQ x+0(FP), SI")
+	g.i("MOVQ n+8(FP), CX")
+	g.i("VXORPS Y0, Y0, Y0")
+	g.i("VXORPS Y1, Y1, Y1")
+	g.i("VXORPS Y2, Y2, Y2")
+	g.p("int8RangeLoop:")
+	g.i("VMOVUPS (SI), Y3")
+	g.i("VMINPS Y0, Y3, Y0")
+	g.i("VMAXPS Y1, Y3, Y1")
+	g.i("VSUBPS Y3, Y3, Y4")
+	g.i("VADDPS Y4, Y2, Y2")
+	g.i("ADDQ $32, SI")
+	g.i("SUBQ $8, CX")
+	g.i("JNZ int8RangeLoop")
+	for _, r := range []struct{ op, reg, out string }{{"VMINPS", "0", "lo"}, {"VMAXPS", "1", "hi"}, {"VADDPS", "2", "bad"}} {
+		y, x := "Y"+r.reg, "X"+r.reg
+		g.i("VEXTRACTF128 $1, %s, X5", y)
+		// The running value second, as in the loop.
+		g.i("%s %s, X5, %s", r.op, x, x)
+		g.i("VPERMILPS $0x4e, %s, X5", x)
+		g.i("%s %s, X5, %s", r.op, x, x)
+		g.i("VPERMILPS $0xb1, %s, X5", x)
+		g.i("%s %s, X5, %s", r.op, x, x)
+		off := map[string]int{"lo": 16, "hi": 20, "bad": 24}[r.out]
+		g.i("VMOVSS %s, %s+%d(FP)", x, r.out, off)
+	}
+	g.i("VZEROUPPER")
+	g.i("RET")
+
+	// q[i] = clamp(round(x[i]·inv) + zero, 0, 127), 16 at a time: round
+	// to nearest even (VROUNDPS $0, exact like the Go twin's magic number
+	// for these small values), convert, and pack dwords to bytes in order.
+	g.p("")
+	g.p("// func int8QuantizeAVX2(q *uint8, x *float32, n int, inv, zero float32), n a multiple of 16.")
+	g.p("TEXT ·int8QuantizeAVX2(SB), NOSPLIT, $0-32")
+	g.i("MOVQ q+0(FP), DI")
+	g.i("MOVQ x+8(FP), SI")
+	g.i("MOVQ n+16(FP), CX")
+	g.i("VBROADCASTSS inv+24(FP), Y6")
+	g.i("VBROADCASTSS zero+28(FP), Y7")
+	g.i("VXORPS Y8, Y8, Y8")
+	g.i("MOVL $0x42fe0000, AX") // 127.0
+	g.i("MOVL AX, X9")
+	g.i("VBROADCASTSS X9, Y9")
+	g.p("int8QuantizeLoop:")
+	for h := range 2 {
+		y := fmt.Sprintf("Y%d", h)
+		g.i("VMULPS %d(SI), Y6, %s", 32*h, y)
+		g.i("VROUNDPS $0, %s, %s", y, y)
+		g.i("VADDPS Y7, %s, %s", y, y)
+		g.i("VMAXPS Y8, %s, %s", y, y)
+		g.i("VMINPS Y9, %s, %s", y, y)
+		g.i("VCVTTPS2DQ %s, %s", y, y)
+	}
+	g.i("VPACKSSDW Y1, Y0, Y0")
+	g.i("VPERMQ $0xd8, Y0, Y0")
+	g.i("VEXTRACTI128 $1, Y0, X1")
+	g.i("VPACKUSWB X1, X0, X0")
+	g.i("VMOVDQU X0, (DI)")
+	g.i("ADDQ $64, SI")
+	g.i("ADDQ $16, DI")
+	g.i("SUBQ $16, CX")
+	g.i("JNZ int8QuantizeLoop")
+	g.i("VZEROUPPER")
+	g.i("RET")
+
+	// y[o] = float32(acc[o] − zero·colSum[o]) · (xs·ws[o]) (+ bias[o]).
+	g.p("")
+	g.p("// func int8RescaleAVX2(y *float32, acc, colSum *int32, ws, bias *float32, n int, xs float32, zero int32, hasBias bool), n a multiple of 8.")
+	g.p("TEXT ·int8RescaleAVX2(SB), NOSPLIT, $0-57")
+	g.i("MOVQ y+0(FP), DI")
+	g.i("MOVQ acc+8(FP), SI")
+	g.i("MOVQ colSum+16(FP), DX")
+	g.i("MOVQ ws+24(FP), R8")
+	g.i("MOVQ bias+32(FP), R9")
+	g.i("MOVQ n+40(FP), CX")
+	g.i("VBROADCASTSS xs+48(FP), Y6")
+	g.i("MOVL zero+52(FP), BX")
+	g.i("MOVL BX, X7")
+	g.i("VPBROADCASTD X7, Y7")
+	g.i("MOVBQZX hasBias+56(FP), AX")
+	g.p("int8RescaleLoop:")
+	g.i("VPMULLD (DX), Y7, Y0")
+	g.i("VMOVDQU (SI), Y1")
+	g.i("VPSUBD Y0, Y1, Y1")
+	g.i("VCVTDQ2PS Y1, Y1")
+	g.i("VMULPS (R8), Y6, Y2")
+	g.i("VMULPS Y2, Y1, Y1")
+	g.i("TESTQ AX, AX")
+	g.i("JZ int8RescaleStore")
+	g.i("VADDPS (R9), Y1, Y1")
+	g.i("ADDQ $32, R9")
+	g.p("int8RescaleStore:")
+	g.i("VMOVUPS Y1, (DI)")
+	g.i("ADDQ $32, DI")
+	g.i("ADDQ $32, SI")
+	g.i("ADDQ $32, DX")
+	g.i("ADDQ $32, R8")
+	g.i("SUBQ $8, CX")
+	g.i("JNZ int8RescaleLoop")
+	g.i("VZEROUPPER")
+	g.i("RET")
+}

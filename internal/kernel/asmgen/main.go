@@ -38,6 +38,7 @@ func generate() map[string][]byte {
 	g = newGen()
 	g.int8VNNI()
 	g.int8AVX2()
+	g.int8Vector()
 	files["int8_amd64.s"] = g.buf.Bytes()
 	g = newGenARM64()
 	g.microKernelNEON()
