@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 
 	"golang.org/x/sys/unix"
 
@@ -34,7 +35,8 @@ import (
 
 func main() {
 	model := flag.String("model", "", "the float32 model `FILE`")
-	rounds := flag.Int("rounds", 20, "timing rounds; the fastest counts")
+	rounds := flag.Int("rounds", 40, "timing rounds; the fastest counts")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the int8 batch-1024 rounds to `FILE`")
 	flag.Parse()
 	if *model == "" {
 		fail(fmt.Errorf("--model is required"))
@@ -74,7 +76,19 @@ func main() {
 		one := x.Slice(0, 0, 1)
 		emit("infer_b1_1t", c.lib, 1e6*best(*rounds, 2000, func() { c.m.Predict(one) }), "µs")
 		batch := x.Slice(0, 0, 1024)
-		emit("infer_b1024_1t", c.lib, 1024/best(*rounds/4+1, 3, func() { c.m.Predict(batch) }), "samples/s")
+		if *profile != "" && c.m == q {
+			f, err := os.Create(*profile)
+			if err != nil {
+				fail(err)
+			}
+			if err := pprof.StartCPUProfile(f); err != nil {
+				fail(err)
+			}
+		}
+		emit("infer_b1024_1t", c.lib, 1024/best(*rounds, 3, func() { c.m.Predict(batch) }), "samples/s")
+		if *profile != "" && c.m == q {
+			pprof.StopCPUProfile()
+		}
 	}
 	emit("int8_kernels", quant.ISA(), 0, "")
 }

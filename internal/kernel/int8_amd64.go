@@ -40,9 +40,9 @@ func int8Asm(ks []func(a *uint8, lda int, b *int8, groups, pstride int, c *int32
 var useInt8Vec = cpu.X86.HasAVX2
 
 // int8RangeBlocks returns the minimum and maximum (from 0) of x's whole
-// blocks of 8, whether they are all finite, and how many it read.
+// blocks of 32, whether they are all finite, and how many it read.
 func int8RangeBlocks(x []float32) (done int, lo, hi float32, finite bool) {
-	n := len(x) &^ 7
+	n := len(x) &^ 31
 	if !useInt8Vec || n == 0 {
 		return 0, 0, 0, true
 	}

@@ -55,6 +55,7 @@ func (g *gen) int8Kernel(rows, nvec int, name string) {
 	g.p("TEXT ·%s(SB), NOSPLIT, $0-56", fn)
 	g.i("MOVQ a+0(FP), SI")
 	g.i("MOVQ lda+8(FP), AX")
+	g.i("XORQ DX, DX")
 	for i := 1; i < rows; i++ {
 		g.i("LEAQ (%s)(AX*1), %s", rowReg[i-1], rowReg[i])
 	}
@@ -87,7 +88,7 @@ func (g *gen) int8Kernel(rows, nvec int, name string) {
 		}
 	}
 	for i := 0; i < rows; i++ {
-		g.i("VPBROADCASTD (%s), %s", rowReg[i], bc)
+		g.i("VPBROADCASTD (%s)(DX*1), %s", rowReg[i], bc)
 		for v := 0; v < nvec; v++ {
 			if zmm {
 				g.i("VPDPBUSD %s, %s, %s", w(v), bc, acc(i, v))
@@ -97,8 +98,8 @@ func (g *gen) int8Kernel(rows, nvec int, name string) {
 				g.i("VPADDD %s, %s, %s", tmp, acc(i, v), acc(i, v))
 			}
 		}
-		g.i("ADDQ $4, %s", rowReg[i])
 	}
+	g.i("ADDQ $4, DX")
 	g.i("ADDQ $64, BX")
 	g.i("DECQ CX")
 	g.i("JNZ %s", loop)
@@ -131,31 +132,44 @@ func (g *gen) int8Vector() {
 	// not smaller, so x goes first and the running value second. bad sums
 	// x − x, which is 0 unless some x is ±Inf or NaN.
 	g.p("")
-	g.p("// func int8RangeAVX2(x *float32, n int) (lo, hi, bad float32), n a multiple of 8.")
+	// Four sets of accumulators, 32 values a trip, so that the latency of
+	// VMINPS, VMAXPS and VADDPS does not bound the loop; the order does
+	// not matter, the results are exact.
+	g.p("// func int8RangeAVX2(x *float32, n int) (lo, hi, bad float32), n a multiple of 32.")
 	g.p("TEXT ·int8RangeAVX2(SB), NOSPLIT, $0-28")
 	g.i("MOVQ x+0(FP), SI")
 	g.i("MOVQ n+8(FP), CX")
-	g.i("VXORPS Y0, Y0, Y0")
-	g.i("VXORPS Y1, Y1, Y1")
-	g.i("VXORPS Y2, Y2, Y2")
+	for i := range 12 {
+		g.i("VXORPS Y%d, Y%d, Y%d", i, i, i)
+	}
 	g.p("int8RangeLoop:")
-	g.i("VMOVUPS (SI), Y3")
-	g.i("VMINPS Y0, Y3, Y0")
-	g.i("VMAXPS Y1, Y3, Y1")
-	g.i("VSUBPS Y3, Y3, Y4")
-	g.i("VADDPS Y4, Y2, Y2")
-	g.i("ADDQ $32, SI")
-	g.i("SUBQ $8, CX")
+	for u := range 4 {
+		x, d := 12+u%2*2, 13+u%2*2
+		g.i("VMOVUPS %d(SI), Y%d", 32*u, x)
+		g.i("VMINPS Y%d, Y%d, Y%d", u, x, u)
+		g.i("VMAXPS Y%d, Y%d, Y%d", 4+u, x, 4+u)
+		g.i("VSUBPS Y%d, Y%d, Y%d", x, x, d)
+		g.i("VADDPS Y%d, Y%d, Y%d", d, 8+u, 8+u)
+	}
+	g.i("ADDQ $128, SI")
+	g.i("SUBQ $32, CX")
 	g.i("JNZ int8RangeLoop")
-	for _, r := range []struct{ op, reg, out string }{{"VMINPS", "0", "lo"}, {"VMAXPS", "1", "hi"}, {"VADDPS", "2", "bad"}} {
-		y, x := "Y"+r.reg, "X"+r.reg
-		g.i("VEXTRACTF128 $1, %s, X5", y)
-		// The running value second, as in the loop.
-		g.i("%s %s, X5, %s", r.op, x, x)
-		g.i("VPERMILPS $0x4e, %s, X5", x)
-		g.i("%s %s, X5, %s", r.op, x, x)
-		g.i("VPERMILPS $0xb1, %s, X5", x)
-		g.i("%s %s, X5, %s", r.op, x, x)
+	for _, r := range []struct {
+		op   string
+		base int
+		out  string
+	}{{"VMINPS", 0, "lo"}, {"VMAXPS", 4, "hi"}, {"VADDPS", 8, "bad"}} {
+		b := r.base
+		g.i("%s Y%d, Y%d, Y%d", r.op, b, b+1, b)
+		g.i("%s Y%d, Y%d, Y%d", r.op, b+2, b+3, b+2)
+		g.i("%s Y%d, Y%d, Y%d", r.op, b, b+2, b)
+		y, x := fmt.Sprintf("Y%d", b), fmt.Sprintf("X%d", b)
+		g.i("VEXTRACTF128 $1, %s, X15", y)
+		g.i("%s %s, X15, %s", r.op, x, x)
+		g.i("VPERMILPS $0x4e, %s, X15", x)
+		g.i("%s %s, X15, %s", r.op, x, x)
+		g.i("VPERMILPS $0xb1, %s, X15", x)
+		g.i("%s %s, X15, %s", r.op, x, x)
 		off := map[string]int{"lo": 16, "hi": 20, "bad": 24}[r.out]
 		g.i("VMOVSS %s, %s+%d(FP)", x, r.out, off)
 	}
