@@ -1,0 +1,48 @@
+package quant
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/bigfunc/bigfunc/activation"
+	"github.com/bigfunc/bigfunc/nn"
+	"github.com/bigfunc/bigfunc/tensor"
+	"github.com/bigfunc/bigfunc/train"
+)
+
+// BenchmarkPredictMLP runs Predict on the 784-256-256-10 MLP in float32
+// and in int8, one sample at a time (latency) and 1024 at a time
+// (throughput). Compare with -cpu 1.
+func BenchmarkPredictMLP(b *testing.B) {
+	rng := tensor.NewRNG(1)
+	net := nn.NewSequential(nn.NewLinear(784, 256, true, rng), &activation.ReLULayer{},
+		nn.NewLinear(256, 256, true, rng), &activation.ReLULayer{}, nn.NewLinear(256, 10, true, rng))
+	m, err := train.FromNet(net, []int{784}, "cross_entropy", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	q, err := Model(m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, batch := range []int{1, 1024} {
+		x := tensor.Zeros(batch, 784)
+		for i := range x.Data() {
+			x.Data()[i] = float32(i%255) / 255
+		}
+		for _, c := range []struct {
+			name string
+			m    *train.Model
+		}{{"float32", m}, {"int8", q}} {
+			b.Run(fmt.Sprintf("%s/b%d", c.name, batch), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := c.m.Predict(x); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(batch)*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
+			})
+		}
+	}
+}
