@@ -22,6 +22,7 @@ import (
 	"github.com/bigfunc/bigfunc/internal/kernel"
 	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/optim"
+	"github.com/bigfunc/bigfunc/quant"
 	"github.com/bigfunc/bigfunc/spec"
 	"github.com/bigfunc/bigfunc/tensor"
 	"github.com/bigfunc/bigfunc/train"
@@ -251,6 +252,22 @@ func bigfunc(threads int, quick bool) []result {
 			out = append(out, result{fmt.Sprintf("infer_b1_%dt", threads), "bigfunc", t * 1e6, "µs", ""})
 		} else {
 			out = append(out, result{fmt.Sprintf("infer_b1024_%dt", threads), "bigfunc", float64(batch) / t, "samples/s", ""})
+		}
+	}
+	// The same network quantized to int8 (bigfunc quantize), against
+	// PyTorch's quantize_dynamic.
+	q, err := quant.Model(m)
+	if err != nil {
+		fatal(err)
+	}
+	for _, batch := range []int{1, 1024} {
+		x := tensor.Rand(rng, batch, 784)
+		t := timeit(func() { q.Predict(x) })
+		note := quant.ISA() + " kernels"
+		if batch == 1 {
+			out = append(out, result{fmt.Sprintf("infer8_b1_%dt", threads), "bigfunc", t * 1e6, "µs", note})
+		} else {
+			out = append(out, result{fmt.Sprintf("infer8_b1024_%dt", threads), "bigfunc", float64(batch) / t, "samples/s", note})
 		}
 	}
 	return out

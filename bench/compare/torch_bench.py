@@ -159,3 +159,17 @@ for batch in (1, 1024):
         emit(name=f"infer_b1_{threads}t", lib="pytorch", value=t * 1e6, unit="µs")
     else:
         emit(name=f"infer_b1024_{threads}t", lib="pytorch", value=batch / t, unit="samples/s")
+# The same network quantized by quantize_dynamic (qint8 weights), on the
+# first engine this build has: Debian's PyTorch lacks fbgemm.
+engines = [e for e in ("fbgemm", "onednn", "qnnpack") if e in torch.backends.quantized.supported_engines]
+if engines:
+    torch.backends.quantized.engine = engines[0]
+    qmodel = torch.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    for batch in (1, 1024):
+        x = torch.rand(batch, 784)
+        with torch.inference_mode():
+            t = timeit(lambda: qmodel(x))
+        if batch == 1:
+            emit(name=f"infer8_b1_{threads}t", lib="pytorch", value=t * 1e6, unit="µs", note=f"{engines[0]} engine")
+        else:
+            emit(name=f"infer8_b1024_{threads}t", lib="pytorch", value=batch / t, unit="samples/s", note=f"{engines[0]} engine")

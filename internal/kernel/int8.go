@@ -216,23 +216,63 @@ func int8GemmWith(arch *int8Arch, m int, a []uint8, lda int, w *Int8Matrix, c []
 	}
 }
 
-// int8KernelGo is the portable kernel: rows × 16 outputs (one panel).
+// int8KernelGo is the portable kernel: rows × 16 outputs (one panel),
+// two rows and four outputs at a time so that the eight sums stay in
+// registers and each weight loaded serves both rows (an odd last row
+// goes alone).
 func int8KernelGo(rows int, a []uint8, lda int, b []int8, groups, _ int, c []int32, ldc int) {
-	for r := range rows {
-		ar := a[r*lda : r*lda+groups*4]
-		var acc [16]int32
-		for g := range groups {
-			a0, a1, a2, a3 := int32(ar[4*g]), int32(ar[4*g+1]), int32(ar[4*g+2]), int32(ar[4*g+3])
-			bg := b[g*64 : g*64+64]
-			for j := range 16 {
-				acc[j] += a0*int32(bg[4*j]) + a1*int32(bg[4*j+1]) + a2*int32(bg[4*j+2]) + a3*int32(bg[4*j+3])
+	b = b[:groups*64]
+	r := 0
+	for ; r+1 < rows; r += 2 {
+		a0 := a[r*lda : r*lda+groups*4]
+		a1 := a[(r+1)*lda : (r+1)*lda+groups*4]
+		for j := 0; j < 16; j += 4 {
+			var s00, s01, s02, s03, s10, s11, s12, s13 int32
+			for g := range groups {
+				x := a0[4*g : 4*g+4 : 4*g+4]
+				y := a1[4*g : 4*g+4 : 4*g+4]
+				w := b[g*64+4*j : g*64+4*j+16 : g*64+4*j+16]
+				x0, x1, x2, x3 := int32(x[0]), int32(x[1]), int32(x[2]), int32(x[3])
+				y0, y1, y2, y3 := int32(y[0]), int32(y[1]), int32(y[2]), int32(y[3])
+				w0, w1, w2, w3 := int32(w[0]), int32(w[1]), int32(w[2]), int32(w[3])
+				s00 += x0*w0 + x1*w1 + x2*w2 + x3*w3
+				s10 += y0*w0 + y1*w1 + y2*w2 + y3*w3
+				w0, w1, w2, w3 = int32(w[4]), int32(w[5]), int32(w[6]), int32(w[7])
+				s01 += x0*w0 + x1*w1 + x2*w2 + x3*w3
+				s11 += y0*w0 + y1*w1 + y2*w2 + y3*w3
+				w0, w1, w2, w3 = int32(w[8]), int32(w[9]), int32(w[10]), int32(w[11])
+				s02 += x0*w0 + x1*w1 + x2*w2 + x3*w3
+				s12 += y0*w0 + y1*w1 + y2*w2 + y3*w3
+				w0, w1, w2, w3 = int32(w[12]), int32(w[13]), int32(w[14]), int32(w[15])
+				s03 += x0*w0 + x1*w1 + x2*w2 + x3*w3
+				s13 += y0*w0 + y1*w1 + y2*w2 + y3*w3
 			}
+			cr := c[r*ldc+j : r*ldc+j+4 : r*ldc+j+4]
+			cr[0], cr[1], cr[2], cr[3] = s00, s01, s02, s03
+			cr = c[(r+1)*ldc+j : (r+1)*ldc+j+4 : (r+1)*ldc+j+4]
+			cr[0], cr[1], cr[2], cr[3] = s10, s11, s12, s13
 		}
-		copy(c[r*ldc:r*ldc+16], acc[:])
+	}
+	if r < rows {
+		a0 := a[r*lda : r*lda+groups*4]
+		for j := 0; j < 16; j += 4 {
+			var s0, s1, s2, s3 int32
+			for g := range groups {
+				x := a0[4*g : 4*g+4 : 4*g+4]
+				w := b[g*64+4*j : g*64+4*j+16 : g*64+4*j+16]
+				x0, x1, x2, x3 := int32(x[0]), int32(x[1]), int32(x[2]), int32(x[3])
+				s0 += x0*int32(w[0]) + x1*int32(w[1]) + x2*int32(w[2]) + x3*int32(w[3])
+				s1 += x0*int32(w[4]) + x1*int32(w[5]) + x2*int32(w[6]) + x3*int32(w[7])
+				s2 += x0*int32(w[8]) + x1*int32(w[9]) + x2*int32(w[10]) + x3*int32(w[11])
+				s3 += x0*int32(w[12]) + x1*int32(w[13]) + x2*int32(w[14]) + x3*int32(w[15])
+			}
+			cr := c[r*ldc+j : r*ldc+j+4 : r*ldc+j+4]
+			cr[0], cr[1], cr[2], cr[3] = s0, s1, s2, s3
+		}
 	}
 }
 
-var goInt8 = &int8Arch{name: "go", rows: 1, width: 16, kernel: int8KernelGo}
+var goInt8 = &int8Arch{name: "go", rows: 4, width: 16, kernel: int8KernelGo}
 
 // bestInt8 is the fastest int8 kernel this machine runs.
 var bestInt8 = int8Archs()[0]
