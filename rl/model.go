@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/bigfunc/bigfunc/autograd"
 	"github.com/bigfunc/bigfunc/nn"
@@ -27,6 +28,13 @@ type Model struct {
 	Actor  *nn.Sequential
 	Critic *nn.Sequential
 	LogStd *autograd.Var // [1, action dims], continuous actions only
+	// ObsNorm, when not nil, holds the running statistics that normalise
+	// observations before the networks see them (PPO's norm_obs). Act
+	// normalises with them; Sample, Values and PolicyTerms take
+	// observations already normalised, as a Rollout stores them. They
+	// are saved with the model as obs_rms.mean, obs_rms.var and
+	// obs_rms.count.
+	ObsNorm *RunningMeanStd
 
 	actorName string
 }
@@ -116,6 +124,11 @@ func (m *Model) Clone() *Model {
 // highest value; a policy samples from its distribution, or takes the most
 // likely action (the mean) when greedy is set.
 func (m *Model) Act(obs []float32, n int, rng *tensor.RNG, greedy bool) []float32 {
+	if m.ObsNorm != nil {
+		x := make([]float32, n*m.Env.ObsSize())
+		m.ObsNorm.Normalize(x, obs, n)
+		obs = x
+	}
 	out := m.Actor.Forward(Rows(obs, n, m.Env.ObsSize()), nn.Eval).Value
 	as := m.Env.Actions()
 	if as.Discrete() {
@@ -133,6 +146,10 @@ func (m *Model) Act(obs []float32, n int, rng *tensor.RNG, greedy bool) []float3
 	return a
 }
 
+// obsRMS prefixes the saved observation statistics, as the attribute
+// obs_rms of Gymnasium's NormalizeObservation.
+const obsRMS = "obs_rms"
+
 // Metadata keys of a saved model.
 const (
 	MetaSpec  = "rl_spec"
@@ -148,6 +165,11 @@ func (m *Model) Save(path string) error {
 	}}
 	for _, p := range m.Params() {
 		f.Tensors[p.Name] = p.Value
+	}
+	if m.ObsNorm != nil {
+		for name, t := range m.ObsNorm.Tensors(obsRMS) {
+			f.Tensors[name] = t
+		}
 	}
 	return safetensors.Save(path, f)
 }
@@ -171,6 +193,20 @@ func LoadModel(path string) (*Model, error) {
 		return nil, err
 	}
 	ps := m.Params()
+	nt := len(ps)
+	if mean, ok := f.Tensors[obsRMS+".mean"]; ok {
+		vr, cnt := f.Tensors[obsRMS+".var"], f.Tensors[obsRMS+".count"]
+		k := m.Env.ObsSize()
+		if mean.Len() != k || vr == nil || vr.Len() != k || cnt == nil || cnt.Len() != 1 {
+			return nil, fmt.Errorf("%s: %s.mean, .var and .count want %d, %d and 1 values", path, obsRMS, k, k)
+		}
+		m.ObsNorm = NewRunningMeanStd(k)
+		for j := range k {
+			m.ObsNorm.Mean[j], m.ObsNorm.Var[j] = float64(mean.Data()[j]), float64(vr.Data()[j])
+		}
+		m.ObsNorm.Count = float64(cnt.Data()[0])
+		nt += 3
+	}
 	for _, p := range ps {
 		t, ok := f.Tensors[p.Name]
 		if !ok {
@@ -181,10 +217,10 @@ func LoadModel(path string) (*Model, error) {
 		}
 		p.Value.CopyFrom(t)
 	}
-	if len(f.Tensors) != len(ps) {
+	if len(f.Tensors) != nt {
 		var extra []string
 		for name := range f.Tensors {
-			found := false
+			found := m.ObsNorm != nil && strings.HasPrefix(name, obsRMS+".")
 			for _, p := range ps {
 				found = found || p.Name == name
 			}

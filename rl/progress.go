@@ -18,24 +18,51 @@ type Point struct {
 
 // Progress records the learning curve and reports it: at most every
 // Every, a line with the steps, the mean return of the last 20 episodes
-// and the steps per second.
+// and the steps per second. It also notes when the mean of the last 20
+// episodes first reaches the environment's reward threshold (Solved).
 type Progress struct {
-	W      io.Writer // nil: silent
-	Every  time.Duration
-	Curve  []Point
-	start  time.Time
-	last   time.Time
-	Total  int // the planned steps, for the report
-	Step   int
-	Agent  string
-	Env    string
+	W     io.Writer // nil: silent
+	Every time.Duration
+	Curve []Point
+	start time.Time
+	last  time.Time
+	Total int // the planned steps, for the report
+	Step  int
+	Agent string
+	Env   string
+	// Threshold is the mean return of 20 episodes that counts as solving
+	// the environment (Gymnasium's reward_threshold); NaN for none.
+	Threshold float64
+	// Solved is when the mean of the last 20 episodes first reached
+	// Threshold; nil until then.
+	Solved *Solved
 	closed bool
+	cpu0   time.Duration
 }
+
+// Solved records the moment a run first reached its threshold: the
+// environment steps, the wall-clock time and the process's CPU time
+// (user + system, all threads; 0 where the system does not say) since
+// the run started.
+type Solved struct {
+	Step int
+	Wall time.Duration
+	CPU  time.Duration
+}
+
+// Thresholds are Gymnasium's reward thresholds of the environments that
+// have one.
+var Thresholds = map[string]float64{"CartPole-v1": 475, "Acrobot-v1": -100, "MountainCar-v0": -110}
 
 // NewProgress starts the clock.
 func NewProgress(w io.Writer, agent, envName string, total int) *Progress {
 	now := time.Now()
-	return &Progress{W: w, Every: 2 * time.Second, start: now, last: now, Total: total, Agent: agent, Env: envName}
+	th, ok := Thresholds[envName]
+	if !ok {
+		th = math.NaN()
+	}
+	cpu, _ := processCPU()
+	return &Progress{W: w, Every: 2 * time.Second, start: now, last: now, Total: total, Agent: agent, Env: envName, Threshold: th, cpu0: cpu}
 }
 
 // Episodes records finished episodes at step and reports if it is time.
@@ -43,6 +70,10 @@ func (p *Progress) Episodes(step int, eps []env.Episode) {
 	p.Step = step
 	for _, e := range eps {
 		p.Curve = append(p.Curve, Point{step, e.Return})
+	}
+	if p.Solved == nil && len(eps) > 0 && len(p.Curve) >= 20 && p.RecentReturn() >= p.Threshold {
+		cpu, _ := processCPU()
+		p.Solved = &Solved{Step: step, Wall: time.Since(p.start), CPU: cpu - p.cpu0}
 	}
 	if p.W != nil && time.Since(p.last) >= p.Every {
 		p.report()
@@ -64,6 +95,13 @@ func (p *Progress) RecentReturn() float64 {
 
 // Elapsed is the time since the start.
 func (p *Progress) Elapsed() time.Duration { return time.Since(p.start) }
+
+// CPU is the process's CPU time since the start (0 where the system does
+// not say).
+func (p *Progress) CPU() time.Duration {
+	cpu, _ := processCPU()
+	return cpu - p.cpu0
+}
 
 // StepsPerSecond is the overall training speed.
 func (p *Progress) StepsPerSecond() float64 { return float64(p.Step) / p.Elapsed().Seconds() }

@@ -19,7 +19,13 @@ type Rollout struct {
 	NextValue, NextDone            []float32
 	// Finished collects the episodes that ended during Collect when it is
 	// given no Progress.
-	Finished         []env.Episode
+	Finished []env.Episode
+	// RewardNorm, when not nil, normalises the stored rewards (the
+	// returns reported as episodes stay the environment's own).
+	RewardNorm *RewardNorm
+	// cur is the current observations as the networks see them:
+	// normalised with the model's ObsNorm, when it has one.
+	cur              []float32
 	obsSize, actSize int
 	vec              *env.Vec
 	step             *env.VecStep
@@ -37,13 +43,36 @@ func NewRollout(vec *env.Vec, t int) *Rollout {
 		NextValue: make([]float32, n), NextDone: make([]float32, n), done: make([]float32, n)}
 }
 
+// observe sets the current observations from the environments' raw
+// ones, updating m's observation statistics first (as Gymnasium's
+// NormalizeObservation does at every step and reset) when it has them.
+func (r *Rollout) observe(m *Model, raw []float32) {
+	if m.ObsNorm == nil {
+		r.cur = raw
+		return
+	}
+	x := make([]float64, len(raw))
+	for i, v := range raw {
+		x[i] = float64(v)
+	}
+	m.ObsNorm.Update(x, r.N)
+	if len(r.cur) != len(raw) || &r.cur[0] == &raw[0] {
+		r.cur = make([]float32, len(raw))
+	}
+	m.ObsNorm.Normalize(r.cur, raw, r.N)
+}
+
 // Collect runs m's policy for T steps, filling r, and reports finished
 // episodes to p with the global step count starting at *steps, which it
-// advances.
+// advances. With m.ObsNorm set, it updates the statistics with every new
+// observation and stores the normalised ones.
 func (r *Rollout) Collect(m *Model, rng *tensor.RNG, p *Progress, steps *int) {
 	n, k, as := r.N, r.obsSize, r.actSize
+	if r.cur == nil {
+		r.observe(m, r.vec.Obs())
+	}
 	for t := range r.T {
-		obs := r.vec.Obs()
+		obs := r.cur
 		copy(r.Obs[t*n*k:], obs)
 		copy(r.Dones[t*n:], r.done)
 		acts, logp, vals := m.Sample(obs, n, rng)
@@ -59,13 +88,17 @@ func (r *Rollout) Collect(m *Model, rng *tensor.RNG, p *Progress, steps *int) {
 				r.done[i] = 1
 			}
 		}
+		if r.RewardNorm != nil {
+			r.RewardNorm.Apply(r.Rewards[t*n:(t+1)*n], r.step.Terminated)
+		}
+		r.observe(m, r.step.Obs)
 		if p != nil {
 			p.Episodes(*steps, r.step.Episodes)
 		} else {
 			r.Finished = append(r.Finished, r.step.Episodes...)
 		}
 	}
-	copy(r.NextValue, m.Values(r.vec.Obs(), n))
+	copy(r.NextValue, m.Values(r.cur, n))
 	copy(r.NextDone, r.done)
 }
 

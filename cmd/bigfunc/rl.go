@@ -120,8 +120,12 @@ func rlTrain(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	fmt.Fprintf(e.stdout, "trained %s on %s: %d steps in %.1f s (%.0f steps/s), %d episodes, last 20 return %.1f\nsaved %s\n",
-		s.Agent, s.Env, p.Step, p.Elapsed().Seconds(), p.StepsPerSecond(), len(p.Curve), p.RecentReturn(), save)
+	fmt.Fprintf(e.stdout, "trained %s on %s: %d steps in %.1f s (%.1f s CPU, %.0f steps/s), %d episodes, last 20 return %.1f\n",
+		s.Agent, s.Env, p.Step, p.Elapsed().Seconds(), p.CPU().Seconds(), p.StepsPerSecond(), len(p.Curve), p.RecentReturn())
+	if p.Solved != nil {
+		fmt.Fprintf(e.stdout, "first mean of 20 ≥ %g at step %d, after %.1f s (%.1f s CPU)\n", p.Threshold, p.Solved.Step, p.Solved.Wall.Seconds(), p.Solved.CPU.Seconds())
+	}
+	fmt.Fprintf(e.stdout, "saved %s\n", save)
 	return nil
 }
 

@@ -33,6 +33,13 @@ type Config struct {
 	// TargetKL stops an update's epochs early once the approximate KL
 	// divergence exceeds it; 0 never stops (CleanRL's None).
 	TargetKL float64 `yaml:"target_kl"`
+	// NormObs and NormReward normalise observations and rewards by their
+	// running statistics, clipped to [−10, 10], as the environment
+	// wrappers of CleanRL's ppo_continuous_action.py do; the observation
+	// statistics are saved with the model. The defaults are on for
+	// continuous actions and off for discrete ones, as in CleanRL.
+	NormObs    bool `yaml:"norm_obs"`
+	NormReward bool `yaml:"norm_reward"`
 }
 
 // DefaultConfig returns CleanRL's defaults: ppo.py's for discrete actions,
@@ -40,7 +47,8 @@ type Config struct {
 func DefaultConfig(continuous bool) Config {
 	if continuous {
 		return Config{NumEnvs: 1, NumSteps: 2048, AnnealLR: true, Gamma: 0.99, GAELambda: 0.95, NumMinibatches: 32,
-			UpdateEpochs: 10, NormAdv: true, ClipCoef: 0.2, ClipVLoss: true, EntCoef: 0, VfCoef: 0.5, MaxGradNorm: 0.5}
+			UpdateEpochs: 10, NormAdv: true, ClipCoef: 0.2, ClipVLoss: true, EntCoef: 0, VfCoef: 0.5, MaxGradNorm: 0.5,
+			NormObs: true, NormReward: true}
 	}
 	return Config{NumEnvs: 4, NumSteps: 128, AnnealLR: true, Gamma: 0.99, GAELambda: 0.95, NumMinibatches: 4,
 		UpdateEpochs: 4, NormAdv: true, ClipCoef: 0.2, ClipVLoss: true, EntCoef: 0.01, VfCoef: 0.5, MaxGradNorm: 0.5}
@@ -102,6 +110,12 @@ func Train(ctx context.Context, s *rl.Spec, log io.Writer) (*rl.Model, *rl.Progr
 	batch := c.NumEnvs * c.NumSteps
 	iters := max(1, s.Train.TotalSteps/batch)
 	ro := rl.NewRollout(vec, c.NumSteps)
+	if c.NormObs {
+		m.ObsNorm = rl.NewRunningMeanStd(e.ObsSize())
+	}
+	if c.NormReward {
+		ro.RewardNorm = rl.NewRewardNorm(c.NumEnvs, c.Gamma)
+	}
 	lr0 := opt.LR()
 	steps := 0
 	for it := 1; it <= iters; it++ {
