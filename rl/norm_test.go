@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/bigfunc/bigfunc/rl/env"
 	"github.com/bigfunc/bigfunc/tensor"
 )
 
@@ -101,5 +102,39 @@ func TestModelSavesObsNorm(t *testing.T) {
 	m.ObsNorm = nil
 	if a3 := m.Act(obs, 1, nil, true); a3[0] == a1[0] {
 		t.Errorf("the statistics change nothing: %v", a3)
+	}
+}
+
+// TestProgressSolved checks when a run counts as solved: the mean of the
+// last 20 episodes at the threshold, not before 20 episodes, and Stop
+// only for a run told to stop.
+func TestProgressSolved(t *testing.T) {
+	p := NewProgress(nil, "ppo", "CartPole-v1", 1000)
+	eps := func(r float64, n int) []env.Episode {
+		out := make([]env.Episode, n)
+		for i := range out {
+			out[i].Return = r
+		}
+		return out
+	}
+	p.Episodes(100, eps(500, 19))
+	if p.Solved != nil {
+		t.Fatal("solved after 19 episodes")
+	}
+	p.Episodes(200, eps(400, 1)) // mean of 20: (19·500 + 400)/20 = 495
+	if p.Solved == nil || p.Solved.Step != 200 {
+		t.Fatalf("Solved = %+v, want step 200", p.Solved)
+	}
+	p.Episodes(300, eps(0, 20))
+	if p.Solved.Step != 200 {
+		t.Errorf("Solved moved to step %d", p.Solved.Step)
+	}
+	if p.Stop(Train{}) || !p.Stop(Train{StopWhenSolved: true}) {
+		t.Error("Stop ignores StopWhenSolved")
+	}
+	q := NewProgress(nil, "ppo", "Pendulum-v1", 1000)
+	q.Episodes(100, eps(0, 30))
+	if q.Solved != nil {
+		t.Error("Pendulum-v1, which has no threshold, counted as solved")
 	}
 }

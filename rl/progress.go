@@ -96,6 +96,10 @@ func (p *Progress) RecentReturn() float64 {
 // Elapsed is the time since the start.
 func (p *Progress) Elapsed() time.Duration { return time.Since(p.start) }
 
+// Stop reports whether a run told to stop when solved (Train's
+// StopWhenSolved) should stop now.
+func (p *Progress) Stop(t Train) bool { return t.StopWhenSolved && p.Solved != nil }
+
 // CPU is the process's CPU time since the start (0 where the system does
 // not say).
 func (p *Progress) CPU() time.Duration {

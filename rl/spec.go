@@ -25,6 +25,9 @@ import (
 //	optimizer: {name: adam, lr: 2.5e-4, eps: 1.0e-5}
 //	train: {total_steps: 100000, seed: 1, save: model.safetensors}
 //
+// train may also set stop_when_solved: true, which ends training once the
+// mean return of 20 episodes reaches the environment's reward threshold.
+//
 // Architecture and optimizer may be left out for the agent's defaults.
 type Spec struct {
 	// Path is the file the spec came from; Source its text, which a saved
@@ -50,6 +53,10 @@ type Train struct {
 	TotalSteps int    // environment steps, all copies together
 	Seed       uint64 // drives initialisation, exploration and resets
 	Save       string // where to save the model, relative to the spec
+	// StopWhenSolved ends training once the mean return of the last 20
+	// episodes reaches the environment's reward threshold (Progress's
+	// Threshold), as a benchmark of time to solve wants.
+	StopWhenSolved bool
 }
 
 // LoadSpec reads and parses a spec file.
@@ -172,7 +179,7 @@ func (p specParser) train(n *yaml.Node, t *Train) error {
 	if n.Kind != yaml.MappingNode {
 		return p.errAt(n, "train: want a mapping with total_steps, seed and save")
 	}
-	keys := []string{"total_steps", "seed", "save"}
+	keys := []string{"total_steps", "seed", "save", "stop_when_solved"}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		var err error
@@ -186,11 +193,13 @@ func (p specParser) train(n *yaml.Node, t *Train) error {
 			err = v.Decode(&t.Seed)
 		case "save":
 			err = v.Decode(&t.Save)
+		case "stop_when_solved":
+			err = v.Decode(&t.StopWhenSolved)
 		default:
 			return p.errAt(k, "train: unknown key %q%s; allowed: %s", k.Value, suggest.DidYouMean(k.Value, keys), strings.Join(keys, ", "))
 		}
 		if err != nil {
-			return p.errAt(v, "train.%s: want %s, got %q", k.Value, map[string]string{"total_steps": "an integer", "seed": "a non-negative integer", "save": "a file name"}[k.Value], v.Value)
+			return p.errAt(v, "train.%s: want %s, got %q", k.Value, map[string]string{"total_steps": "an integer", "seed": "a non-negative integer", "save": "a file name", "stop_when_solved": "true or false"}[k.Value], v.Value)
 		}
 	}
 	if t.TotalSteps == 0 {

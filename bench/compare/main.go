@@ -137,6 +137,14 @@ func main() {
 				all = append(all, runPython(*python, script.Name(), "tta", torchCore, t, false, dir)...)
 			}
 		}
+		if err := haveRLJob(); err != nil {
+			fmt.Printf("note: no reinforcement-learning job: %v\n", err)
+		} else {
+			all = append(all, bigfuncSolve()...)
+			if havePython {
+				all = append(all, torchSolve(*python, torchCore)...)
+			}
+		}
 	}
 	report(all, peak)
 }
@@ -520,6 +528,8 @@ func runWorker(name, threads string, quick bool) {
 				fatal(err)
 			}
 		}
+	case "solve":
+		runSolveWorker(threads)
 	case "train-rss":
 		runtime.GOMAXPROCS(1)
 		step := mlpStep(256, 64, "sgd")
@@ -804,7 +814,7 @@ func threadsOf(name string) int {
 }
 
 func order(name string) int {
-	for i, p := range []string{"sgemm", "mlp", "infer", "rss_train", "tta", "rss_tta"} {
+	for i, p := range []string{"sgemm", "mlp", "infer", "rss_train", "tta", "rss_tta", "solve"} {
 		if strings.HasPrefix(name, p) {
 			return i
 		}

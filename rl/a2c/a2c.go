@@ -94,7 +94,7 @@ func Train(ctx context.Context, s *rl.Spec, log io.Writer) (*rl.Model, *rl.Progr
 	ro := rl.NewRollout(vec, c.NumSteps)
 	steps := 0
 	lr0 := opt.LR()
-	for steps < s.Train.TotalSteps {
+	for steps < s.Train.TotalSteps && !p.Stop(s.Train) {
 		if err := ctx.Err(); err != nil {
 			p.Done()
 			return m, p, err

@@ -51,6 +51,7 @@ type shared struct {
 	p      *rl.Progress
 	steps  int
 	total  int
+	train  rl.Train
 	lr0    float64
 }
 
@@ -72,7 +73,7 @@ func Train(ctx context.Context, s *rl.Spec, log io.Writer) (*rl.Model, *rl.Progr
 		return nil, nil, err
 	}
 	name, hp := a2c.DefaultOptimizer()
-	g := &shared{model: m, params: m.Params(), p: rl.NewProgress(log, "a3c", s.Env, s.Train.TotalSteps), total: s.Train.TotalSteps}
+	g := &shared{model: m, params: m.Params(), p: rl.NewProgress(log, "a3c", s.Env, s.Train.TotalSteps), total: s.Train.TotalSteps, train: s.Train}
 	g.opt, err = s.NewOptimizerOr(g.params, name, hp)
 	if err != nil {
 		return nil, nil, err
@@ -105,8 +106,9 @@ func Train(ctx context.Context, s *rl.Spec, log io.Writer) (*rl.Model, *rl.Progr
 	return m, g.p, ctx.Err()
 }
 
-// work is one worker's loop: collect with the local copy, compute its
-// gradients, and apply them to the shared model under the lock.
+// work is one worker's loop: collect with the local copy, compute and
+// clip its gradients, and apply them to the shared model under the lock,
+// where only the optimizer step and the copy back remain.
 func (g *shared) work(ctx context.Context, local *rl.Model, vec *env.Vec, rng *tensor.RNG, c a2c.Config) {
 	ro := rl.NewRollout(vec, c.NumSteps)
 	lp := local.Params()
@@ -119,9 +121,14 @@ func (g *shared) work(ctx context.Context, local *rl.Model, vec *env.Vec, rng *t
 			v.ZeroGrad()
 		}
 		a2c.Loss(local, ro, c, rng).Backward()
+		// The shared gradients hold only this worker's, so clipping the
+		// local ones is the same and keeps the norm out of the lock.
+		if c.MaxGradNorm > 0 {
+			optim.ClipGradNorm(lvars, c.MaxGradNorm, 2)
+		}
 
 		g.mu.Lock()
-		if g.steps >= g.total {
+		if g.steps >= g.total || g.p.Stop(g.train) {
 			g.mu.Unlock()
 			return
 		}
@@ -133,9 +140,6 @@ func (g *shared) work(ctx context.Context, local *rl.Model, vec *env.Vec, rng *t
 			if lp[i].Grad != nil {
 				p.AccumulateGrad(lp[i].Grad)
 			}
-		}
-		if c.MaxGradNorm > 0 {
-			optim.ClipGradNorm(g.opt.Params(), c.MaxGradNorm, 2)
 		}
 		g.opt.Step()
 		g.steps += n

@@ -116,7 +116,7 @@ func Train(ctx context.Context, s *rl.Spec, log io.Writer) (*rl.Model, *rl.Progr
 	acts := make([]float32, n)
 	var st *env.VecStep
 	steps := 0
-	for gs := 0; steps < s.Train.TotalSteps; gs++ {
+	for gs := 0; steps < s.Train.TotalSteps && !p.Stop(s.Train); gs++ {
 		if gs%256 == 0 {
 			if err := ctx.Err(); err != nil {
 				p.Done()

@@ -127,6 +127,9 @@ func Train(ctx context.Context, s *rl.Spec, log io.Writer) (*rl.Model, *rl.Progr
 			opt.SetLR((1 - float64(it-1)/float64(iters)) * lr0)
 		}
 		ro.Collect(m, rng, p, &steps)
+		if p.Stop(s.Train) {
+			break
+		}
 		Update(m, opt, ro, c, rng)
 	}
 	p.Done()
