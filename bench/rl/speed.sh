@@ -8,17 +8,19 @@
 # episodes first reached 475. On a shared machine compare the CPU
 # seconds: wall-clock includes the time spent waiting for a core.
 #
-# Usage: bench/rl/speed.sh BIGFUNC [SEEDS] [PYTHON]
-# (from the repository root; SEEDS defaults to "1 2 3", PYTHON to
-# /usr/bin/python3, Debian's, which has python3-torch.)
+# Usage: bench/rl/speed.sh BIGFUNC [SEEDS] [ALGOS] [PYTHON]
+# (from the repository root; SEEDS defaults to "1 2 3", ALGOS to
+# "ppo dqn", PYTHON to /usr/bin/python3, Debian's, which has
+# python3-torch.)
 set -eu
 bin=$(realpath "$1")
 seeds=${2:-1 2 3}
-py=${3:-/usr/bin/python3}
+algos=${3:-ppo dqn}
+py=${4:-/usr/bin/python3}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 here=$(dirname "$0")
-for algo in ppo dqn; do
+for algo in $algos; do
 	for seed in $seeds; do
 		echo "== $algo seed $seed"
 		sed -e "s/^  seed: .*/  seed: $seed/" -e "s|^  save: .*|  save: $tmp/m.safetensors|" "examples/cartpole-$algo.yaml" >"$tmp/s.yaml"
