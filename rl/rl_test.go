@@ -125,6 +125,7 @@ func TestSpecErrors(t *testing.T) {
 		{"env: CartPole-v1\nagent: {name: ppx}\ntrain: {total_steps: 10}\n", "agent: unknown name \"ppx\" (did you mean \"ppo\"?)"},
 		{"env: CartPole-v1\nagent: ppo\ntrain: {total_steps: -1}\n", "s.yaml:3:22: train.total_steps: want a positive integer"},
 		{"env: CartPole-v1\nagent: ppo\n", "missing train"},
+		{"env: CartPole-v1\nagent: ppo\ntrain: {total_steps: 10, stop_when_solved: maybe}\n", "s.yaml:3:44: train.stop_when_solved: want true or false"},
 	} {
 		_, err := ParseSpec("s.yaml", []byte(c.src))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
