@@ -140,7 +140,8 @@ def main():
                 optimizer.step()
     if a.json:
         import json
-        step, wall, cpu = clock.solved or (global_step, float("nan"), float("nan"))
+        # null when unsolved: JSON has no NaN, and compare skips the ratio.
+        step, wall, cpu = clock.solved or (global_step, None, None)
         print(json.dumps({"name": "solve_cartpole_ppo_1t" if a.threads == 1 else f"solve_cartpole_ppo_{a.threads}t",
                           "lib": "pytorch", "value": wall if a.json == "wall" else cpu, "unit": "s",
                           "note": f"seed {a.seed}, solved at step {step}" if clock.solved else "not solved"}))
