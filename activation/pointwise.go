@@ -114,11 +114,8 @@ func (l *GELULayer) Apply(y, x []float32) {
 		}
 		return
 	}
-	for i, v := range x {
-		v := float64(v)
-		// erfc keeps the left tail, where 1 + erf cancels, accurate.
-		y[i] = float32(v * 0.5 * math.Erfc(-v*sqrt1_2))
-	}
+	// PyTorch's own float32 computation, so that the bits agree.
+	kernel.GELU(y, x)
 }
 
 // Backprop adds dy·GELU′(x).
@@ -130,9 +127,5 @@ func (l *GELULayer) Backprop(dx, dy, x, _ []float32) {
 		}
 		return
 	}
-	for i := range dx {
-		v := float64(x[i])
-		d := 0.5*math.Erfc(-v*sqrt1_2) + v*invSqrt2Pi*math.Exp(-0.5*v*v)
-		dx[i] += float32(float64(dy[i]) * d)
-	}
+	kernel.GELUGradAdd(dx, dy, x)
 }

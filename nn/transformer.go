@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/bigfunc/bigfunc/internal/kernel"
+
 	"github.com/bigfunc/bigfunc/autograd"
 	"github.com/bigfunc/bigfunc/tensor"
 )
@@ -123,7 +125,7 @@ func (l *TransformerEncoderLayer) Fuse(in []int, rows int) Kernel {
 		a: buf(R * E), b: buf(R * E), c: buf(R * E), sa: buf(R * E), f1: buf(R * F), act: buf(R * F), f2: buf(R * E),
 		mask1: buf(R * E), maskF: buf(R * F), mask2: buf(R * E),
 		mean1: buf(R), rstd1: buf(R), mean2: buf(R), rstd2: buf(R),
-		dX1: buf(R * E), dTmp: buf(R * E), dH: buf(R * E), dA: buf(R * E), dF: buf(R * F), cdf: buf(R * F),
+		dX1: buf(R * E), dTmp: buf(R * E), dH: buf(R * E), dA: buf(R * E), dF: buf(R * F),
 	}
 }
 
@@ -144,7 +146,6 @@ type encoderKernel struct {
 	mean2, rstd2      []float32
 	dX1, dTmp, dH, dA []float32
 	dF                []float32
-	cdf               []float32 // gelu: Φ of linear₁'s output, kept for the backward pass
 	dropped           bool
 }
 
@@ -178,7 +179,7 @@ func (k *encoderKernel) Forward(y, x []float32, n int, m Mode) {
 func (k *encoderKernel) feedForward(f2, h, f1, act []float32, R int, m Mode) {
 	l, E, F := k.l, k.l.dModel, k.l.dimFF
 	project(f1, h, l.Linear1.Weight, l.Linear1.Bias, R, E, F)
-	activate(act, f1, k.cdf[:len(f1)], l.Activation)
+	activate(act, f1, l.Activation)
 	k.dropout(act, k.maskF[:R*F], m)
 	project(f2, act, l.Linear2.Weight, l.Linear2.Bias, R, F, E)
 	k.dropout(f2, k.mask2[:R*E], m)
@@ -219,7 +220,7 @@ func (k *encoderKernel) Backward(dx, dy, x, _ []float32, n int) {
 		clear(dF)
 		projectBack(dF, dA, act, l.Linear2.Weight, l.Linear2.Bias, R, F, E)
 		k.undrop(dF, k.maskF[:R*F])
-		activateBack(dF, f1, k.cdf[:len(f1)], l.Activation)
+		activateBack(dF, f1, l.Activation)
 		projectBack(dh, dF, h, l.Linear1.Weight, l.Linear1.Bias, R, E, F)
 	}
 	if l.NormFirst {
@@ -330,29 +331,21 @@ func layerNormRowsBack(dx, dy, x []float32, p *LayerNorm, mean, rstd []float32, 
 }
 
 // activate writes act(x) into y: relu, or gelu's exact form
-// x·Φ(x) = x/2·(1 + erf(x/√2)). For gelu it keeps Φ(x) in cdf, when not
-// nil, for the backward pass: erf is the costliest part of the layer.
-func activate(y, x, cdf []float32, act string) {
+// x·Φ(x) = x/2·(1 + erf(x/√2)), computed as PyTorch computes it in float32.
+// y may be x.
+func activate(y, x []float32, act string) {
 	if act == "relu" {
 		for i, v := range x {
 			y[i] = max(v, 0)
 		}
 		return
 	}
-	for i, v := range x {
-		f := float64(v)
-		c := 0.5 * (1 + math.Erf(f/math.Sqrt2))
-		if cdf != nil {
-			cdf[i] = float32(c)
-		}
-		y[i] = float32(f * c)
-	}
+	kernel.GELU(y, x)
 }
 
 // activateBack multiplies the gradient g by act′(x) in place: relu′ is 1
-// for x > 0 (0 at 0, as PyTorch), gelu′ = Φ(x) + x·φ(x), with Φ(x) from
-// the forward pass.
-func activateBack(g, x, cdf []float32, act string) {
+// for x > 0 (0 at 0, as PyTorch), gelu′ = Φ(x) + x·φ(x).
+func activateBack(g, x []float32, act string) {
 	if act == "relu" {
 		for i, v := range x {
 			if v <= 0 {
@@ -361,12 +354,7 @@ func activateBack(g, x, cdf []float32, act string) {
 		}
 		return
 	}
-	const invSqrt2Pi = 0.3989422804014327
-	for i, v := range x {
-		f := float64(v)
-		pdf := math.Exp(-0.5*f*f) * invSqrt2Pi
-		g[i] = float32(float64(g[i]) * (float64(cdf[i]) + f*pdf))
-	}
+	kernel.GELUGrad(g, g, x)
 }
 
 func init() {

@@ -211,7 +211,7 @@ func (s *encoderStep) step(y, x []float32, pos int) {
 	y = y[:E]
 	ff := func(h []float32) {
 		project(s.f1, h, l.Linear1.Weight, l.Linear1.Bias, 1, E, F)
-		activate(s.f1, s.f1, nil, l.Activation)
+		activate(s.f1, s.f1, l.Activation)
 		project(s.f2, s.f1, l.Linear2.Weight, l.Linear2.Bias, 1, F, E)
 	}
 	if l.NormFirst {
