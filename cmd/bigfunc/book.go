@@ -12,11 +12,12 @@ import (
 )
 
 func cmdDraw(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "draw", "--model MODEL -o FILE", "draw a saved model's network with its weights (SVG, PNG or PDF, by the file's extension)")
+	fs := newFlags(e, "draw", "--model MODEL -o FILE [--prompt TEXT]", "draw a saved model's network with its weights, or with --prompt a sequence model's attention maps for that text (SVG, PNG or PDF, by the file's extension)")
 	model := fs.String("model", "", "the trained model (.safetensors)")
 	out := fs.String("o", "", "the image to write: a .svg, .png or .pdf file")
 	title := fs.String("title", "", "title above the diagram (default: the model file's name)")
 	labels := fs.String("labels", "auto", "write weights and biases on the diagram: auto (small networks), always or never")
+	prompt := fs.String("prompt", "", "draw each attention layer's and head's weights for this `TEXT` instead of the network")
 	if _, err := parseExact(fs, args); err != nil {
 		return err
 	}
@@ -36,6 +37,13 @@ func cmdDraw(ctx context.Context, e *env, args []string) error {
 	m, err := train.LoadModel(*model)
 	if err != nil {
 		return err
+	}
+	if *prompt != "" {
+		if err := drawAttention(m, *model, *prompt, *out, *title); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "wrote %s\n", *out)
+		return nil
 	}
 	n := plot.Network{
 		Net:         m.Net,
