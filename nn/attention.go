@@ -33,6 +33,10 @@ type MultiheadAttention struct {
 	Embed, Heads int
 	Dropout      float64
 	Causal       bool
+	// PadKeys makes Forward ignore the keys that Mode.KeyPadding marks
+	// (key_padding_mask: auto, the default); Attend's explicit masks
+	// replace it.
+	PadKeys bool
 
 	InProjWeight, InProjBias   *autograd.Var
 	OutProjWeight, OutProjBias *autograd.Var
@@ -49,7 +53,7 @@ func NewMultiheadAttention(embed, heads int, dropout float64, bias, causal bool,
 	if !(dropout >= 0 && dropout <= 1) {
 		panic(fmt.Sprintf("nn: NewMultiheadAttention: dropout must be in [0, 1], got %g", dropout))
 	}
-	a := &MultiheadAttention{Embed: embed, Heads: heads, Dropout: dropout, Causal: causal,
+	a := &MultiheadAttention{Embed: embed, Heads: heads, Dropout: dropout, Causal: causal, PadKeys: true,
 		InProjWeight: autograd.Param(tensor.Zeros(3*embed, embed)), OutProjWeight: autograd.Param(tensor.Zeros(embed, embed))}
 	XavierUniform(a.InProjWeight.Value, rng, 1)
 	KaimingUniform(a.OutProjWeight.Value, rng, math.Sqrt(5), FanIn, "leaky_relu")
@@ -61,9 +65,9 @@ func NewMultiheadAttention(embed, heads int, dropout float64, bias, causal bool,
 }
 
 // Forward returns the self-attention of x [N, T, E] under the Causal
-// setting, with no other mask.
+// setting, ignoring the keys m.KeyPadding marks when PadKeys is set.
 func (a *MultiheadAttention) Forward(x *autograd.Var, m Mode) *autograd.Var {
-	return a.Attend(x, nil, nil, m)
+	return RunKernel(a, x, m)
 }
 
 // Attend returns the self-attention of x [N, T, E] with masks:
@@ -82,15 +86,18 @@ func (a *MultiheadAttention) Attend(x *autograd.Var, keyPadding []bool, attnMask
 		panic(&tensor.ShapeError{Op: "nn.MultiheadAttention", Detail: "masks want [N·T] and [T·T] elements for input", Shapes: [][]int{s, {len(keyPadding)}, {len(attnMask)}}})
 	}
 	k := a.kernel(T, n)
-	k.core.keyPad, k.core.mask = keyPadding, attnMask
+	k.explicit, k.core.keyPad, k.core.mask = true, keyPadding, attnMask
 	return KernelOp("multihead_attention", k, x, []int{T, a.Embed}, m, Vars(a.Params())...)
 }
 
 // Describe returns "multihead_attention" with num_heads, dropout, bias
 // and causal.
 func (a *MultiheadAttention) Describe() Desc {
-	return Desc{Op: "multihead_attention", Config: map[string]any{
-		"num_heads": a.Heads, "dropout": a.Dropout, "bias": a.InProjBias != nil, "causal": a.Causal}}
+	c := map[string]any{"num_heads": a.Heads, "dropout": a.Dropout, "bias": a.InProjBias != nil, "causal": a.Causal}
+	if !a.PadKeys {
+		c["key_padding_mask"] = "none"
+	}
+	return Desc{Op: "multihead_attention", Config: c}
 }
 
 // OutShape returns in, which must be [T, Embed].
@@ -134,6 +141,7 @@ func (a *MultiheadAttention) kernel(T, rows int) *mhaKernel {
 type mhaKernel struct {
 	a          *MultiheadAttention
 	T          int
+	explicit   bool // Attend's masks, not Mode.KeyPadding
 	core       *attnCore
 	qkv, att   []float32
 	dqkv, datt []float32
@@ -141,6 +149,12 @@ type mhaKernel struct {
 
 func (k *mhaKernel) Forward(y, x []float32, n int, m Mode) {
 	a, E, R := k.a, k.a.Embed, n*k.T
+	if !k.explicit {
+		k.core.keyPad = nil
+		if a.PadKeys && m.KeyPadding != nil {
+			k.core.keyPad = m.KeyPadding[:R]
+		}
+	}
 	qkv, att := k.qkv[:R*3*E], k.att[:R*E]
 	project(qkv, x, a.InProjWeight, a.InProjBias, R, E, 3*E)
 	scaleQueries(qkv, R, E, a.Heads)
@@ -200,7 +214,7 @@ func scaleQueries(qkv []float32, r, E, heads int) {
 
 func init() {
 	Register("multihead_attention", "num_heads", func(o Options, in []int, rng *tensor.RNG) (Layer, error) {
-		if err := o.Allow("num_heads", "dropout", "bias", "causal"); err != nil {
+		if err := o.Allow("num_heads", "dropout", "bias", "causal", "attn_mask", "key_padding_mask"); err != nil {
 			return nil, err
 		}
 		heads, err := o.Positive("num_heads")
@@ -218,7 +232,7 @@ func init() {
 		if err != nil {
 			return nil, err
 		}
-		causal, err := o.Bool("causal", false)
+		causal, padKeys, err := maskOptions(o)
 		if err != nil {
 			return nil, err
 		}
@@ -231,6 +245,33 @@ func init() {
 		if err := checkParams("4 × embed_dim²:", 4*in[1], in[1]); err != nil {
 			return nil, err
 		}
-		return NewMultiheadAttention(in[1], heads, p, bias, causal, rng), nil
+		a := NewMultiheadAttention(in[1], heads, p, bias, causal, rng)
+		a.PadKeys = padKeys
+		return a, nil
 	})
+}
+
+// maskOptions reads the spec keys of an attending layer's masks: causal
+// (a bool), or the same as attn_mask: causal or none; and
+// key_padding_mask: auto (ignore the keys the first layer marks as
+// padding) or none.
+func maskOptions(o Options) (causal, padKeys bool, err error) {
+	if causal, err = o.Bool("causal", false); err != nil {
+		return false, false, err
+	}
+	if _, ok := o["attn_mask"]; ok {
+		am, err := o.String("attn_mask", "none", "none", "causal")
+		if err != nil {
+			return false, false, err
+		}
+		if _, both := o["causal"]; both && causal != (am == "causal") {
+			return false, false, fmt.Errorf("attn_mask: %s and causal: %v disagree; give one of them", am, causal)
+		}
+		causal = am == "causal"
+	}
+	kp, err := o.String("key_padding_mask", "auto", "auto", "none")
+	if err != nil {
+		return false, false, err
+	}
+	return causal, kp == "auto", nil
 }

@@ -155,3 +155,14 @@ func init() {
 		return NewEmbedding(num, dim, pad, rng), nil
 	})
 }
+
+// MarkPadding marks the ids equal to PaddingIdx, so that attention later
+// in a Sequential ignores those keys; without a padding_idx it marks none.
+func (e *Embedding) MarkPadding(dst []bool, ids []float32) bool {
+	found := false
+	for i, v := range ids {
+		dst[i] = e.PaddingIdx >= 0 && int(v) == e.PaddingIdx
+		found = found || dst[i]
+	}
+	return found
+}

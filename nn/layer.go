@@ -35,6 +35,20 @@ type Mode struct {
 	// RReLU slopes). It must be set when Train is, and is used by one
 	// goroutine at a time.
 	RNG *tensor.RNG
+	// KeyPadding, when not nil, marks the padding tokens of the batch,
+	// [N·T] with true for padding: attention layers with
+	// key_padding_mask: auto ignore those keys, as PyTorch's
+	// key_padding_mask. A Sequential whose first layer is a PaddingSource
+	// sets it for the layers after that one.
+	KeyPadding []bool
+}
+
+// PaddingSource is implemented by a layer that reads token ids and knows
+// which of them are padding (an Embedding with padding_idx).
+// MarkPadding sets dst[i] to whether ids[i] is padding and reports
+// whether any is.
+type PaddingSource interface {
+	MarkPadding(dst []bool, ids []float32) bool
 }
 
 // Eval is evaluation mode: deterministic, no state changes.

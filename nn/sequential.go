@@ -17,8 +17,19 @@ type Sequential struct {
 func NewSequential(layers ...Layer) *Sequential { return &Sequential{Layers: layers} }
 
 // Forward runs x through every layer.
+// When the first layer is a PaddingSource and the batch holds padding,
+// the later layers see it in m.KeyPadding.
 func (s *Sequential) Forward(x *autograd.Var, m Mode) *autograd.Var {
-	for _, l := range s.Layers {
+	for i, l := range s.Layers {
+		if ps, ok := l.(PaddingSource); ok && i == 0 && m.KeyPadding == nil {
+			pad := make([]bool, x.Value.Len())
+			ok = ps.MarkPadding(pad, x.Value.Data())
+			x = l.Forward(x, m)
+			if ok {
+				m.KeyPadding = pad
+			}
+			continue
+		}
 		x = l.Forward(x, m)
 	}
 	return x
@@ -85,6 +96,9 @@ func (s *Sequential) Fuse(in []int, rows int) Kernel {
 		return nil
 	}
 	k := &seqKernel{sizes: make([]int, len(shapes))}
+	if ps, ok := s.Layers[0].(PaddingSource); ok {
+		k.padFrom = ps
+	}
 	for i, sh := range shapes {
 		k.sizes[i] = Size(sh)
 	}
@@ -110,6 +124,10 @@ type seqKernel struct {
 	sizes  []int // per-sample sizes: input, then after each layer
 	outs   [][]float32
 	grads  [][]float32
+	// padFrom, when set, marks the padding of each batch in pad, which
+	// the later layers read from Mode.KeyPadding.
+	padFrom PaddingSource
+	pad     []bool
 }
 
 // io returns the input and output slices of layer i for n samples.
@@ -128,6 +146,14 @@ func (k *seqKernel) Forward(y, x []float32, n int, m Mode) {
 	for i, l := range k.layers {
 		in, out := k.io(i, x, y, n)
 		l.Forward(out, in, n, m)
+		if i == 0 && k.padFrom != nil && m.KeyPadding == nil {
+			if cap(k.pad) < len(in) {
+				k.pad = make([]bool, len(in))
+			}
+			if pad := k.pad[:len(in)]; k.padFrom.MarkPadding(pad, in) {
+				m.KeyPadding = pad
+			}
+		}
 	}
 }
 

@@ -77,13 +77,18 @@ func (l *TransformerEncoderLayer) Forward(x *autograd.Var, m Mode) *autograd.Var
 }
 
 // Describe returns "transformer_encoder_layer" with PyTorch's option
-// names and causal.
+// names and causal (and key_padding_mask: none when padding is not
+// masked).
 func (l *TransformerEncoderLayer) Describe() Desc {
-	return Desc{Op: "transformer_encoder_layer", Config: map[string]any{
+	c := map[string]any{
 		"nhead": l.SelfAttn.Heads, "dim_feedforward": l.dimFF, "dropout": l.Dropout,
 		"activation": l.Activation, "norm_first": l.NormFirst, "causal": l.Causal,
 		"layer_norm_eps": l.Norm1.Eps,
-	}}
+	}
+	if !l.SelfAttn.PadKeys {
+		c["key_padding_mask"] = "none"
+	}
+	return Desc{Op: "transformer_encoder_layer", Config: c}
 }
 
 // OutShape returns in, which must be [T, d_model].
@@ -359,7 +364,7 @@ func activateBack(g, x []float32, act string) {
 
 func init() {
 	Register("transformer_encoder_layer", "nhead", func(o Options, in []int, rng *tensor.RNG) (Layer, error) {
-		if err := o.Allow("nhead", "dim_feedforward", "dropout", "activation", "norm_first", "causal", "layer_norm_eps"); err != nil {
+		if err := o.Allow("nhead", "dim_feedforward", "dropout", "activation", "norm_first", "causal", "attn_mask", "key_padding_mask", "layer_norm_eps"); err != nil {
 			return nil, err
 		}
 		nhead, err := o.Positive("nhead")
@@ -388,7 +393,7 @@ func init() {
 		if err != nil {
 			return nil, err
 		}
-		causal, err := o.Bool("causal", false)
+		causal, padKeys, err := maskOptions(o)
 		if err != nil {
 			return nil, err
 		}
@@ -409,6 +414,8 @@ func init() {
 		if err := checkParams("d_model × (4·d_model + 2·dim_feedforward):", d, 4*d+2*ff); err != nil {
 			return nil, err
 		}
-		return NewTransformerEncoderLayer(d, nhead, ff, p, act, eps, normFirst, causal, rng), nil
+		l := NewTransformerEncoderLayer(d, nhead, ff, p, act, eps, normFirst, causal, rng)
+		l.SelfAttn.PadKeys = padKeys
+		return l, nil
 	})
 }
