@@ -169,7 +169,9 @@ func Build(s *spec.Spec, opts Options) (*Trainer, *Sets, error) {
 		// The vocabulary size comes from the data: it fills in
 		// num_embeddings and linear: vocab before the network is built.
 		filled := *s
-		filled.Architecture = withVocab(s.Architecture, v.Size())
+		if filled.Architecture, err = withVocab(s.Architecture, v.Size(), v.Pad); err != nil {
+			return nil, nil, fmt.Errorf("%s: architecture: %w", s.Path, err)
+		}
 		if m, err = NewModel(&filled, sets.Train.SampleShape(), s.Train.Seed); err != nil {
 			return nil, nil, err
 		}

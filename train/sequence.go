@@ -107,8 +107,9 @@ func sequenceSets(s *spec.Spec) (*Sets, error) {
 
 // withVocab returns a copy of layers with the vocabulary size v filled
 // in: num_embeddings of every embedding that lacks it, and out_features
-// of linear: vocab.
-func withVocab(layers []spec.LayerSpec, v int) []spec.LayerSpec {
+// of linear: vocab; and padding_idx: pad replaced by the id of the
+// vocabulary's padding token, pad, which attention then masks as keys.
+func withVocab(layers []spec.LayerSpec, v, pad int) ([]spec.LayerSpec, error) {
 	out := make([]spec.LayerSpec, len(layers))
 	for i, ls := range layers {
 		var params map[string]any
@@ -123,16 +124,28 @@ func withVocab(layers []spec.LayerSpec, v int) []spec.LayerSpec {
 			if _, ok := params["num_embeddings"]; !ok {
 				params["num_embeddings"] = v
 			}
+			if params["padding_idx"] == "pad" {
+				if pad < 0 {
+					return nil, fmt.Errorf("embedding: padding_idx: pad, but the data's vocabulary has no padding token")
+				}
+				params["padding_idx"] = pad
+			}
 		case "linear":
 			if params["out_features"] == "vocab" {
 				params["out_features"] = v
 			}
 		}
 		ls.Params = params
-		ls.Inner, ls.Shortcut = withVocab(ls.Inner, v), withVocab(ls.Shortcut, v)
+		var err error
+		if ls.Inner, err = withVocab(ls.Inner, v, pad); err != nil {
+			return nil, err
+		}
+		if ls.Shortcut, err = withVocab(ls.Shortcut, v, pad); err != nil {
+			return nil, err
+		}
 		out[i] = ls
 	}
-	return out
+	return out, nil
 }
 
 // expandEnv replaces $VAR and ${VAR} in a path from the environment; an
