@@ -86,7 +86,7 @@ func init() {
 		{"sample", "--model G -n N [-o FILE]", "draw samples from a trained GAN generator as CSV or a grid", cmdSample},
 		{"inspect", "MODEL", "show a saved model's architecture, shapes and parameter counts", cmdInspect},
 		{"check", "SPEC", "validate a spec file without training", cmdCheck},
-		{"draw", "--model MODEL -o FILE [--prompt TEXT]", "draw a saved model's network with its weights, or its attention for a prompt (SVG, PNG or PDF)", cmdDraw},
+		{"draw", "--model MODEL -o FILE", "draw a saved model's network with its weights, or its attention for --prompt (SVG, PNG or PDF)", cmdDraw},
 		{"generate", "--model MODEL --prompt TEXT", "continue a prompt with a model trained on text or a sequence task", cmdGenerate},
 		{"book", "figures|check", "the chapter: draw its figures, or check its claims", cmdBook},
 		{"rl", "train|eval|play|replay|curve", "reinforcement learning: train, evaluate and watch agents", cmdRL},
