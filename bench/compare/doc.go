@@ -29,7 +29,12 @@
 // Every timing is the fastest of several rounds of calls, on both sides:
 // the machine may be shared, and the fastest round is the least disturbed.
 //
-// The full run (without --quick) adds the whole job: seconds for the
+// The full run (without --quick) adds the nanoGPT CPU configuration of
+// BENCHMARKS.md's Transformer section: training tokens/s (a forward and
+// backward pass at batch 12) and generation tokens/s at batch 1, bigfunc's
+// key/value cache against PyTorch recomputing the context (gpt_generate)
+// and against a PyTorch loop with a cache of its own
+// (gpt_generate_cached). It also adds the whole job: seconds for the
 // 784-256-256-10 MLP with Adam (lr 1e-3) at batch 128 to reach 98 % test
 // accuracy on MNIST (checked every 100 steps), against the same loop in
 // PyTorch, and the peak resident memory of both processes.

@@ -252,6 +252,9 @@ func bigfunc(threads int, quick bool) []result {
 		t := timeit(step)
 		out = append(out, result{fmt.Sprintf("mlp%d_b%d_%s_%dt", c.hidden, c.batch, c.opt, threads), "bigfunc", float64(c.batch) / t, "samples/s", ""})
 	}
+	if !quick {
+		out = append(out, gpt(threads)...)
+	}
 	m := mlpModel(256)
 	for _, batch := range []int{1, 1024} {
 		x := tensor.Rand(rng, batch, 784)
@@ -279,6 +282,61 @@ func bigfunc(threads int, quick bool) []result {
 		}
 	}
 	return out
+}
+
+// gpt measures the nanoGPT CPU configuration of BENCHMARKS.md's
+// Transformer section (4 causal pre-norm layers, 4 heads, width 128,
+// feed-forward 512, gelu, context 64, 65 tokens): a fused forward and
+// backward pass at batch 12 in tokens/s, and generation at batch 1 through
+// the key/value cache, 64 tokens from one, in tokens/s. torch_bench.py
+// times the same model; its generation is timed twice, recomputing the
+// context for every token and with a cache of its own.
+func gpt(threads int) []result {
+	rng := tensor.NewRNG(1)
+	const T, V, E, n = 64, 65, 128, 12
+	layers := []nn.Layer{nn.NewEmbedding(V, E, -1, rng), nn.NewPositional("learned", T, E, rng)}
+	for i := 0; i < 4; i++ {
+		layers = append(layers, nn.NewTransformerEncoderLayer(E, 4, 4*E, 0, "gelu", 1e-5, true, true, rng))
+	}
+	net := nn.NewSequential(append(layers, nn.NewLinear(E, V, true, rng))...)
+	k := nn.Fuse(net, []int{T}, n)
+	x := make([]float32, n*T)
+	for i := range x {
+		x[i] = float32(rng.Intn(V))
+	}
+	dy := tensor.Randn(rng, n, T, V).Data()
+	y := make([]float32, n*T*V)
+	mode := nn.Train(rng)
+	t := timeit(func() {
+		k.Forward(y, x, n, mode)
+		k.Backward(nil, dy, x, y, n)
+	})
+	out := []result{{fmt.Sprintf("gpt_train_%dt", threads), "bigfunc", n * T / t, "tokens/s", ""}}
+	d, err := nn.NewDecoder(net, T)
+	if err != nil {
+		fatal(err)
+	}
+	t = timeit(func() {
+		d.Reset()
+		id := 0
+		for j := 0; j < T; j++ {
+			id = argmax(d.Next(id))
+		}
+	})
+	g := result{fmt.Sprintf("gpt_generate_%dt", threads), "bigfunc", T / t, "tokens/s", "key/value cache"}
+	c := g
+	c.Name = fmt.Sprintf("gpt_generate_cached_%dt", threads)
+	return append(out, g, c)
+}
+
+func argmax(s []float32) int {
+	best := 0
+	for i, v := range s {
+		if v > s[best] {
+			best = i
+		}
+	}
+	return best
 }
 
 // mlpModel is the 784-h-h-10 ReLU network of the comparison.
@@ -818,7 +876,7 @@ func threadsOf(name string) int {
 }
 
 func order(name string) int {
-	for i, p := range []string{"sgemm", "mlp", "infer", "rss_train", "tta", "rss_tta", "solve"} {
+	for i, p := range []string{"sgemm", "mlp", "infer", "gpt", "rss_train", "tta", "rss_tta", "solve"} {
 		if strings.HasPrefix(name, p) {
 			return i
 		}

@@ -152,6 +152,58 @@ for hidden, batch, optname in [(256, 64, "sgd"), (256, 64, "adam"), (256, 256, "
     model, opt, x, y = make(hidden, batch, optname)
     t = timeit(lambda: train_step(model, opt, x, y))
     emit(name=f"mlp{hidden}_b{batch}_{optname}_{threads}t", lib="pytorch", value=batch / t, unit="samples/s")
+if not quick:
+    # The nanoGPT CPU configuration, as bench/compare's gpt times it.
+    T, V, E, N = 64, 65, 128, 12
+
+    class Positional(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weight = torch.nn.Parameter(torch.randn(T, E))
+
+        def forward(self, x):
+            return x + self.weight[: x.shape[1]]
+
+    class Causal(torch.nn.TransformerEncoderLayer):
+        def forward(self, x):
+            t = x.shape[1]
+            return super().forward(x, src_mask=torch.triu(torch.full((t, t), float("-inf")), diagonal=1))
+
+    gpt = torch.nn.Sequential(torch.nn.Embedding(V, E), Positional(),
+                              *[Causal(E, 4, 4 * E, 0.0, activation="gelu", batch_first=True, norm_first=True) for _ in range(4)],
+                              torch.nn.Linear(E, V))
+    ids, dy = torch.randint(0, V, (N, T)), torch.randn(N, T, V)
+    t = timeit(lambda: (gpt(ids) * dy).sum().backward())
+    emit(name=f"gpt_train_{threads}t", lib="pytorch", value=N * T / t, unit="tokens/s")
+    gpt.eval()
+
+    def recompute():
+        ctx = torch.zeros(1, 1, dtype=torch.long)
+        while ctx.shape[1] < T:
+            ctx = torch.cat([ctx, gpt(ctx)[:, -1].argmax(-1, keepdim=True)], 1)
+
+    def cached():
+        layers, H = gpt[2:-1], 4
+        dh = E // H
+        ks, vs = [[] for _ in layers], [[] for _ in layers]
+        tok = torch.zeros(1, dtype=torch.long)
+        for pos in range(T):
+            h = gpt[0](tok) + gpt[1].weight[pos]
+            for li, l in enumerate(layers):
+                q, k, v = F.linear(l.norm1(h), l.self_attn.in_proj_weight, l.self_attn.in_proj_bias).split(E, dim=-1)
+                ks[li].append(k.view(H, 1, dh))
+                vs[li].append(v.view(H, 1, dh))
+                w = torch.softmax(q.view(H, 1, dh) @ torch.cat(ks[li], 1).transpose(1, 2) / dh ** 0.5, -1)
+                h = h + l.self_attn.out_proj((w @ torch.cat(vs[li], 1)).reshape(1, E))
+                h = h + l.linear2(F.gelu(l.linear1(l.norm2(h))))
+            tok = gpt[-1](h).argmax(-1)
+
+    with torch.inference_mode():
+        t = timeit(recompute)
+        emit(name=f"gpt_generate_{threads}t", lib="pytorch", value=(T - 1) / t, unit="tokens/s", note="recomputing the context")
+        t = timeit(cached)
+        emit(name=f"gpt_generate_cached_{threads}t", lib="pytorch", value=T / t, unit="tokens/s", note="own key/value cache")
+
 model = mlp(256).eval()
 for batch in (1, 1024):
     x = torch.rand(batch, 784)
