@@ -34,8 +34,9 @@ type MultiheadAttention struct {
 	Dropout      float64
 	Causal       bool
 	// PadKeys makes Forward ignore the keys that Mode.KeyPadding marks
-	// (key_padding_mask: auto, the default); Attend's explicit masks
-	// replace it.
+	// (key_padding_mask: auto; the default, none, attends to every key
+	// as PyTorch's layer called without a mask does); Attend's explicit
+	// masks replace it.
 	PadKeys bool
 
 	InProjWeight, InProjBias   *autograd.Var
@@ -53,7 +54,7 @@ func NewMultiheadAttention(embed, heads int, dropout float64, bias, causal bool,
 	if !(dropout >= 0 && dropout <= 1) {
 		panic(fmt.Sprintf("nn: NewMultiheadAttention: dropout must be in [0, 1], got %g", dropout))
 	}
-	a := &MultiheadAttention{Embed: embed, Heads: heads, Dropout: dropout, Causal: causal, PadKeys: true,
+	a := &MultiheadAttention{Embed: embed, Heads: heads, Dropout: dropout, Causal: causal,
 		InProjWeight: autograd.Param(tensor.Zeros(3*embed, embed)), OutProjWeight: autograd.Param(tensor.Zeros(embed, embed))}
 	XavierUniform(a.InProjWeight.Value, rng, 1)
 	KaimingUniform(a.OutProjWeight.Value, rng, math.Sqrt(5), FanIn, "leaky_relu")
@@ -94,8 +95,8 @@ func (a *MultiheadAttention) Attend(x *autograd.Var, keyPadding []bool, attnMask
 // and causal.
 func (a *MultiheadAttention) Describe() Desc {
 	c := map[string]any{"num_heads": a.Heads, "dropout": a.Dropout, "bias": a.InProjBias != nil, "causal": a.Causal}
-	if !a.PadKeys {
-		c["key_padding_mask"] = "none"
+	if a.PadKeys {
+		c["key_padding_mask"] = "auto"
 	}
 	return Desc{Op: "multihead_attention", Config: c}
 }
@@ -254,7 +255,8 @@ func init() {
 // maskOptions reads the spec keys of an attending layer's masks: causal
 // (a bool), or the same as attn_mask: causal or none; and
 // key_padding_mask: auto (ignore the keys the first layer marks as
-// padding) or none.
+// padding) or none, the default, which keeps a layer PyTorch's layer
+// called without a key_padding_mask.
 func maskOptions(o Options) (causal, padKeys bool, err error) {
 	if causal, err = o.Bool("causal", false); err != nil {
 		return false, false, err
@@ -269,7 +271,7 @@ func maskOptions(o Options) (causal, padKeys bool, err error) {
 		}
 		causal = am == "causal"
 	}
-	kp, err := o.String("key_padding_mask", "auto", "auto", "none")
+	kp, err := o.String("key_padding_mask", "none", "auto", "none")
 	if err != nil {
 		return false, false, err
 	}

@@ -51,8 +51,9 @@ func TestKeyPaddingFromEmbedding(t *testing.T) {
 }
 
 // TestMaskSpecKeys checks the spec keys of the masks: attn_mask: causal is
-// causal: true, key_padding_mask: none turns the padding mask off (and is
-// described), and contradictions and unknown values are errors.
+// causal: true, key_padding_mask: auto turns the padding mask on (and is
+// described; none, the default, is not), and contradictions and unknown
+// values are errors.
 func TestMaskSpecKeys(t *testing.T) {
 	rng := tensor.NewRNG(1)
 	for _, op := range []string{"transformer_encoder_layer", "multihead_attention"} {
@@ -60,19 +61,19 @@ func TestMaskSpecKeys(t *testing.T) {
 		if op == "multihead_attention" {
 			heads = "num_heads"
 		}
-		l, err := Build(op, Options{heads: 2, "attn_mask": "causal", "key_padding_mask": "none"}, []int{4, 8}, rng)
+		l, err := Build(op, Options{heads: 2, "attn_mask": "causal", "key_padding_mask": "auto"}, []int{4, 8}, rng)
 		if err != nil {
 			t.Fatalf("%s: %v", op, err)
 		}
 		c := l.Describe().Config
-		if c["causal"] != true || c["key_padding_mask"] != "none" {
+		if c["causal"] != true || c["key_padding_mask"] != "auto" {
 			t.Errorf("%s: described as %v", op, c)
 		}
 		if l, err = Build(op, Options{heads: 2}, []int{4, 8}, rng); err != nil || l.Describe().Config["causal"] != false {
 			t.Errorf("%s: default: %v, %v", op, err, l)
 		}
 		if _, ok := l.Describe().Config["key_padding_mask"]; ok {
-			t.Errorf("%s: the default key_padding_mask: auto is described", op)
+			t.Errorf("%s: the default key_padding_mask: none is described", op)
 		}
 		for _, bad := range []struct {
 			o    Options

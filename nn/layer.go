@@ -37,7 +37,7 @@ type Mode struct {
 	RNG *tensor.RNG
 	// KeyPadding, when not nil, marks the padding tokens of the batch,
 	// [N·T] with true for padding: attention layers with
-	// key_padding_mask: auto ignore those keys, as PyTorch's
+	// key_padding_mask: auto (PadKeys) ignore those keys, as PyTorch's
 	// key_padding_mask. A Sequential whose first layer is a PaddingSource
 	// sets it for the layers after that one.
 	KeyPadding []bool

@@ -77,7 +77,7 @@ func (l *TransformerEncoderLayer) Forward(x *autograd.Var, m Mode) *autograd.Var
 }
 
 // Describe returns "transformer_encoder_layer" with PyTorch's option
-// names and causal (and key_padding_mask: none when padding is not
+// names and causal (and key_padding_mask: auto when padding is
 // masked).
 func (l *TransformerEncoderLayer) Describe() Desc {
 	c := map[string]any{
@@ -85,8 +85,8 @@ func (l *TransformerEncoderLayer) Describe() Desc {
 		"activation": l.Activation, "norm_first": l.NormFirst, "causal": l.Causal,
 		"layer_norm_eps": l.Norm1.Eps,
 	}
-	if !l.SelfAttn.PadKeys {
-		c["key_padding_mask"] = "none"
+	if l.SelfAttn.PadKeys {
+		c["key_padding_mask"] = "auto"
 	}
 	return Desc{Op: "transformer_encoder_layer", Config: c}
 }
