@@ -66,52 +66,226 @@ func (g *convGeom) rowSpan(i int) (lo, hi, off int) {
 // ceilDiv is ⌈a/b⌉ for b > 0 (floorDiv is pooling's, in pool.go).
 func ceilDiv(a, b int) int { return -floorDiv(-a, b) }
 
-// flat reports whether image rows and output rows line up (strides 1,
-// wo == w), so that one kernel tap's rows form one contiguous run in both
-// the image and the columns, shifted by a constant.
-func (g *convGeom) flat() bool { return g.sh == 1 && g.sw == 1 && g.wo == g.w }
+// Strided images are unfolded through their phases. With strides sh×sw
+// an image plane splits into sh·sw phase planes of hp×wp = ⌈h/sh⌉×⌈w/sw⌉,
+// phase (a, b) holding the elements whose row is a mod sh and column b mod
+// sw (zeros past the image). Kernel tap (i, j) of output (oh, ow) reads
+// image row oh·sh + i·dh − ph = (oh+du)·sh + a with a = (i·dh−ph) mod sh
+// and du = ⌊(i·dh−ph)/sh⌋, and likewise for columns: in phase (a, b) it
+// reads row oh+du and column ow+dv, a shift with stride 1. So every row of
+// columns is a shifted copy of one phase plane, contiguous runs that copy
+// at memory speed, rather than a strided gather element by element; when
+// wo == wp a whole row of columns is one copy. With stride 1 the image is
+// its only phase and needs no splitting.
+
+// phases returns the number of phase planes of each channel and their size.
+func (g *convGeom) phases() (count, hp, wp int) {
+	return g.sh * g.sw, ceilDiv(g.h, g.sh), ceilDiv(g.w, g.sw)
+}
+
+// strided reports whether the image is unfolded through a split into
+// phases.
+func (g *convGeom) strided() bool { return g.sh > 1 || g.sw > 1 }
+
+// phaseSize is the floats of one sample's phase planes, 0 without stride.
+func (g *convGeom) phaseSize() int {
+	if !g.strided() {
+		return 0
+	}
+	count, hp, wp := g.phases()
+	return g.c * count * hp * wp
+}
+
+// tap returns, for kernel tap (i, j), the phase plane it reads (its index
+// among a channel's phases) and the shift (du, dv) of the read.
+func (g *convGeom) tap(i, j int) (phase, du, dv int) {
+	offH, offW := i*g.dh-g.ph, j*g.dw-g.pw
+	du, dv = floorDiv(offH, g.sh), floorDiv(offW, g.sw)
+	a, b := offH-du*g.sh, offW-dv*g.sw
+	return a*g.sw + b, du, dv
+}
+
+// split writes the phase planes of every channel of the image x into ph,
+// channel by channel, phase by phase.
+func (g *convGeom) split(ph, x []float32) {
+	count, hp, wp := g.phases()
+	hw, size := g.h*g.w, hp*wp
+	for ci := 0; ci < g.c; ci++ {
+		xc := x[ci*hw : (ci+1)*hw]
+		pc := ph[ci*count*size : (ci+1)*count*size]
+		for a := 0; a < g.sh; a++ {
+			for u := 0; u < hp; u++ {
+				ih := u*g.sh + a
+				if ih >= g.h {
+					for b := 0; b < g.sw; b++ {
+						clear(pc[(a*g.sw+b)*size+u*wp : (a*g.sw+b)*size+(u+1)*wp])
+					}
+					continue
+				}
+				src := xc[ih*g.w : (ih+1)*g.w]
+				if g.sw == 2 {
+					// The common stride, two phases at a time.
+					r0 := pc[(a*2)*size+u*wp : (a*2)*size+(u+1)*wp]
+					r1 := pc[(a*2+1)*size+u*wp : (a*2+1)*size+(u+1)*wp]
+					deinterleave2(r0, r1, src)
+					continue
+				}
+				for b := 0; b < g.sw; b++ {
+					row := pc[(a*g.sw+b)*size+u*wp : (a*g.sw+b)*size+(u+1)*wp]
+					v := 0
+					for iw := b; iw < g.w; iw += g.sw {
+						row[v] = src[iw]
+						v++
+					}
+					clear(row[v:])
+				}
+			}
+		}
+	}
+}
+
+// deinterleave2 copies the even elements of src into r0 and the odd ones
+// into r1, zero-filling both to their lengths (⌈len(src)/2⌉).
+func deinterleave2(r0, r1, src []float32) {
+	n := len(src) / 2
+	e, o := r0[:n], r1[:n]
+	for v := range e {
+		p := src[2*v : 2*v+2 : 2*v+2]
+		e[v], o[v] = p[0], p[1]
+	}
+	clear(r0[n:])
+	clear(r1[n:])
+	if len(src)%2 == 1 {
+		r0[n] = src[2*n]
+	}
+}
+
+// merge is split's inverse: it copies the phase planes in ph back into the
+// image x (the zeros past the image are dropped).
+func (g *convGeom) merge(x, ph []float32) {
+	count, hp, wp := g.phases()
+	hw, size := g.h*g.w, hp*wp
+	for ci := 0; ci < g.c; ci++ {
+		xc := x[ci*hw : (ci+1)*hw]
+		pc := ph[ci*count*size : (ci+1)*count*size]
+		for a := 0; a < g.sh; a++ {
+			for u := 0; u*g.sh+a < g.h; u++ {
+				dst := xc[(u*g.sh+a)*g.w : (u*g.sh+a+1)*g.w]
+				if g.sw == 2 {
+					r0 := pc[(a*2)*size+u*wp : (a*2)*size+(u+1)*wp]
+					r1 := pc[(a*2+1)*size+u*wp : (a*2+1)*size+(u+1)*wp]
+					interleave2(dst, r0, r1)
+					continue
+				}
+				for b := 0; b < g.sw; b++ {
+					row := pc[(a*g.sw+b)*size+u*wp : (a*g.sw+b)*size+(u+1)*wp]
+					v := 0
+					for iw := b; iw < g.w; iw += g.sw {
+						dst[iw] = row[v]
+						v++
+					}
+				}
+			}
+		}
+	}
+}
+
+// interleave2 is deinterleave2's inverse: dst's even elements from r0,
+// its odd ones from r1.
+func interleave2(dst, r0, r1 []float32) {
+	n := len(dst) / 2
+	e, o := r0[:n], r1[:n]
+	for v := range e {
+		p := dst[2*v : 2*v+2 : 2*v+2]
+		p[0], p[1] = e[v], o[v]
+	}
+	if len(dst)%2 == 1 {
+		dst[2*n] = r0[n]
+	}
+}
+
+// shiftSpan returns the outputs [lo, hi) of a line of n outputs whose
+// shifted read d lands inside a line of m inputs.
+func shiftSpan(n, m, d int) (lo, hi int) {
+	lo, hi = max(0, -d), min(n, m-d)
+	return lo, max(lo, hi)
+}
+
+// shiftCopy sets dst[oh][ow] (ho×wo) to src[oh+du][ow+dv] (hp×wp), zero
+// where that falls outside src.
+func shiftCopy(dst []float32, ho, wo int, src []float32, hp, wp, du, dv int) {
+	rlo, rhi := shiftSpan(ho, hp, du)
+	lo, hi := shiftSpan(wo, wp, dv)
+	dst = dst[:ho*wo]
+	clear(dst[:rlo*wo])
+	clear(dst[rhi*wo:])
+	if rlo == rhi {
+		return
+	}
+	if wo == wp {
+		// One copy for all rows; the entries it takes from the
+		// neighbouring row (past either edge) are then zeroed.
+		shift := du*wp + dv
+		t0, t1 := max(rlo*wo, -shift), min(rhi*wo, hp*wp-shift)
+		copy(dst[t0:t1], src[t0+shift:t1+shift])
+		clear(dst[rlo*wo : t0])
+		clear(dst[t1 : rhi*wo])
+		zeroEdges(dst, rlo, rhi, wo, lo, hi)
+		return
+	}
+	for oh := rlo; oh < rhi; oh++ {
+		d := dst[oh*wo : (oh+1)*wo]
+		clear(d[:lo])
+		copy(d[lo:hi], src[(oh+du)*wp+lo+dv:])
+		clear(d[hi:])
+	}
+}
+
+// shiftAdd is shiftCopy's adjoint: it adds src[oh][ow] (ho×wo) into
+// dst[oh+du][ow+dv] (hp×wp) wherever that lies inside dst. It may
+// overwrite the entries of src that it drops.
+func shiftAdd(dst []float32, hp, wp int, src []float32, ho, wo, du, dv int) {
+	rlo, rhi := shiftSpan(ho, hp, du)
+	lo, hi := shiftSpan(wo, wp, dv)
+	if rlo == rhi {
+		return
+	}
+	if wo == wp {
+		// Zero the entries that would wrap into the neighbouring row,
+		// then add all rows at once.
+		shift := du*wp + dv
+		t0, t1 := max(rlo*wo, -shift), min(rhi*wo, hp*wp-shift)
+		zeroEdges(src, rlo, rhi, wo, lo, hi)
+		kernel.AddTo(dst[t0+shift:t1+shift], src[t0:t1])
+		return
+	}
+	for oh := rlo; oh < rhi; oh++ {
+		kernel.AddTo(dst[(oh+du)*wp+lo+dv:(oh+du)*wp+hi+dv], src[oh*wo+lo:oh*wo+hi])
+	}
+}
 
 // im2col writes the columns of one sample's image x into col, one row per
 // (channel, i, j) in that order and ho·wo entries per row, rows ld apart:
 //
 //	col[((ci·kh+i)·kw+j)·ld + oh·wo+ow] = x[ci][oh·sh−ph+i·dh][ow·sw−pw+j·dw]  (0 outside)
-func (g *convGeom) im2col(col []float32, ld int, x []float32) {
-	hw, n := g.h*g.w, g.ho*g.wo
-	r := 0
-	for ci := 0; ci < g.c; ci++ {
-		xc := x[ci*hw : (ci+1)*hw]
-		for i := 0; i < g.kh; i++ {
-			rlo, rhi, roff := g.rowSpan(i)
-			for j := 0; j < g.kw; j++ {
-				lo, hi, off := g.span(j)
-				row := col[r*ld : r*ld+n]
-				r++
-				clear(row[:rlo*g.wo])
-				clear(row[rhi*g.wo:])
-				if g.flat() && rlo < rhi {
-					// One copy for all rows; the entries it takes from the
-					// neighbouring row (past either edge) are then zeroed.
-					shift := roff*g.w + off
-					t0, t1 := max(rlo*g.w, -shift), min(rhi*g.w, hw-shift)
-					copy(row[t0:t1], xc[t0+shift:t1+shift])
-					clear(row[rlo*g.w : t0])
-					clear(row[t1 : rhi*g.w])
-					zeroEdges(row, rlo, rhi, g.w, lo, hi)
-					continue
-				}
-				for oh := rlo; oh < rhi; oh++ {
-					dst := row[oh*g.wo : (oh+1)*g.wo]
-					src := xc[(oh*g.sh+roff)*g.w:]
-					clear(dst[:lo])
-					if g.sw == 1 {
-						copy(dst[lo:hi], src[lo+off:hi+off])
-					} else {
-						for ow := lo; ow < hi; ow++ {
-							dst[ow] = src[ow*g.sw+off]
-						}
-					}
-					clear(dst[hi:])
-				}
+//
+// A strided image is first split into ph (phaseSize floats).
+func (g *convGeom) im2col(col []float32, ld int, x, ph []float32) {
+	count, hp, wp := 1, g.h, g.w
+	planes := x
+	if g.strided() {
+		count, hp, wp = g.phases()
+		g.split(ph, x)
+		planes = ph
+	}
+	n, kk := g.ho*g.wo, g.kh*g.kw
+	for i := 0; i < g.kh; i++ {
+		for j := 0; j < g.kw; j++ {
+			phase, du, dv := g.tap(i, j)
+			for ci := 0; ci < g.c; ci++ {
+				r := ci*kk + i*g.kw + j
+				pl := planes[(ci*count+phase)*hp*wp : (ci*count+phase+1)*hp*wp]
+				shiftCopy(col[r*ld:r*ld+n], g.ho, g.wo, pl, hp, wp, du, dv)
 			}
 		}
 	}
@@ -123,54 +297,42 @@ func zeroEdges(p []float32, rlo, rhi, w, lo, hi int) {
 	if lo == 0 && hi == w {
 		return
 	}
-	for oh := rlo; oh < rhi; oh++ {
-		r := p[oh*w : (oh+1)*w]
-		for q := 0; q < lo; q++ {
-			r[q] = 0
-		}
-		for q := hi; q < w; q++ {
-			r[q] = 0
-		}
+	p = p[rlo*w : rhi*w]
+	for oh := 0; oh+w <= len(p); oh += w {
+		r := p[oh : oh+w]
+		clear(r[:lo])
+		clear(r[hi:])
 	}
 }
 
 // col2im is the adjoint of im2col: it adds every entry of col to the
 // image element it was read from, dx[ci][ih][iw] += col[…] (entries that
-// fall in the padding are dropped). It may overwrite those dropped
-// entries of col.
-func (g *convGeom) col2im(dx []float32, col []float32, ld int) {
-	hw := g.h * g.w
-	r := 0
-	for ci := 0; ci < g.c; ci++ {
-		dc := dx[ci*hw : (ci+1)*hw]
-		for i := 0; i < g.kh; i++ {
-			rlo, rhi, roff := g.rowSpan(i)
-			for j := 0; j < g.kw; j++ {
-				lo, hi, off := g.span(j)
-				row := col[r*ld:]
-				r++
-				if g.flat() && rlo < rhi {
-					// Zero the entries that would wrap into the
-					// neighbouring row, then add all rows at once.
-					shift := roff*g.w + off
-					t0, t1 := max(rlo*g.w, -shift), min(rhi*g.w, hw-shift)
-					zeroEdges(row, rlo, rhi, g.w, lo, hi)
-					kernel.AddTo(dc[t0+shift:t1+shift], row[t0:t1])
-					continue
-				}
-				for oh := rlo; oh < rhi; oh++ {
-					src := row[oh*g.wo : (oh+1)*g.wo]
-					dst := dc[(oh*g.sh+roff)*g.w:]
-					if g.sw == 1 {
-						kernel.AddTo(dst[lo+off:hi+off], src[lo:hi])
-					} else {
-						for ow := lo; ow < hi; ow++ {
-							dst[ow*g.sw+off] += src[ow]
-						}
-					}
-				}
+// fall in the padding are dropped), each element receiving its taps in
+// (i, j) order. It may overwrite those dropped entries of col. A strided
+// image's gradient is split into ph, added to there and merged back.
+func (g *convGeom) col2im(dx []float32, col []float32, ld int, ph []float32) {
+	count, hp, wp := 1, g.h, g.w
+	planes := dx
+	if g.strided() {
+		count, hp, wp = g.phases()
+		g.split(ph, dx)
+		planes = ph
+	}
+	// Taps in the outer loop: each element still receives its taps in
+	// (i, j) order.
+	n, kk := g.ho*g.wo, g.kh*g.kw
+	for i := 0; i < g.kh; i++ {
+		for j := 0; j < g.kw; j++ {
+			phase, du, dv := g.tap(i, j)
+			for ci := 0; ci < g.c; ci++ {
+				r := ci*kk + i*g.kw + j
+				pl := planes[(ci*count+phase)*hp*wp : (ci*count+phase+1)*hp*wp]
+				shiftAdd(pl, hp, wp, col[r*ld:r*ld+n], g.ho, g.wo, du, dv)
 			}
 		}
+	}
+	if g.strided() {
+		g.merge(dx, ph)
 	}
 }
 
@@ -227,6 +389,7 @@ type gemmConv struct {
 	mat   []float32 // o × chunk·ho·wo: out of chunk samples side by side
 	plane []float32 // o × ho·wo: the bias of each channel, repeated
 	dwT   []float32 // the weight gradient of a batch, transposed per group
+	ph    []float32 // the phase planes of chunk samples (strided images only)
 
 	// The loop over the samples of a chunk that run does, and its operands.
 	job   forJob
@@ -260,6 +423,7 @@ func newGemmConv(g convGeom, rows int) *gemmConv {
 	}
 	e.plane = make([]float32, g.outSize())
 	e.dwT = make([]float32, g.o*g.kdim())
+	e.ph = make([]float32, b*g.phaseSize())
 	return e
 }
 
@@ -281,9 +445,9 @@ func (e *gemmConv) run(s int) {
 	ld := e.b * howo
 	switch e.phase {
 	case phaseIm2col:
-		g.im2col(e.col[s*howo:], ld, e.img[(e.s0+s)*is:(e.s0+s+1)*is])
+		g.im2col(e.col[s*howo:], ld, e.img[(e.s0+s)*is:(e.s0+s+1)*is], e.ph[s*g.phaseSize():])
 	case phaseCol2im:
-		g.col2im(e.img[(e.s0+s)*is:(e.s0+s+1)*is], e.col[s*howo:], ld)
+		g.col2im(e.img[(e.s0+s)*is:(e.s0+s+1)*is], e.col[s*howo:], ld, e.ph[s*g.phaseSize():])
 	case phaseGather:
 		src := e.out[(e.s0+s)*os:]
 		for co := 0; co < g.o; co++ {

@@ -152,9 +152,12 @@ func convCases(rng *tensor.RNG) []struct {
 	conv2d(3, 6, 7, 5, p(3, 3), p(1, 1), p(1, 2), p(2, 1), "", 3, true)  // depthwise, two per channel, dilated
 	conv2d(4, 4, 7, 7, p(3, 3), p(2, 2), p(1, 1), p(1, 1), "", 4, false) // strided depthwise
 	conv2d(2, 2, 6, 6, p(4, 4), p(1, 1), p(0, 0), p(1, 1), "same", 2, true)
-	conv2d(5, 3, 4, 4, p(1, 1), p(1, 1), p(0, 0), p(1, 1), "", 1, true) // 1×1
-	conv2d(4, 6, 5, 5, p(1, 1), p(2, 2), p(0, 0), p(1, 1), "", 2, true) // 1×1 strided, grouped
-	conv2d(2, 3, 3, 3, p(3, 3), p(3, 3), p(2, 2), p(1, 1), "", 1, true) // padding wider than the kernel reach
+	conv2d(5, 3, 4, 4, p(1, 1), p(1, 1), p(0, 0), p(1, 1), "", 1, true)    // 1×1
+	conv2d(4, 6, 5, 5, p(1, 1), p(2, 2), p(0, 0), p(1, 1), "", 2, true)    // 1×1 strided, grouped
+	conv2d(2, 3, 3, 3, p(3, 3), p(3, 3), p(2, 2), p(1, 1), "", 1, true)    // padding wider than the kernel reach
+	conv2d(2, 3, 14, 14, p(3, 3), p(2, 2), p(1, 1), p(1, 1), "", 1, false) // strided: rows of columns are whole phase planes
+	conv2d(3, 4, 9, 8, p(3, 3), p(3, 2), p(1, 2), p(2, 1), "", 1, true)    // strides 3×2, dilated, phases wider than the output
+	conv2d(2, 2, 7, 9, p(2, 4), p(2, 3), p(0, 3), p(1, 2), "", 1, true)    // taps reading past the image at both ends
 
 	conv1d := func(c, o, l, k, st, pad, dil int, mode string, groups int, bias bool) {
 		layer := nn.NewConv1d(c, o, k, groups, bias, rng)
