@@ -26,6 +26,14 @@
 // and torch.set_num_threads matched to bigfunc's thread count (otherwise
 // two-thread PyTorch spins and runs far slower).
 //
+// Convolutional rows: one training step of a Conv2d alone (forward, then
+// the input, weight and bias gradients; milliseconds) at the shapes of nn's
+// BenchmarkConv2d, and training steps (samples a second) of the LeNet-like
+// network of examples/mnist-cnn.yaml at batch 64 and 128 and of one basic
+// ResNet block (32 channels, 14×14, batch norm) at batch 64. PyTorch runs
+// each of these with NCHW tensors and with channels_last, and the faster
+// counts; its note says which.
+//
 // Every timing is the fastest of several rounds of calls, on both sides:
 // the machine may be shared, and the fastest round is the least disturbed.
 //

@@ -255,6 +255,7 @@ func bigfunc(threads int, quick bool) []result {
 	if !quick {
 		out = append(out, gpt(threads)...)
 	}
+	out = append(out, convRows(threads)...)
 	m := mlpModel(256)
 	for _, batch := range []int{1, 1024} {
 		x := tensor.Rand(rng, batch, 784)
@@ -845,7 +846,7 @@ func report(all []result, peak float64) {
 		ratio := "-"
 		if ok && ref.Value > 0 && b.Value > 0 {
 			v := b.Value / ref.Value
-			if b.Unit == "µs" || b.Unit == "MiB" || b.Unit == "s" {
+			if b.Unit == "µs" || b.Unit == "ms" || b.Unit == "MiB" || b.Unit == "s" {
 				v = ref.Value / b.Value // smaller is better
 			}
 			ratio = fmt.Sprintf("%.2f", v)
@@ -876,7 +877,7 @@ func threadsOf(name string) int {
 }
 
 func order(name string) int {
-	for i, p := range []string{"sgemm", "mlp", "infer", "gpt", "rss_train", "tta", "rss_tta", "solve"} {
+	for i, p := range []string{"sgemm", "mlp", "infer", "gpt", "conv2d", "lenet", "resblock", "rss_train", "tta", "rss_tta", "solve"} {
 		if strings.HasPrefix(name, p) {
 			return i
 		}

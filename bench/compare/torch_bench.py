@@ -203,6 +203,85 @@ if not quick:
         emit(name=f"gpt_generate_{threads}t", lib="pytorch", value=(T - 1) / t, unit="tokens/s", note="recomputing the context")
         t = timeit(cached)
         emit(name=f"gpt_generate_cached_{threads}t", lib="pytorch", value=T / t, unit="tokens/s", note="own key/value cache")
+# Convolutions, in PyTorch's best configuration for each: every row is
+# timed with NCHW tensors and with channels_last (oneDNN's preferred
+# layout on many CPUs), and the faster is kept, with a note saying which.
+# The shapes and networks are bench/compare's conv.go's.
+CONV_SHAPES = [
+    ("n64_c1to32_28x28_k3", 64, 1, 32, 28, 28, 3, 1, 1, 1),
+    ("n64_c32to64_14x14_k3", 64, 32, 64, 14, 14, 3, 1, 1, 1),
+    ("n32_c64to64_8x8_k3", 32, 64, 64, 8, 8, 3, 1, 1, 1),
+    ("n32_c64to128_8x8_k1", 32, 64, 128, 8, 8, 1, 1, 0, 1),
+    ("n32_c64dw_16x16_k3", 32, 64, 64, 16, 16, 3, 1, 1, 64),
+    ("n64_c32to64_14x14_k3_s2", 64, 32, 64, 14, 14, 3, 2, 1, 1),
+]
+FORMATS = [("NCHW", torch.contiguous_format), ("channels_last", torch.channels_last)]
+
+
+def best_format(make_step):
+    """Seconds per call of the faster layout, and that layout's name."""
+    best = None
+    for name, fmt in FORMATS:
+        t = timeit(make_step(fmt))
+        if best is None or t < best[0]:
+            best = (t, name)
+    return best
+
+
+def conv_step(shape):
+    _, n, cin, cout, h, w, k, s, p, g = shape
+
+    def make(fmt):
+        x = torch.randn(n, cin, h, w).to(memory_format=fmt).requires_grad_()
+        wt = torch.randn(cout, cin // g, k, k).to(memory_format=fmt).requires_grad_()
+        b = torch.randn(cout, requires_grad=True)
+        dy = torch.randn_like(F.conv2d(x, wt, b, stride=s, padding=p, groups=g))
+
+        def step():
+            x.grad = wt.grad = b.grad = None
+            F.conv2d(x, wt, b, stride=s, padding=p, groups=g).backward(dy)
+        return step
+    return make
+
+
+def lenet():
+    nn = torch.nn
+    return nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                         nn.Linear(3136, 128), nn.ReLU(), nn.Dropout(0.3), nn.Linear(128, 10))
+
+
+class ResBlock(torch.nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        nn = torch.nn
+        self.f = nn.Sequential(nn.Conv2d(c, c, 3, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU(),
+                               nn.Conv2d(c, c, 3, padding=1, bias=False), nn.BatchNorm2d(c))
+        self.head = nn.Sequential(nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, 10))
+
+    def forward(self, x):
+        return self.head(x + self.f(x))
+
+
+def net_step(build, opt, shape, batch):
+    def make(fmt):
+        model = build().to(memory_format=fmt)
+        o = opt(model.parameters())
+        x = torch.randn(batch, *shape).to(memory_format=fmt)
+        y = torch.randint(0, 10, (batch,))
+        return lambda: train_step(model, o, x, y)
+    return make
+
+
+for shape in CONV_SHAPES:
+    t, fmt = best_format(conv_step(shape))
+    emit(name=f"conv2d_{shape[0]}_{threads}t", lib="pytorch", value=t * 1e3, unit="ms", note=fmt)
+for name, build, opt, shape, batch in [
+        ("lenet", lenet, lambda p: torch.optim.Adam(p, lr=1e-3), (1, 28, 28), 64),
+        ("lenet", lenet, lambda p: torch.optim.Adam(p, lr=1e-3), (1, 28, 28), 128),
+        ("resblock", lambda: ResBlock(32), lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9), (32, 14, 14), 64)]:
+    t, fmt = best_format(net_step(build, opt, shape, batch))
+    emit(name=f"{name}_b{batch}_{threads}t", lib="pytorch", value=batch / t, unit="samples/s", note=fmt)
 
 model = mlp(256).eval()
 for batch in (1, 1024):
