@@ -95,7 +95,7 @@ func (s *Sequential) Fuse(in []int, rows int) Kernel {
 	if err != nil || len(s.Layers) == 0 {
 		return nil
 	}
-	k := &seqKernel{sizes: make([]int, len(shapes))}
+	k := &seqKernel{sizes: make([]int, len(shapes)), rows: rows}
 	if ps, ok := s.Layers[0].(PaddingSource); ok {
 		k.padFrom = ps
 	}
@@ -110,24 +110,40 @@ func (s *Sequential) Fuse(in []int, rows int) Kernel {
 		k.layers = append(k.layers, lk)
 		if i < len(s.Layers)-1 {
 			k.outs = append(k.outs, make([]float32, rows*k.sizes[i+1]))
-			k.grads = append(k.grads, make([]float32, rows*k.sizes[i+1]))
 		}
 	}
 	return k
 }
 
-// seqKernel runs layer kernels in a chain: outs[i] and grads[i] hold the
-// output of layer i and its gradient, except for the last layer, which
-// writes straight into the caller's y.
+// seqKernel runs layer kernels in a chain: outs[i] holds the output of
+// layer i, except for the last layer, which writes straight into the
+// caller's y. The backward pass needs the gradient of a layer's output
+// only until that layer has passed it on, so two buffers, taken in turn,
+// hold all of them: the gradient of layer i's output is grads[i%2]. They
+// are made by the first backward pass, so that a kernel that only runs
+// forward (prediction) never holds them.
 type seqKernel struct {
 	layers []Kernel
 	sizes  []int // per-sample sizes: input, then after each layer
+	rows   int
 	outs   [][]float32
-	grads  [][]float32
+	grads  [2][]float32
 	// padFrom, when set, marks the padding of each batch in pad, which
 	// the later layers read from Mode.KeyPadding.
 	padFrom PaddingSource
 	pad     []bool
+}
+
+// grad returns the buffer for the gradient of layer i's output.
+func (k *seqKernel) grad(i int) []float32 {
+	if k.grads[0] == nil {
+		most := 0
+		for _, s := range k.sizes[1 : len(k.sizes)-1] {
+			most = max(most, s)
+		}
+		k.grads[0], k.grads[1] = make([]float32, k.rows*most), make([]float32, k.rows*most)
+	}
+	return k.grads[i%2]
 }
 
 // io returns the input and output slices of layer i for n samples.
@@ -162,11 +178,11 @@ func (k *seqKernel) Backward(dx, dy, x, y []float32, n int) {
 		in, out := k.io(i, x, y, n)
 		g := dy
 		if i < len(k.layers)-1 {
-			g = k.grads[i][:len(out)]
+			g = k.grad(i)[:len(out)]
 		}
 		d := dx
 		if i > 0 {
-			d = k.grads[i-1][:len(in)]
+			d = k.grad(i - 1)[:len(in)]
 			clear(d)
 		}
 		k.layers[i].Backward(d, g[:len(out)], in, out, n)

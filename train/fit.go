@@ -139,6 +139,7 @@ func NewTrainer(m *Model, opt optim.Optimizer, trainSet, validSet *data.Dataset,
 			rows = trainSet.Len()
 		}
 		t.fused = newFusedStep(m, rows)
+		m.limitPredictChunk(rows)
 	}
 	if validSet != nil {
 		if err := checkTargets(m, validSet, "validation"); err != nil {

@@ -195,18 +195,40 @@ func (m *Model) Predict(x *tensor.Tensor) (*tensor.Tensor, error) {
 
 // predictChunk returns how many samples one forward pass of Predict
 // takes: up to 4096, fewer when the network's activations are large, so
-// the buffers stay near 64 MB.
+// that the buffers stay near predictBudget, and no more than the batch of
+// a Trainer built on m (see limitPredictChunk).
 func (m *Model) predictChunk() int {
 	if m.fwdRows == 0 {
-		per := 0
-		if shapes, err := m.Net.Shapes(m.InputShape); err == nil {
-			for _, s := range shapes {
-				per += 2 * nn.Size(s)
-			}
-		}
-		m.fwdRows = max(1, min(4096, (16<<20)/max(per, 1)))
+		m.fwdRows = m.budgetRows()
 	}
 	return m.fwdRows
+}
+
+// predictBudget bounds, in floats, the activations one forward pass of
+// Predict keeps: 16 MiB. Larger chunks run no faster (the layers' own
+// products are blocked far below this) and only add to the peak memory.
+const predictBudget = 4 << 20
+
+// budgetRows is the chunk that fits the network's activations, one
+// buffer per layer output (a forward-only pass holds no gradients), in
+// predictBudget.
+func (m *Model) budgetRows() int {
+	per := 0
+	if shapes, err := m.Net.Shapes(m.InputShape); err == nil {
+		for _, s := range shapes {
+			per += nn.Size(s)
+		}
+	}
+	return max(1, min(4096, predictBudget/max(per, 1)))
+}
+
+// limitPredictChunk caps Predict's chunk at the training batch, so that
+// evaluating while training holds no larger buffers than the training
+// step does.
+func (m *Model) limitPredictChunk(batch int) {
+	if batch > 0 {
+		m.fwdRows = min(m.predictChunk(), batch)
+	}
 }
 
 // forwardEncoded runs the network on encoded inputs [N, Inputs] in
@@ -230,11 +252,8 @@ func (m *Model) forwardEncoded(x *tensor.Tensor) *tensor.Tensor {
 	out := tensor.Zeros(n, m.Outputs)
 	for lo := 0; lo < n; lo += chunk {
 		hi := min(lo+chunk, n)
-		part := x
-		if lo > 0 || hi < n {
-			part = x.Slice(0, lo, hi)
-		}
-		f.forward(part, nn.Eval)
+		// The rows in place, not a copy made by Slice.
+		f.net.Forward(f.y[:(hi-lo)*f.out], x.Data()[lo*m.Inputs:hi*m.Inputs], hi-lo, nn.Eval)
 		copy(out.Data()[lo*m.Outputs:], f.output(hi-lo).Data())
 	}
 	return out

@@ -203,6 +203,7 @@ if not quick:
         emit(name=f"gpt_generate_{threads}t", lib="pytorch", value=(T - 1) / t, unit="tokens/s", note="recomputing the context")
         t = timeit(cached)
         emit(name=f"gpt_generate_cached_{threads}t", lib="pytorch", value=T / t, unit="tokens/s", note="own key/value cache")
+
 # Convolutions, in PyTorch's best configuration for each: every row is
 # timed with NCHW tensors and with channels_last (oneDNN's preferred
 # layout on many CPUs), and the faster is kept, with a note saying which.
