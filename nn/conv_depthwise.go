@@ -19,28 +19,110 @@ import "github.com/bigfunc/bigfunc/internal/kernel"
 // Other strides run plain loops.
 type depthwiseConv struct {
 	g      convGeom
-	hp, wp int       // padded plane, stride 1 only
+	hp, wp int // padded plane, stride 1 only
+	// Samples are independent, so the loops run over ranges of them in
+	// parallel, each range with planes of its own and a weight gradient
+	// of its own, which are added up in range order at the end. How a
+	// batch is cut into ranges depends on its size alone, so the sums
+	// are the same for any number of threads.
+	ranges []dwRange
+
+	// The loop in flight and its operands.
+	job            forJob
+	phase          int
+	out, img, w    []float32
+	bias, dimg, dw []float32
+	n              int
+	add            bool
+}
+
+// dwRange is a range of samples, the planes its loop works in and its
+// part of the weight gradient.
+type dwRange struct {
+	s0, s1 int
+	dw     []float32
 	xp     []float32 // hp×wp: padded image channel, or its gradient
 	dxp    []float32 // hp×wp: the gradient when xp holds the image
 	yp     []float32 // ho×wp: output channel, or its gradient
 }
 
+// dwRanges is the most sample ranges a batch is cut into.
+const dwRanges = 8
+
+// The loops run over the channel ranges.
+const (
+	dwConv     = iota // the forward pass
+	dwConvT           // the input gradient
+	dwWgrad           // the weight gradient
+	dwBackward        // both gradients at once
+)
+
 func newDepthwiseConv(g convGeom) *depthwiseConv {
 	e := &depthwiseConv{g: g}
+	e.ranges = make([]dwRange, dwRanges)
+	for r := range e.ranges {
+		e.ranges[r].dw = make([]float32, g.o*g.kh*g.kw)
+	}
 	if g.sh == 1 && g.sw == 1 {
 		e.hp, e.wp = g.ho+(g.kh-1)*g.dh, g.wo+(g.kw-1)*g.dw
 		// Room for span() rounded up to whole vector blocks past the last
 		// tap, so that no tap ends in a slow scalar tail.
 		l := e.span()
-		e.xp = make([]float32, max(e.hp*e.wp, e.shift(g.kh-1, g.kw-1)+l))
-		e.yp = make([]float32, max(g.ho*e.wp, l))
-		e.dxp = make([]float32, len(e.xp))
+		for r := range e.ranges {
+			rg := &e.ranges[r]
+			rg.xp = make([]float32, max(e.hp*e.wp, e.shift(g.kh-1, g.kw-1)+l))
+			rg.yp = make([]float32, max(g.ho*e.wp, l))
+			rg.dxp = make([]float32, len(rg.xp))
+		}
 	}
 	return e
 }
 
+// weightGrad reports whether the loop in flight computes the weight
+// gradient.
+func (e *depthwiseConv) weightGrad() bool {
+	return e.phase == dwWgrad || e.phase == dwBackward
+}
+
+// loop runs phase over every channel range, in parallel when it is worth
+// it, then drops the operands.
+func (e *depthwiseConv) loop(phase int) {
+	e.phase = phase
+	g := &e.g
+	parts := min(max(e.n, 1), dwRanges)
+	for r := 0; r < parts; r++ {
+		rg := &e.ranges[r]
+		rg.s0, rg.s1 = r*e.n/parts, (r+1)*e.n/parts
+		if e.weightGrad() {
+			clear(rg.dw)
+		}
+	}
+	work := e.n * g.o * (g.h*g.w + g.ho*g.wo)
+	e.job.parallelFor(e, parts, work)
+	if e.weightGrad() {
+		for r := 0; r < parts; r++ {
+			kernel.AddTo(e.dw, e.ranges[r].dw)
+		}
+	}
+	e.out, e.img, e.w, e.bias, e.dimg, e.dw = nil, nil, nil, nil, nil, nil
+}
+
+func (e *depthwiseConv) run(r int) {
+	rg := &e.ranges[r]
+	switch e.phase {
+	case dwConv:
+		e.convRange(rg)
+	case dwConvT:
+		e.convTRange(rg)
+	case dwWgrad:
+		e.wgradRange(rg)
+	case dwBackward:
+		e.backwardRange(rg)
+	}
+}
+
 // strided reports whether the plain loops run.
-func (e *depthwiseConv) strided() bool { return e.xp == nil }
+func (e *depthwiseConv) strided() bool { return e.wp == 0 }
 
 // span returns the flat length of a tap's vector operation: through the
 // last output element, rounded up to a multiple of 32 (the vector loops'
@@ -52,9 +134,9 @@ func (e *depthwiseConv) span() int { return ((e.g.ho-1)*e.wp + e.g.wo + 31) &^ 3
 func (e *depthwiseConv) shift(i, j int) int { return i*e.g.dh*e.wp + j*e.g.dw }
 
 // pad copies the image plane x into xp, zeros around it.
-func (e *depthwiseConv) pad(x []float32) {
+func (e *depthwiseConv) pad(rg *dwRange, x []float32) {
 	g := &e.g
-	clear(e.xp)
+	clear(rg.xp)
 	for r := 0; r < g.h; r++ {
 		pr := r + g.ph
 		if pr >= e.hp {
@@ -62,33 +144,39 @@ func (e *depthwiseConv) pad(x []float32) {
 		}
 		// Columns past wp are never read (only with asymmetric crops).
 		n := max(0, min(g.w, e.wp-g.pw))
-		copy(e.xp[pr*e.wp+g.pw:pr*e.wp+g.pw+n], x[r*g.w:r*g.w+n])
+		copy(rg.xp[pr*e.wp+g.pw:pr*e.wp+g.pw+n], x[r*g.w:r*g.w+n])
 	}
 }
 
 // place copies the output plane dy into yp, one row per wp floats, and
 // zeros the rest.
-func (e *depthwiseConv) place(dy []float32) {
+func (e *depthwiseConv) place(rg *dwRange, dy []float32) {
 	g := &e.g
 	for r := 0; r < g.ho; r++ {
-		copy(e.yp[r*e.wp:r*e.wp+g.wo], dy[r*g.wo:(r+1)*g.wo])
+		copy(rg.yp[r*e.wp:r*e.wp+g.wo], dy[r*g.wo:(r+1)*g.wo])
 		// The forward pass leaves garbage past each row and the last.
 		if r < g.ho-1 {
-			clear(e.yp[r*e.wp+g.wo : (r+1)*e.wp])
+			clear(rg.yp[r*e.wp+g.wo : (r+1)*e.wp])
 		}
 	}
-	clear(e.yp[(g.ho-1)*e.wp+g.wo:])
+	clear(rg.yp[(g.ho-1)*e.wp+g.wo:])
 }
 
 func (e *depthwiseConv) conv(out, img, w, bias []float32, n int, add bool) {
+	e.out, e.img, e.w, e.bias, e.n, e.add = out, img, w, bias, n, add
+	e.loop(dwConv)
+}
+
+func (e *depthwiseConv) convRange(rg *dwRange) {
 	g := &e.g
+	out, img, w, bias, add := e.out, e.img, e.w, e.bias, e.add
 	hw, howo, kk := g.h*g.w, g.ho*g.wo, g.kh*g.kw
 	mult := g.o / g.groups
-	for s := 0; s < n; s++ {
+	for s := rg.s0; s < rg.s1; s++ {
 		for ci := 0; ci < g.c; ci++ {
 			x := img[(s*g.c+ci)*hw : (s*g.c+ci+1)*hw]
 			if !e.strided() {
-				e.pad(x)
+				e.pad(rg, x)
 			}
 			for m := 0; m < mult; m++ {
 				co := ci*mult + m
@@ -101,16 +189,16 @@ func (e *depthwiseConv) conv(out, img, w, bias []float32, n int, add bool) {
 					e.convStrided(y, x, wc)
 				} else {
 					l := e.span()
-					yp := e.yp[:l]
+					yp := rg.yp[:l]
 					clear(yp)
 					for i := 0; i < g.kh; i++ {
 						for j := 0; j < g.kw; j++ {
 							sh := e.shift(i, j)
-							kernel.Axpy(wc[i*g.kw+j], e.xp[sh:sh+l], yp)
+							kernel.Axpy(wc[i*g.kw+j], rg.xp[sh:sh+l], yp)
 						}
 					}
 					for r := 0; r < g.ho; r++ {
-						src, dst := e.yp[r*e.wp:r*e.wp+g.wo], y[r*g.wo:(r+1)*g.wo]
+						src, dst := rg.yp[r*e.wp:r*e.wp+g.wo], y[r*g.wo:(r+1)*g.wo]
 						if add {
 							kernel.AddTo(dst, src)
 						} else {
@@ -127,14 +215,20 @@ func (e *depthwiseConv) conv(out, img, w, bias []float32, n int, add bool) {
 }
 
 func (e *depthwiseConv) convT(img, out, w []float32, n int) {
+	e.dimg, e.out, e.w, e.n = img, out, w, n
+	e.loop(dwConvT)
+}
+
+func (e *depthwiseConv) convTRange(rg *dwRange) {
 	g := &e.g
+	img, out, w := e.dimg, e.out, e.w
 	hw, howo, kk := g.h*g.w, g.ho*g.wo, g.kh*g.kw
 	mult := g.o / g.groups
-	for s := 0; s < n; s++ {
+	for s := rg.s0; s < rg.s1; s++ {
 		for ci := 0; ci < g.c; ci++ {
 			dx := img[(s*g.c+ci)*hw : (s*g.c+ci+1)*hw]
 			if !e.strided() {
-				clear(e.xp)
+				clear(rg.xp)
 			}
 			for m := 0; m < mult; m++ {
 				co := ci*mult + m
@@ -144,31 +238,37 @@ func (e *depthwiseConv) convT(img, out, w []float32, n int) {
 					e.convTStrided(dx, dy, wc)
 					continue
 				}
-				e.place(dy)
+				e.place(rg, dy)
 				l := e.span()
 				for i := 0; i < g.kh; i++ {
 					for j := 0; j < g.kw; j++ {
 						sh := e.shift(i, j)
-						kernel.Axpy(wc[i*g.kw+j], e.yp[:l], e.xp[sh:sh+l])
+						kernel.Axpy(wc[i*g.kw+j], rg.yp[:l], rg.xp[sh:sh+l])
 					}
 				}
 			}
 			if !e.strided() {
-				e.unpad(dx, e.xp)
+				e.unpad(dx, rg.xp)
 			}
 		}
 	}
 }
 
 func (e *depthwiseConv) wgrad(dw, img, out []float32, n int) {
+	e.dw, e.img, e.out, e.n = dw, img, out, n
+	e.loop(dwWgrad)
+}
+
+func (e *depthwiseConv) wgradRange(rg *dwRange) {
 	g := &e.g
+	dw, img, out := rg.dw, e.img, e.out
 	hw, howo, kk := g.h*g.w, g.ho*g.wo, g.kh*g.kw
 	mult := g.o / g.groups
-	for s := 0; s < n; s++ {
+	for s := rg.s0; s < rg.s1; s++ {
 		for ci := 0; ci < g.c; ci++ {
 			x := img[(s*g.c+ci)*hw : (s*g.c+ci+1)*hw]
 			if !e.strided() {
-				e.pad(x)
+				e.pad(rg, x)
 			}
 			for m := 0; m < mult; m++ {
 				co := ci*mult + m
@@ -178,12 +278,12 @@ func (e *depthwiseConv) wgrad(dw, img, out []float32, n int) {
 					e.wgradStrided(dwc, x, dy)
 					continue
 				}
-				e.place(dy)
+				e.place(rg, dy)
 				l := e.span()
 				for i := 0; i < g.kh; i++ {
 					for j := 0; j < g.kw; j++ {
 						sh := e.shift(i, j)
-						dwc[i*g.kw+j] += kernel.Dot(e.yp[:l], e.xp[sh:sh+l])
+						dwc[i*g.kw+j] += kernel.Dot(rg.yp[:l], rg.xp[sh:sh+l])
 					}
 				}
 			}
@@ -260,28 +360,35 @@ func (e *depthwiseConv) backward(dimg, dw, img, out, w []float32, n int) {
 		}
 		return
 	}
-	// Both gradients from one padding of x and one placing of dy.
+	e.dimg, e.dw, e.img, e.out, e.w, e.n = dimg, dw, img, out, w, n
+	e.loop(dwBackward)
+}
+
+// backwardRange computes both gradients from one padding of x and one
+// placing of dy.
+func (e *depthwiseConv) backwardRange(rg *dwRange) {
 	g := &e.g
+	dimg, dw, img, out, w := e.dimg, rg.dw, e.img, e.out, e.w
 	hw, howo, kk := g.h*g.w, g.ho*g.wo, g.kh*g.kw
 	mult := g.o / g.groups
 	l := e.span()
-	for s := 0; s < n; s++ {
+	for s := rg.s0; s < rg.s1; s++ {
 		for ci := 0; ci < g.c; ci++ {
-			e.pad(img[(s*g.c+ci)*hw : (s*g.c+ci+1)*hw])
-			clear(e.dxp)
+			e.pad(rg, img[(s*g.c+ci)*hw:(s*g.c+ci+1)*hw])
+			clear(rg.dxp)
 			for m := 0; m < mult; m++ {
 				co := ci*mult + m
-				e.place(out[(s*g.o+co)*howo : (s*g.o+co+1)*howo])
+				e.place(rg, out[(s*g.o+co)*howo:(s*g.o+co+1)*howo])
 				wc, dwc := w[co*kk:(co+1)*kk], dw[co*kk:(co+1)*kk]
 				for i := 0; i < g.kh; i++ {
 					for j := 0; j < g.kw; j++ {
 						sh := e.shift(i, j)
-						kernel.Axpy(wc[i*g.kw+j], e.yp[:l], e.dxp[sh:sh+l])
-						dwc[i*g.kw+j] += kernel.Dot(e.yp[:l], e.xp[sh:sh+l])
+						kernel.Axpy(wc[i*g.kw+j], rg.yp[:l], rg.dxp[sh:sh+l])
+						dwc[i*g.kw+j] += kernel.Dot(rg.yp[:l], rg.xp[sh:sh+l])
 					}
 				}
 			}
-			e.unpad(dimg[(s*g.c+ci)*hw:(s*g.c+ci+1)*hw], e.dxp)
+			e.unpad(dimg[(s*g.c+ci)*hw:(s*g.c+ci+1)*hw], rg.dxp)
 		}
 	}
 }

@@ -297,11 +297,17 @@ func zeroEdges(p []float32, rlo, rhi, w, lo, hi int) {
 	if lo == 0 && hi == w {
 		return
 	}
+	// Loops rather than clear: the edges are a few elements, too short
+	// to be worth a call.
 	p = p[rlo*w : rhi*w]
 	for oh := 0; oh+w <= len(p); oh += w {
 		r := p[oh : oh+w]
-		clear(r[:lo])
-		clear(r[hi:])
+		for q := range r[:lo] {
+			r[q] = 0
+		}
+		for q := hi; q < len(r); q++ {
+			r[q] = 0
+		}
 	}
 }
 
