@@ -7,7 +7,8 @@ For each shape of nn's BenchmarkConv2d (the list below is kept in step
 with nn/conv_bench_test.go) it times one training step of the layer, the
 forward pass and the gradients of the input, the weight and the bias, at
 each thread count: bigfunc through `go test -bench` (GOMAXPROCS = threads),
-PyTorch through torch.nn.functional.conv2d with torch.set_num_threads.
+PyTorch through torch.nn.functional.conv2d with torch.set_num_threads,
+with NCHW tensors and with channels_last, the faster of the two counting.
 Rounds alternate between the two so that both see the same load, and the
 best round of each is kept. It prints milliseconds per step, wall and CPU,
 and the ratio PyTorch / bigfunc: above 1 means bigfunc is faster. On a
@@ -47,12 +48,12 @@ threads = [int(t) for t in args.threads.split(",")]
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def torch_step(shape, nthreads):
+def torch_step(shape, nthreads, fmt):
     name, n, cin, cout, h, w, k, s, p, g = shape
     torch.set_num_threads(nthreads)
     torch.manual_seed(0)
-    x = torch.randn(n, cin, h, w, requires_grad=True)
-    wt = torch.randn(cout, cin // g, k, k, requires_grad=True)
+    x = torch.randn(n, cin, h, w).to(memory_format=fmt).requires_grad_()
+    wt = torch.randn(cout, cin // g, k, k).to(memory_format=fmt).requires_grad_()
     b = torch.randn(cout, requires_grad=True)
     dy = torch.randn_like(F.conv2d(x, wt, b, stride=s, padding=p, groups=g))
 
@@ -98,7 +99,10 @@ with tempfile.TemporaryDirectory() as tmp:
             for name, (wall, cpu) in bigfunc_steps(binary, t).items():
                 keep(("bigfunc", name, t), wall, cpu)
             for shape in SHAPES:
-                keep(("pytorch", shape[0], t), *torch_step(shape, t))
+                # PyTorch's best layout: NCHW or channels_last, whichever
+                # is faster for the shape.
+                for fmt in (torch.contiguous_format, torch.channels_last):
+                    keep(("pytorch", shape[0], t), *torch_step(shape, t, fmt))
         print(f"round {r + 1} of {args.rounds} done", file=sys.stderr, flush=True)
 
 print(f"{'shape':26} {'thr':>3} {'bigfunc ms':>10} {'pytorch ms':>10} {'ratio':>6}   {'cpu-ms':>7} {'cpu-ms':>7} {'ratio':>6}")
