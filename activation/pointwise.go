@@ -43,6 +43,10 @@ func (*ReLULayer) Apply(y, x []float32) { kernel.ReLU(y, x) }
 // Backprop passes dy where x > 0, so ReLU′(0) = 0.
 func (*ReLULayer) Backprop(dx, dy, x, _ []float32) { kernel.ReLUBackward(dx, dy, x) }
 
+// InPlace marks that ReLU may overwrite its input: max(x, 0) > 0 exactly
+// where x > 0, all Backprop reads of x.
+func (*ReLULayer) InPlace() {}
+
 // Apply writes x for x > 0 and NegativeSlope·x otherwise.
 func (l *LeakyReLULayer) Apply(y, x []float32) {
 	y = y[:len(x)]

@@ -330,6 +330,10 @@ func (k *convKernel) Forward(y, x []float32, n int, _ Mode) {
 	}
 }
 
+// OutputFree marks that Backward never reads y: a ReLU after a
+// convolution may run in place.
+func (k *convKernel) OutputFree() {}
+
 func (k *convKernel) Backward(dx, dy, x, _ []float32, n int) {
 	g, w := &k.g, k.w.Value.Data()
 	gw, gb := gradOf(k.w), gradOf(k.b)

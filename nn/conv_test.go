@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bigfunc/bigfunc/activation"
 	"github.com/bigfunc/bigfunc/autograd"
 	"github.com/bigfunc/bigfunc/autograd/gradtest"
 	"github.com/bigfunc/bigfunc/nn"
@@ -630,5 +631,53 @@ func TestConvConcurrent(t *testing.T) {
 	}
 	if len(got) != len(runs) {
 		t.Fatalf("%d distinct results from %d layers", len(got), len(runs))
+	}
+}
+
+// TestConvReLUInPlace checks a chain in which ReLUs write over the
+// outputs of the convolutions before them (see nn.InPlacer) against the
+// graph form, bit for bit: a ReLU after a convolution, one after pooling
+// (not in place), and one at the end writing into the caller's buffer.
+func TestConvReLUInPlace(t *testing.T) {
+	rng := tensor.NewRNG(9)
+	c1 := nn.NewConv2d(2, 4, [2]int{3, 3}, 1, true, rng)
+	c1.Padding = [2]int{1, 1}
+	c2 := nn.NewConv2d(4, 3, [2]int{3, 3}, 1, true, rng)
+	c2.Stride = [2]int{2, 2}
+	pool := nn.NewMaxPool2d(2)
+	net := nn.NewSequential(c1, &activation.ReLULayer{}, pool, &activation.ReLULayer{}, c2, &activation.ReLULayer{})
+	in := []int{2, 8, 8}
+	out, err := net.OutShape(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 3
+	x := tensor.Randn(rng, append([]int{n}, in...)...)
+	dy := tensor.Randn(rng, append([]int{n}, out...)...)
+	xv := autograd.Param(x.Clone())
+	y := net.Forward(xv, nn.Eval)
+	y.BackwardWith(dy)
+	var want [][]float32
+	for _, p := range net.Params() {
+		want = append(want, append([]float32(nil), p.Grad.Data()...))
+		p.ZeroGrad()
+	}
+	k := nn.Fuse(net, in, n)
+	ky := make([]float32, n*nn.Size(out))
+	kdx := make([]float32, x.Len())
+	k.Forward(ky, x.Data(), n, nn.Eval)
+	k.Backward(kdx, dy.Data(), x.Data(), ky, n)
+	same := func(what string, got, want []float32) {
+		t.Helper()
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("%s[%d]: kernel %v, graph %v", what, i, got[i], want[i])
+			}
+		}
+	}
+	same("y", ky, y.Value.Data())
+	same("dx", kdx, xv.Grad.Data())
+	for i, p := range net.Params() {
+		same(p.Name, p.Grad.Data(), want[i])
 	}
 }

@@ -34,6 +34,24 @@ type Pointwise interface {
 	Backprop(dx, dy, x, y []float32)
 }
 
+// InPlacer is implemented by Pointwise layers that may run in place:
+// Apply works with y and x the same slice, and Backprop gives the same
+// result when x has been overwritten by y (ReLU's Backprop reads only
+// whether x > 0, which y = max(x, 0) tells as well). A chain of kernels
+// then lets such a layer write over its input when the layer before it
+// is OutputFree, and keeps one buffer fewer.
+type InPlacer interface {
+	Pointwise
+	InPlace()
+}
+
+// OutputFree is implemented by kernels whose Backward never reads y, so
+// that a following in-place layer may overwrite it.
+type OutputFree interface {
+	Kernel
+	OutputFree()
+}
+
 // Fuse returns l's kernel for batches of up to rows samples of the
 // per-sample shape in, or nil if l (or a layer inside it) only runs as a
 // graph.

@@ -108,16 +108,25 @@ func (s *Sequential) Fuse(in []int, rows int) Kernel {
 			return nil
 		}
 		k.layers = append(k.layers, lk)
-		if i < len(s.Layers)-1 {
-			k.outs = append(k.outs, make([]float32, rows*k.sizes[i+1]))
+		if i == len(s.Layers)-1 {
+			break
 		}
+		// An in-place layer after one whose backward pass does not read
+		// its output writes over that output (see InPlacer).
+		_, inPlace := l.(InPlacer)
+		_, free := k.layers[max(i-1, 0)].(OutputFree)
+		if i > 0 && inPlace && free {
+			k.outs = append(k.outs, k.outs[i-1])
+			continue
+		}
+		k.outs = append(k.outs, make([]float32, rows*k.sizes[i+1]))
 	}
 	return k
 }
 
 // seqKernel runs layer kernels in a chain: outs[i] holds the output of
 // layer i, except for the last layer, which writes straight into the
-// caller's y. The backward pass needs the gradient of a layer's output
+// caller's y; an in-place layer's outs[i] is its input's buffer. The backward pass needs the gradient of a layer's output
 // only until that layer has passed it on, so two buffers, taken in turn,
 // hold all of them: the gradient of layer i's output is grads[i%2]. They
 // are made by the first backward pass, so that a kernel that only runs
