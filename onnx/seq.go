@@ -146,9 +146,22 @@ func (c *layerCtx) attention(x, prefix string, E, heads int, causal bool) (strin
 	return c.project(a, prefix+"out_proj.weight", prefix+"out_proj.bias")
 }
 
+// refusePadKeys rejects key_padding_mask: auto, whose mask comes from the
+// token ids at the network's input rather than from this layer's input;
+// exporting the layer without it would silently attend to padding.
+func refusePadKeys(c *layerCtx) error {
+	if kp, _ := c.desc.Config["key_padding_mask"].(string); kp == "auto" {
+		return fmt.Errorf("key_padding_mask: auto has no ONNX form yet; export a model built with key_padding_mask: none")
+	}
+	return nil
+}
+
 func emitAttention(c *layerCtx, x string) (string, error) {
 	if len(c.in) != 2 {
 		return "", fmt.Errorf("want an input [T, E], got %v", c.in)
+	}
+	if err := refusePadKeys(c); err != nil {
+		return "", err
 	}
 	return c.attention(x, "", c.in[1], c.int("num_heads", 1), c.bool("causal", false))
 }
@@ -159,6 +172,9 @@ func emitAttention(c *layerCtx, x string) (string, error) {
 func emitEncoderLayer(c *layerCtx, x string) (string, error) {
 	if len(c.in) != 2 {
 		return "", fmt.Errorf("want an input [T, d_model], got %v", c.in)
+	}
+	if err := refusePadKeys(c); err != nil {
+		return "", err
 	}
 	E, eps := c.in[1], c.float("layer_norm_eps", 1e-5)
 	act, _ := c.desc.Config["activation"].(string)

@@ -243,3 +243,25 @@ func TestImportSeqMismatch(t *testing.T) {
 		}
 	}
 }
+
+// TestExportRefusesPaddedKeys checks that a layer whose key padding mask
+// comes from the token ids is refused by name rather than exported as if
+// it attended to every key, for both attention layers.
+func TestExportRefusesPaddedKeys(t *testing.T) {
+	for _, layer := range []string{
+		`{multihead_attention: {num_heads: 2, key_padding_mask: auto}}`,
+		`{transformer_encoder_layer: {nhead: 2, dim_feedforward: 8, key_padding_mask: auto}}`,
+	} {
+		arch := `[{embedding: {num_embeddings: 7, embedding_dim: 4, padding_idx: 0}}, ` + layer + `, flatten, {linear: 2}]`
+		m := buildArch(t, []int{5}, arch, 3)
+		err := onnx.Export(&bytes.Buffer{}, m, onnx.ExportOptions{})
+		if err == nil || !strings.Contains(err.Error(), "key_padding_mask: auto") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: got %v, want a one-line error naming key_padding_mask: auto", layer, err)
+		}
+		// The same layer without the mask exports.
+		m = buildArch(t, []int{5}, strings.Replace(arch, ", key_padding_mask: auto", "", 1), 3)
+		if err := onnx.Export(&bytes.Buffer{}, m, onnx.ExportOptions{}); err != nil {
+			t.Errorf("%s without the mask: %v", layer, err)
+		}
+	}
+}
