@@ -184,7 +184,9 @@ func (m *Model) Predict(x *tensor.Tensor) (*tensor.Tensor, error) {
 	if x.Dims() != 2 || x.Dim(1) != m.Inputs {
 		return nil, fmt.Errorf("model expects %d input columns, got shape %v", m.Inputs, x.Shape())
 	}
-	if m.Scaler != nil {
+	// A scaler of kind none would only copy x; the forward pass reads x
+	// without writing it, so the copy is skipped.
+	if m.Scaler != nil && m.Scaler.Kind() != data.ScaleNone {
 		var err error
 		if x, err = m.Scaler.Transform(x); err != nil {
 			return nil, err

@@ -170,9 +170,17 @@ func TestPredictMatchesGraph(t *testing.T) {
 		t.Fatal(err)
 	}
 	x := tensor.Randn(tensor.NewRNG(5), 5000, 3)
+	before := x.Clone()
 	got, err := m.Predict(x)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Predict reads its input in place (an identity scaler makes no copy),
+	// so it must never write to it.
+	for i, v := range before.Data() {
+		if math.Float32bits(v) != math.Float32bits(x.Data()[i]) {
+			t.Fatalf("Predict changed its input at %d: %v, was %v", i, x.Data()[i], v)
+		}
 	}
 	want := m.Net.Forward(autograd.Const(x), nn.Eval).Value
 	for i, v := range want.Data() {
