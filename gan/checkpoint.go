@@ -1,7 +1,6 @@
 package gan
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -38,38 +37,18 @@ type checkpoint struct {
 // "generator.optimizer." and "discriminator.optimizer.", and the loop's
 // state and the spec in the metadata. The write is atomic.
 func (t *Trainer) SaveCheckpoint(path string) error {
-	f := &safetensors.File{Tensors: map[string]*tensor.Tensor{}, Metadata: map[string]string{}, Int64: map[string]bool{}}
-	add := func(name string, v *tensor.Tensor, i64 bool) {
-		f.Tensors[name] = v
-		f.Order = append(f.Order, name)
-		if i64 {
-			f.Int64[name] = true
-		}
-	}
+	f := &safetensors.File{Tensors: map[string]*tensor.Tensor{}, Metadata: map[string]string{}}
 	for i, n := range []Network{t.G, t.D} {
-		for _, p := range n.Net.Params() {
-			add(roles[i]+p.Name, p.Value, false)
-		}
-		for _, b := range n.Net.Buffers() {
-			add(roles[i]+b.Name, b.Value, b.Int64)
-		}
-		state := n.Opt.State()
-		keys := make([]string, 0, len(state))
-		for k := range state {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			add(roles[i]+optimPart+k, state[k], false)
-		}
+		train.AddNetwork(f, roles[i], n.Net)
+		train.AddOptimizerState(f, roles[i]+optimPart, n.Opt)
 	}
 	ck := checkpoint{Epoch: t.epoch, BaseLR: t.baseLR, History: t.history.Epochs}
 	var err error
-	if ck.RNG, err = rngString(t.rng); err != nil {
+	if ck.RNG, err = train.RNGText(t.rng); err != nil {
 		return err
 	}
 	if t.shuffle != nil {
-		if ck.Shuffle, err = rngString(t.shuffle); err != nil {
+		if ck.Shuffle, err = train.RNGText(t.shuffle); err != nil {
 			return err
 		}
 	}
@@ -116,34 +95,22 @@ func (t *Trainer) Resume(path string) error {
 	if ck.Epoch >= t.Config.Epochs {
 		return fmt.Errorf("%s: the checkpoint is at epoch %d and train.epochs is %d, so nothing is left to train; raise train.epochs to train further", path, ck.Epoch, t.Config.Epochs)
 	}
-	weights := []*safetensors.File{{Tensors: map[string]*tensor.Tensor{}}, {Tensors: map[string]*tensor.Tensor{}}}
-	states := []map[string]*tensor.Tensor{{}, {}}
-	for name, v := range f.Tensors {
-		i := slices.IndexFunc(roles, func(r string) bool { return strings.HasPrefix(name, r) })
-		if i < 0 {
+	for name := range f.Tensors {
+		if !slices.ContainsFunc(roles, func(r string) bool { return strings.HasPrefix(name, r) }) {
 			return fmt.Errorf("%s: unexpected tensor %q; a GAN checkpoint holds generator.* and discriminator.*", path, name)
-		}
-		rest := strings.TrimPrefix(name, roles[i])
-		if k, ok := strings.CutPrefix(rest, optimPart); ok {
-			states[i][k] = v
-		} else {
-			weights[i].Tensors[rest] = v
 		}
 	}
 	for i, n := range []Network{t.G, t.D} {
 		what := fmt.Sprintf("%s (%s)", path, strings.TrimSuffix(roles[i], "."))
-		if err := train.LoadWeights(n.Net, weights[i], what); err != nil {
+		if err := train.TakeState(f, roles[i], optimPart, n.Net, n.Opt, what); err != nil {
 			return err
 		}
-		if err := n.Opt.LoadState(states[i]); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
 	}
-	if err := setRNG(t.rng, ck.RNG); err != nil {
+	if err := train.SetRNGText(t.rng, ck.RNG); err != nil {
 		return fmt.Errorf("%s: rng: %w", path, err)
 	}
 	if t.shuffle != nil {
-		if err := setRNG(t.shuffle, ck.Shuffle); err != nil {
+		if err := train.SetRNGText(t.shuffle, ck.Shuffle); err != nil {
 			return fmt.Errorf("%s: shuffle rng: %w", path, err)
 		}
 	}
@@ -163,17 +130,4 @@ func (t *Trainer) Resume(path string) error {
 // but Resumable keys.
 func sameSpec(path, raw string, cur *spec.Spec) error {
 	return train.CheckResume(path, raw, cur, Resumable)
-}
-
-func rngString(r *tensor.RNG) (string, error) {
-	b, err := r.MarshalBinary()
-	return base64.StdEncoding.EncodeToString(b), err
-}
-
-func setRNG(r *tensor.RNG, s string) error {
-	b, err := base64.StdEncoding.DecodeString(s)
-	if err != nil {
-		return err
-	}
-	return r.UnmarshalBinary(b)
 }

@@ -86,10 +86,8 @@ func Build(s *spec.Spec, opts Options) (*Trainer, *Generator, error) {
 		CheckpointEvery: s.Train.CheckpointEvery, CheckpointPath: train.CheckpointPath(s),
 		Log: opts.Log, Terminal: opts.Terminal, OnStep: opts.OnStep,
 	}
-	if sc := s.Train.Schedule; sc != nil {
-		if cfg.Schedule, err = optim.NewSchedule(sc.Name, sc.Params); err != nil {
-			return nil, nil, fmt.Errorf("%s: train.schedule: %w", where(s.Path, sc.Where), err)
-		}
+	if cfg.Schedule, _, err = train.SpecSchedule(s, nil); err != nil {
+		return nil, nil, err
 	}
 	t, err := NewTrainer(g, d, sets.Train, cfg, rng)
 	if err != nil {

@@ -1,7 +1,6 @@
 package train
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -12,7 +11,6 @@ import (
 	"github.com/bigfunc/bigfunc/optim"
 	"github.com/bigfunc/bigfunc/safetensors"
 	"github.com/bigfunc/bigfunc/spec"
-	"github.com/bigfunc/bigfunc/tensor"
 )
 
 const (
@@ -44,20 +42,16 @@ func (t *Trainer) SaveCheckpoint(path string) error {
 	if err != nil {
 		return err
 	}
-	for k, v := range t.Opt.State() {
-		name := optimPrefix + k
-		f.Tensors[name] = v
-		f.Order = append(f.Order, name)
-	}
+	AddOptimizerState(f, optimPrefix, t.Opt)
 	ck := checkpoint{Epoch: t.epoch, LR: t.Opt.LR(), BaseLR: t.baseLR, Best: t.best, BadEpochs: t.badEpochs, History: t.history.Epochs}
 	if math.IsInf(ck.Best, 1) {
 		ck.Best = math.MaxFloat64 // JSON has no infinity
 	}
-	if ck.ModelRNG, err = rngString(t.Model.rng); err != nil {
+	if ck.ModelRNG, err = RNGText(t.Model.rng); err != nil {
 		return err
 	}
 	if t.shuffle != nil {
-		if ck.Shuffle, err = rngString(t.shuffle); err != nil {
+		if ck.Shuffle, err = RNGText(t.shuffle); err != nil {
 			return err
 		}
 	}
@@ -107,26 +101,14 @@ func (t *Trainer) Resume(path string) error {
 	if ck.Epoch >= t.Config.Epochs {
 		return fmt.Errorf("%s: the checkpoint is at epoch %d and train.epochs is %d, so nothing is left to train; raise train.epochs to train further", path, ck.Epoch, t.Config.Epochs)
 	}
-	weights := &safetensors.File{Tensors: map[string]*tensor.Tensor{}}
-	state := map[string]*tensor.Tensor{}
-	for name, v := range f.Tensors {
-		if k, ok := strings.CutPrefix(name, optimPrefix); ok {
-			state[k] = v
-		} else {
-			weights.Tensors[name] = v
-		}
-	}
-	if err := LoadWeights(t.Model.Net, weights, path); err != nil {
+	if err := TakeState(f, "", optimPrefix, t.Model.Net, t.Opt, path); err != nil {
 		return err
 	}
-	if err := t.Opt.LoadState(state); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := setRNG(t.Model.rng, ck.ModelRNG); err != nil {
+	if err := SetRNGText(t.Model.rng, ck.ModelRNG); err != nil {
 		return fmt.Errorf("%s: model rng: %w", path, err)
 	}
 	if t.shuffle != nil {
-		if err := setRNG(t.shuffle, ck.Shuffle); err != nil {
+		if err := SetRNGText(t.shuffle, ck.Shuffle); err != nil {
 			return fmt.Errorf("%s: shuffle rng: %w", path, err)
 		}
 	}
@@ -192,19 +174,6 @@ func CheckResume(path, raw string, cur *spec.Spec, allowed []string) error {
 	}
 	return fmt.Errorf("%s: %s and %s changed since the checkpoint; resuming allows changes only to %s; delete the checkpoint to start over",
 		path, strings.Join(bad[:len(bad)-1], ", "), bad[len(bad)-1], strings.Join(allowed, ", "))
-}
-
-func rngString(r *tensor.RNG) (string, error) {
-	b, err := r.MarshalBinary()
-	return base64.StdEncoding.EncodeToString(b), err
-}
-
-func setRNG(r *tensor.RNG, s string) error {
-	b, err := base64.StdEncoding.DecodeString(s)
-	if err != nil {
-		return err
-	}
-	return r.UnmarshalBinary(b)
 }
 
 // epochJSON is Epoch with NaN (not applicable) written as null, which JSON

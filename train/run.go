@@ -236,18 +236,8 @@ func Build(s *spec.Spec, opts Options) (*Trainer, *Sets, error) {
 		CheckpointEvery: s.Train.CheckpointEvery, CheckpointPath: CheckpointPath(s),
 		Log: opts.Log, Terminal: opts.Terminal, Penalty: penalty, OnStep: opts.OnStep,
 	}
-	if sc := s.Train.Schedule; sc != nil {
-		if sc.Name == "reduce_on_plateau" {
-			pc, err := optim.ParsePlateauConfig(sc.Params)
-			if err == nil {
-				cfg.Plateau, err = optim.NewReduceLROnPlateau(opt, pc)
-			}
-			if err != nil {
-				return nil, nil, fmt.Errorf("%s: train.schedule: %w", where(s.Path, sc.Where), err)
-			}
-		} else if cfg.Schedule, err = optim.NewSchedule(sc.Name, sc.Params); err != nil {
-			return nil, nil, fmt.Errorf("%s: train.schedule: %w (or reduce_on_plateau)", where(s.Path, sc.Where), err)
-		}
+	if cfg.Schedule, cfg.Plateau, err = SpecSchedule(s, opt); err != nil {
+		return nil, nil, err
 	}
 	t, err := NewTrainer(m, opt, sets.Train, sets.Valid, cfg, s.Train.Seed)
 	if err != nil {
