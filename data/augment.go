@@ -13,10 +13,13 @@ import (
 // slightly different digit each epoch and learns what does not change.
 // The zero Augment leaves images as they are.
 //
-// The three parts follow torchvision's RandomCrop(size, padding),
-// RandomRotation(degrees) and RandomHorizontalFlip(), applied in that order
-// and computed in one pass: each output pixel samples the input at the
-// point the inverse transform gives, bilinearly, with zeros outside.
+// The geometric parts follow torchvision's RandomResizedCrop(size, scale),
+// RandomCrop(size, padding), RandomRotation(degrees) and
+// RandomHorizontalFlip(), applied in that order and computed in one pass:
+// each output pixel samples the input at the point the inverse transform
+// gives, bilinearly, with zeros outside. Gaussian noise, when on, is added
+// last. SimCLR's views are such augmentations: two draws of the same
+// image.
 type Augment struct {
 	// CropPadding pads the image with this many zero pixels on every side
 	// and crops a window of the original size back out at a random place:
@@ -27,13 +30,22 @@ type Augment struct {
 	Rotation float64
 	// HFlip mirrors the image left to right with probability ½.
 	HFlip bool
+	// CropScale, when its upper end is positive, crops a window whose area
+	// is a fraction of the image's drawn uniformly from [CropScale[0],
+	// CropScale[1]], with an aspect ratio drawn log-uniformly from
+	// [3/4, 4/3], at a random place, and stretches it back to the
+	// image's size (torchvision's RandomResizedCrop). A window that does
+	// not fit in 10 draws leaves the image whole.
+	CropScale [2]float64
+	// Noise adds Gaussian noise of this standard deviation to every value.
+	Noise float64
 	// Seed seeds the random draws (a Loader's own RNG).
 	Seed uint64
 }
 
 // Off reports whether a leaves images unchanged.
 func (a *Augment) Off() bool {
-	return a == nil || (a.CropPadding == 0 && a.Rotation == 0 && !a.HFlip)
+	return a == nil || (a.CropPadding == 0 && a.Rotation == 0 && !a.HFlip && a.CropScale[1] == 0 && a.Noise == 0)
 }
 
 // check reports whether a can augment samples of the given shape.
@@ -48,6 +60,12 @@ func (a *Augment) check(shape []int) error {
 	if !(a.Rotation >= 0 && a.Rotation <= 180) {
 		return fmt.Errorf("data: augmentation rotation %v degrees, want 0 to 180", a.Rotation)
 	}
+	if lo, hi := a.CropScale[0], a.CropScale[1]; hi != 0 && !(lo > 0 && lo <= hi && hi <= 1) {
+		return fmt.Errorf("data: augmentation crop scale [%v, %v], want 0 < low ≤ high ≤ 1", lo, hi)
+	}
+	if !(a.Noise >= 0 && a.Noise <= 1e3) {
+		return fmt.Errorf("data: augmentation noise %v, want a standard deviation from 0 to 1000", a.Noise)
+	}
 	return nil
 }
 
@@ -59,24 +77,50 @@ type Warp struct {
 	Degrees float64
 	// Flip mirrors the result left to right.
 	Flip bool
+	// CropW and CropH, when positive, are the size of the window at
+	// (CropX, CropY), in source pixels from the image's top-left corner,
+	// that is stretched to the whole image before the other parts apply.
+	CropX, CropY, CropW, CropH float64
+	// Noise is the standard deviation of the Gaussian noise added last,
+	// drawn from a generator of randomness seeded with NoiseSeed.
+	Noise     float64
+	NoiseSeed uint64
 }
 
-// Draw returns a random Warp within a's ranges. It draws, in this order
-// and only for the parts that are on: the shift across, the shift down,
-// the angle, and the flip.
-func (a *Augment) Draw(rng *tensor.RNG) Warp {
-	var w Warp
+// Draw returns a random Warp within a's ranges for images h×w. It draws,
+// in this order and only for the parts that are on: the shift across, the
+// shift down, the angle, the flip, the crop window (area, aspect ratio,
+// place: up to 10 tries), and the noise's seed.
+func (a *Augment) Draw(rng *tensor.RNG, h, w int) Warp {
+	var wp Warp
 	if p := a.CropPadding; p > 0 {
-		w.DX = rng.Intn(2*p+1) - p
-		w.DY = rng.Intn(2*p+1) - p
+		wp.DX = rng.Intn(2*p+1) - p
+		wp.DY = rng.Intn(2*p+1) - p
 	}
 	if a.Rotation > 0 {
-		w.Degrees = rng.Uniform(-a.Rotation, a.Rotation)
+		wp.Degrees = rng.Uniform(-a.Rotation, a.Rotation)
 	}
 	if a.HFlip {
-		w.Flip = rng.Uint64()&1 == 1
+		wp.Flip = rng.Uint64()&1 == 1
 	}
-	return w
+	if lo, hi := a.CropScale[0], a.CropScale[1]; hi > 0 {
+		area := float64(h * w)
+		for range 10 {
+			target := area * rng.Uniform(lo, hi)
+			ratio := math.Exp(rng.Uniform(math.Log(3.0/4), math.Log(4.0/3)))
+			cw, ch := math.Sqrt(target*ratio), math.Sqrt(target/ratio)
+			if cw <= float64(w) && ch <= float64(h) {
+				wp.CropW, wp.CropH = cw, ch
+				wp.CropX = rng.Uniform(0, float64(w)-cw)
+				wp.CropY = rng.Uniform(0, float64(h)-ch)
+				break
+			}
+		}
+	}
+	if a.Noise > 0 {
+		wp.Noise, wp.NoiseSeed = a.Noise, rng.Uint64()
+	}
+	return wp
 }
 
 // Apply writes src, an image of the given shape ([C, H, W] or [H, W],
@@ -99,7 +143,8 @@ func (w Warp) Apply(dst, src []float32, shape []int) {
 		panic(fmt.Sprintf("data: Warp.Apply: %d and %d values for shape %v", len(dst), len(src), shape))
 	}
 	plane := h * wd
-	if w.Degrees == 0 {
+	defer w.addNoise(dst)
+	if w.Degrees == 0 && w.CropW == 0 {
 		// Whole pixels only: a copy with shifted, possibly mirrored,
 		// indices.
 		// Output columns lo..hi-1 read source columns x−DX (flipped:
@@ -135,6 +180,14 @@ func (w Warp) Apply(dst, src []float32, shape []int) {
 	// Pixel centres sit at whole coordinates, so the centre of rotation
 	// is ((W−1)/2, (H−1)/2).
 	cx, cy := float64(wd-1)/2, float64(h-1)/2
+	// The crop window stretched to the image: a point (x, y) of the
+	// stretched image, pixel centres at whole coordinates, lies at
+	// CropX + (x + ½)·CropW/W − ½ in the source.
+	kx, ky, ox, oy := 1.0, 1.0, 0.0, 0.0
+	if w.CropW > 0 {
+		kx, ky = w.CropW/float64(wd), w.CropH/float64(h)
+		ox, oy = w.CropX+kx/2-0.5, w.CropY+ky/2-0.5
+	}
 	for c := 0; c < n; c += plane {
 		out, in := dst[c:c+plane], src[c:c+plane]
 		for y := range h {
@@ -150,9 +203,21 @@ func (w Warp) Apply(dst, src []float32, shape []int) {
 				// is; then undo the shift.
 				sx := cos*u - sin*v + cx - float64(w.DX)
 				sy := sin*u + cos*v + cy - float64(w.DY)
-				out[y*wd+x] = bilinear(in, h, wd, sx, sy)
+				out[y*wd+x] = bilinear(in, h, wd, ox+kx*sx, oy+ky*sy)
 			}
 		}
+	}
+}
+
+// addNoise adds w's Gaussian noise to x, drawn afresh from NoiseSeed, so
+// that the same Warp gives the same image.
+func (w Warp) addNoise(x []float32) {
+	if w.Noise == 0 {
+		return
+	}
+	rng := tensor.NewRNG(w.NoiseSeed)
+	for i := range x {
+		x[i] += float32(w.Noise * rng.Normal())
 	}
 }
 

@@ -13,14 +13,23 @@ func ExampleWarp() {
 		7, 8, 9,
 	}
 	dst := make([]float32, len(src))
-	for _, w := range []data.Warp{{DX: 1}, {Degrees: 90}, {Flip: true}} {
-		w.Apply(dst, src, []int{1, 3, 3})
-		fmt.Printf("%+v: %v\n", w, dst)
+	for _, c := range []struct {
+		what string
+		w    data.Warp
+	}{
+		{"shift right", data.Warp{DX: 1}},
+		{"quarter turn", data.Warp{Degrees: 90}},
+		{"mirror", data.Warp{Flip: true}},
+		{"the right half stretched (zeros beyond the edge blend in)", data.Warp{CropX: 1.5, CropY: 0, CropW: 1.5, CropH: 3}},
+	} {
+		c.w.Apply(dst, src, []int{1, 3, 3})
+		fmt.Printf("%s: %v\n", c.what, dst)
 	}
 	// Output:
-	// {DX:1 DY:0 Degrees:0 Flip:false}: [0 1 2 0 4 5 0 7 8]
-	// {DX:0 DY:0 Degrees:90 Flip:false}: [3 6 9 2 5 8 1 4 7]
-	// {DX:0 DY:0 Degrees:0 Flip:true}: [3 2 1 6 5 4 9 8 7]
+	// shift right: [0 1 2 0 4 5 0 7 8]
+	// quarter turn: [3 6 9 2 5 8 1 4 7]
+	// mirror: [3 2 1 6 5 4 9 8 7]
+	// the right half stretched (zeros beyond the edge blend in): [2.25 2.75 2.25 5.25 5.75 4.5 8.25 8.75 6.75]
 }
 
 // A training set that carries an Augment gets each image of each batch

@@ -174,7 +174,7 @@ func TestAugmentDraw(t *testing.T) {
 	seen := map[int]bool{}
 	flips := 0
 	for range 2000 {
-		w := a.Draw(rng)
+		w := a.Draw(rng, 28, 28)
 		if w.DX < -2 || w.DX > 2 || w.DY < -2 || w.DY > 2 || math.Abs(w.Degrees) > 10 {
 			t.Fatalf("draw out of range: %+v", w)
 		}
@@ -186,7 +186,7 @@ func TestAugmentDraw(t *testing.T) {
 	if len(seen) != 5 || flips < 900 || flips > 1100 {
 		t.Errorf("shifts seen %v, flips %d of 2000", seen, flips)
 	}
-	if w := (&Augment{Seed: 3}).Draw(rng); w != (Warp{}) {
+	if w := (&Augment{Seed: 3}).Draw(rng, 28, 28); w != (Warp{}) {
 		t.Errorf("the zero Augment drew %+v", w)
 	}
 }
@@ -358,5 +358,96 @@ func TestWarpWholePixelPaths(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestWarpResizedCrop stretches windows of a ramp, on which bilinear
+// sampling is exact, and checks each pixel against where the window puts
+// it.
+func TestWarpResizedCrop(t *testing.T) {
+	const h, w = 6, 8
+	ramp := make([]float32, h*w)
+	for y := range h {
+		for x := range w {
+			ramp[y*w+x] = float32(3*x + 50*y)
+		}
+	}
+	if got := warp(Warp{CropW: w, CropH: h}, ramp, h, w); !slices.Equal(got, ramp) {
+		t.Errorf("the whole image as the window: got %v, want the image", got)
+	}
+	for _, c := range []Warp{
+		{CropX: 4, CropY: 0, CropW: 4, CropH: 6},
+		{CropX: 1.5, CropY: 2, CropW: 5, CropH: 3.5},
+		{CropX: 2, CropY: 1, CropW: 4, CropH: 3, Degrees: 90},
+	} {
+		got := warp(c, ramp, h, w)
+		for y := range h {
+			for x := range w {
+				u, v := float64(x), float64(y)
+				if c.Degrees == 90 {
+					// Turned a quarter anticlockwise about the centre:
+					// (x, y) shows the stretched window at
+					// (cx − (y − cy), cy + (x − cx)), y down.
+					cx, cy := float64(w-1)/2, float64(h-1)/2
+					u, v = cx-(v-cy), cy+(u-cx)
+					if u < -0.5 || u > w-0.5 || v < -0.5 || v > h-0.5 {
+						continue
+					}
+				}
+				sx := c.CropX + (u+0.5)*c.CropW/w - 0.5
+				sy := c.CropY + (v+0.5)*c.CropH/h - 0.5
+				if sx < 0 || sx > w-1 || sy < 0 || sy > h-1 {
+					continue // the ramp is exact only inside
+				}
+				want := 3*sx + 50*sy
+				if g := float64(got[y*w+x]); math.Abs(g-want) > 1e-3 {
+					t.Fatalf("window %+v: pixel (%d, %d) = %v, want %v", c, x, y, g, want)
+				}
+			}
+		}
+	}
+}
+
+func TestWarpNoise(t *testing.T) {
+	src := make([]float32, 64*64)
+	w := Warp{Noise: 0.3, NoiseSeed: 9}
+	a, b := warp(w, src, 64, 64), warp(w, src, 64, 64)
+	if !slices.Equal(a, b) {
+		t.Fatal("the same warp gave two different images")
+	}
+	var sum, sq float64
+	for _, v := range a {
+		sum += float64(v)
+		sq += float64(v) * float64(v)
+	}
+	n := float64(len(a))
+	mean, std := sum/n, math.Sqrt(sq/n-(sum/n)*(sum/n))
+	if math.Abs(mean) > 0.03 || math.Abs(std-0.3) > 0.02 {
+		t.Errorf("noise mean %v, std %v; want about 0 and 0.3", mean, std)
+	}
+}
+
+func TestAugmentDrawCrop(t *testing.T) {
+	a := &Augment{CropScale: [2]float64{0.3, 0.8}}
+	rng := tensor.NewRNG(5)
+	for range 200 {
+		c := a.Draw(rng, 28, 20)
+		area := c.CropW * c.CropH / (28 * 20)
+		ratio := c.CropW / c.CropH
+		if c.CropW == 0 {
+			continue // no window fitted: the whole image
+		}
+		if area < 0.3-1e-9 || area > 0.8+1e-9 || ratio < 0.75-1e-9 || ratio > 4.0/3+1e-9 {
+			t.Fatalf("window %+v: area fraction %v, ratio %v; want [0.3, 0.8] and [3/4, 4/3]", c, area, ratio)
+		}
+		if c.CropX < 0 || c.CropY < 0 || c.CropX+c.CropW > 20+1e-9 || c.CropY+c.CropH > 28+1e-9 {
+			t.Fatalf("window %+v lies outside the 28×20 image", c)
+		}
+	}
+	if err := (&Augment{CropScale: [2]float64{0.9, 0.5}}).check([]int{1, 28, 28}); err == nil {
+		t.Error("crop scale [0.9, 0.5]: no error")
+	}
+	if err := (&Augment{Noise: -1}).check([]int{1, 28, 28}); err == nil {
+		t.Error("noise −1: no error")
 	}
 }

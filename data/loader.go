@@ -162,7 +162,7 @@ func (l *Loader) Next() (Batch, bool) {
 		for i := range rows {
 			sample := x[i*l.f : (i+1)*l.f]
 			copy(l.scratch, sample)
-			l.aug.Draw(l.augRNG).Apply(sample, l.scratch, l.shape)
+			l.aug.Draw(l.augRNG, l.shape[len(l.shape)-2], l.shape[len(l.shape)-1]).Apply(sample, l.scratch, l.shape)
 		}
 	}
 	if b.Y != nil {

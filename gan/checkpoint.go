@@ -68,7 +68,7 @@ func (t *Trainer) SaveCheckpoint(path string) error {
 
 // Resumable are the spec keys that may change between a checkpoint and
 // the run that resumes from it.
-var Resumable = []string{"train.epochs", "train.save"}
+var Resumable = []string{"train.epochs", "train.save", "gan.grid"}
 
 // Resume restores the state SaveCheckpoint saved at path, so that training
 // goes on with the very steps it would have taken. A checkpoint of

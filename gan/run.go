@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/bigfunc/bigfunc/data"
@@ -131,6 +133,11 @@ func Run(ctx context.Context, s *spec.Spec, opts Options) (*Result, error) {
 			fmt.Fprintf(opts.Log, "resuming from %s after epoch %d\n", path, t.epoch)
 		}
 	}
+	if n := s.GAN.Grid; n > 0 {
+		if err := gridEveryEpoch(t, gen, n, s.SavePath()); err != nil {
+			return nil, err
+		}
+	}
 	hist, err := t.Run(ctx)
 	if err != nil {
 		return nil, err
@@ -147,4 +154,39 @@ func Run(ctx context.Context, s *spec.Spec, opts Options) (*Result, error) {
 		return nil, err
 	}
 	return res, nil
+}
+
+// gridEveryEpoch makes t draw n samples after every epoch, from latents
+// fixed before training, into a PNG grid beside save (its name without
+// the extension, then -epoch1.png and so on), so that the pictures show
+// the same latents turning into digits. The latents have a generator of
+// randomness of their own: drawing them changes nothing in training.
+func gridEveryEpoch(t *Trainer, gen *Generator, n int, save string) error {
+	if len(gen.Shape) < 2 {
+		return fmt.Errorf("gan.grid: the samples have shape %v; grids are for images [C, H, W] or [H, W]", gen.Shape)
+	}
+	stem := strings.TrimSuffix(save, filepath.Ext(save))
+	seed := t.Config.Seed
+	cols := int(math.Ceil(math.Sqrt(float64(n))))
+	next := t.Config.OnStep
+	t.Config.OnStep = func(info StepInfo) error {
+		if info.EpochDone {
+			x, err := gen.Sample(n, tensor.NewRNG(seed^0x6e1d6e1d6e1d6e1d))
+			if err != nil {
+				return err
+			}
+			img, err := Grid(x, gen.Shape, cols)
+			if err != nil {
+				return err
+			}
+			if err := SavePNG(fmt.Sprintf("%s-epoch%d.png", stem, info.Epoch), img); err != nil {
+				return err
+			}
+		}
+		if next != nil {
+			return next(info)
+		}
+		return nil
+	}
+	return nil
 }

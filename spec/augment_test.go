@@ -23,8 +23,8 @@ func TestAugmentKeys(t *testing.T) {
 		"{rotation: 200}":            "m.yaml:3:23: input.augment.rotation: want a number in [0, 180], got 200",
 		"{rotation: -5}":             "m.yaml:3:23: input.augment.rotation: want a number in [0, 180], got -5",
 		"{hflip: yes please}":        "m.yaml:3:20: input.augment.hflip: want true or false, got \"yes please\"",
-		"{hflips: true}":             "m.yaml:3:13: input.augment: unknown key \"hflips\" (did you mean \"hflip\"?); allowed: crop_padding, hflip, rotation",
-		"[crop_padding]":             "m.yaml:3:12: input.augment: want a mapping with keys crop_padding, hflip, rotation, got a list",
+		"{hflips: true}":             "m.yaml:3:13: input.augment: unknown key \"hflips\" (did you mean \"hflip\"?); allowed: crop_padding, crop_scale, hflip, noise, rotation",
+		"[crop_padding]":             "m.yaml:3:12: input.augment: want a mapping with keys crop_padding, crop_scale, hflip, noise, rotation, got a list",
 		"{rotation: 5, rotation: 6}": "m.yaml:3:26: input.augment: key \"rotation\" appears twice",
 	} {
 		_, err := Parse("m.yaml", []byte("input:\n  mnist: {}\n  augment: "+src+"\n"+rest))

@@ -70,11 +70,16 @@ type Input struct {
 // stream seeded by train.seed: a shift by up to CropPadding pixels each way
 // (zero padding, then a crop back to the original size), a rotation by up
 // to Rotation degrees either way, and a left–right flip half of the time
-// when HFlip is set. The zero value leaves images as they are.
+// when HFlip is set; with CropScale a window of that fraction of the area
+// stretched back to the whole image (torchvision's RandomResizedCrop), and
+// with Noise Gaussian noise of that standard deviation added last. The zero
+// value leaves images as they are.
 type Augment struct {
-	CropPadding int     `json:"crop_padding,omitempty"`
-	Rotation    float64 `json:"rotation,omitempty"`
-	HFlip       bool    `json:"hflip,omitempty"`
+	CropPadding int        `json:"crop_padding,omitempty"`
+	Rotation    float64    `json:"rotation,omitempty"`
+	HFlip       bool       `json:"hflip,omitempty"`
+	CropScale   [2]float64 `json:"crop_scale,omitzero"`
+	Noise       float64    `json:"noise,omitempty"`
 }
 
 // Text selects files for a character- or byte-level language model (see
@@ -178,6 +183,10 @@ type GAN struct {
 	// are followed by GSteps generator updates; both default to 1.
 	DSteps int `json:"d_steps"`
 	GSteps int `json:"g_steps"`
+	// Grid, when positive, draws that many image samples after every
+	// epoch, from the same latents each time, into a PNG grid beside the
+	// saved generator (its name with -epoch1.png, -epoch2.png, …).
+	Grid int `json:"grid,omitempty"`
 }
 
 // GANLosses and LatentDistributions are the values gan.loss and
@@ -422,6 +431,25 @@ func (p *parser) number(dst *float64, what string, lo, hi float64) func(*yaml.No
 	}
 }
 
+// numberPair reads [low, high], two numbers in [lo, hi] with low ≤ high
+// and high above 0.
+func (p *parser) numberPair(dst *[2]float64, what string, lo, hi float64) func(*yaml.Node) error {
+	return func(n *yaml.Node) error {
+		if n.Kind != yaml.SequenceNode || len(n.Content) != 2 {
+			return p.at(n, "%s: want [low, high], two numbers, got %s", what, describe(n))
+		}
+		for i, c := range n.Content {
+			if err := p.number(&dst[i], what, lo, hi)(c); err != nil {
+				return err
+			}
+		}
+		if dst[0] > dst[1] || dst[1] == 0 {
+			return p.at(n, "%s: want low ≤ high and high > 0, got [%g, %g]", what, dst[0], dst[1])
+		}
+		return nil
+	}
+}
+
 func (p *parser) boolean(dst *bool, what string) func(*yaml.Node) error {
 	return func(n *yaml.Node) error {
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
@@ -461,6 +489,8 @@ func (p *parser) input(n *yaml.Node, in *Input) error {
 				"crop_padding": p.integer(&in.Augment.CropPadding, "input.augment.crop_padding", 0),
 				"rotation":     p.number(&in.Augment.Rotation, "input.augment.rotation", 0, 180),
 				"hflip":        p.boolean(&in.Augment.HFlip, "input.augment.hflip"),
+				"crop_scale":   p.numberPair(&in.Augment.CropScale, "input.augment.crop_scale", 0, 1),
+				"noise":        p.number(&in.Augment.Noise, "input.augment.noise", 0, 1000),
 			})
 		},
 		"synthetic": func(v *yaml.Node) error {
@@ -676,6 +706,7 @@ func (p *parser) gan(n *yaml.Node, dst **GAN) error {
 		"distribution": oneOf(&g.Distribution, "gan.distribution", LatentDistributions),
 		"d_steps":      p.integer(&g.DSteps, "gan.d_steps", 1),
 		"g_steps":      p.integer(&g.GSteps, "gan.g_steps", 1),
+		"grid":         p.integer(&g.Grid, "gan.grid", 0),
 	}, "latent")
 }
 

@@ -100,7 +100,7 @@ func LoadData(s *spec.Spec) (*Sets, error) {
 		}
 	}
 	if a := in.Augment; a != nil {
-		sets.Train.Augment = &data.Augment{CropPadding: a.CropPadding, Rotation: a.Rotation, HFlip: a.HFlip, Seed: s.Train.Seed}
+		sets.Train.Augment = AugmentOf(a, s.Train.Seed)
 		if err := sets.Train.Validate(); err != nil {
 			return nil, fmt.Errorf("%s: input.augment: %s (set input.shape)", s.Path, strings.TrimPrefix(err.Error(), "data: "))
 		}
@@ -283,6 +283,13 @@ func shortJoin(names []string) string {
 		return strings.Join(names, ", ")
 	}
 	return strings.Join(names[:4], ", ") + ", …, " + names[len(names)-1]
+}
+
+// AugmentOf returns the data.Augment a spec's input.augment describes,
+// drawn from a stream seeded with seed.
+func AugmentOf(a *spec.Augment, seed uint64) *data.Augment {
+	return &data.Augment{CropPadding: a.CropPadding, Rotation: a.Rotation, HFlip: a.HFlip,
+		CropScale: a.CropScale, Noise: a.Noise, Seed: seed}
 }
 
 // CheckpointPath is where training state is saved every

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"image/png"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/bigfunc/bigfunc/gan"
 	"github.com/bigfunc/bigfunc/spec"
 	"github.com/bigfunc/bigfunc/tensor"
+	"github.com/bigfunc/bigfunc/train"
 )
 
 // cmdSample draws samples from a trained GAN generator.
@@ -24,6 +26,8 @@ func cmdSample(ctx context.Context, e *env, args []string) error {
 	out := fs.String("o", "", "write the CSV to `FILE` (atomically) instead of stdout")
 	grid := fs.String("grid", "", "draw image samples as a grid in `FILE` (PNG); the CSV is then written only with -o")
 	cols := fs.Int("cols", 0, "images per row of the grid (0: about the square root of N)")
+	judge := fs.String("score-with", "", "score image samples with the classifier `MODEL` (a file `bigfunc train` saved) against its spec's test images, instead of writing them")
+	confidence := fs.Float64("confidence", 0.9, "with --score-with: the class probability `P` a confident verdict needs")
 	if _, err := parseExact(fs, args); err != nil {
 		return err
 	}
@@ -43,6 +47,9 @@ func cmdSample(ctx context.Context, e *env, args []string) error {
 	x, err := g.Sample(*n, tensor.NewRNG(*seed))
 	if err != nil {
 		return err
+	}
+	if *judge != "" {
+		return scoreSamples(e, *judge, g, x, *confidence)
 	}
 	if *grid != "" {
 		c := *cols
@@ -87,6 +94,59 @@ func cmdSample(ctx context.Context, e *env, args []string) error {
 	}
 	_, err = e.stdout.Write(b.Bytes())
 	return err
+}
+
+// scoreSamples prints what the classifier saved at path makes of the
+// samples x: the share of each class, the confident fraction and the
+// Fréchet distance on its penultimate features against the test images of
+// the spec it was trained from.
+func scoreSamples(e *env, path string, g *gan.Generator, x *tensor.Tensor, confidence float64) error {
+	if !(confidence > 0 && confidence < 1) {
+		return fmt.Errorf("sample: --confidence: want a probability between 0 and 1, got %v", confidence)
+	}
+	m, err := train.LoadModel(path)
+	if err != nil {
+		return err
+	}
+	if !slices.Equal(m.InputShape, g.Shape) {
+		return fmt.Errorf("%s: the classifier takes samples of shape %v, but the generator makes %v", path, m.InputShape, g.Shape)
+	}
+	if m.Spec == nil {
+		return fmt.Errorf("%s: the classifier carries no spec, so its test images are unknown", path)
+	}
+	sets, err := train.LoadData(m.Spec)
+	if err != nil {
+		return err
+	}
+	ref := sets.Test
+	if ref == nil {
+		ref = sets.Valid
+	}
+	if ref == nil {
+		return fmt.Errorf("%s: the classifier's spec has no test or validation images to compare with", path)
+	}
+	if m.Scaler != nil {
+		if x, err = m.Scaler.Transform(x); err != nil {
+			return err
+		}
+	}
+	sc, err := gan.ScoreImages(m.Net, m.InputShape, x, ref.X, confidence)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "samples      %d, judged by %s against %d test images\n", sc.Samples, path, ref.Len())
+	fmt.Fprintf(e.stdout, "classes      ")
+	for c, v := range sc.Share {
+		name := strconv.Itoa(c)
+		if m.Decoder != nil && c < len(m.Decoder.Classes) {
+			name = m.Decoder.Classes[c]
+		}
+		fmt.Fprintf(e.stdout, " %s:%.1f%%", name, 100*v)
+	}
+	fmt.Fprintf(e.stdout, "\nsmallest     %.1f %%\n", 100*sc.MinShare())
+	fmt.Fprintf(e.stdout, "confident    %.1f %% (probability ≥ %g)\n", 100*sc.Confident, sc.Threshold)
+	fmt.Fprintf(e.stdout, "frechet      %.4g (penultimate features, %d test images)\n", sc.Frechet, ref.Len())
+	return nil
 }
 
 // trainGAN is `bigfunc train` for a spec with a gan section.

@@ -1,0 +1,112 @@
+#!/usr/bin/python3
+"""PyTorch 1.13 twin of examples/dcgan-mnist.yaml: the same generator and
+discriminator, GAN loss, optimizers, batch size and steps. It saves its
+generator as a bigfunc generator file (PyTorch's state_dict names, with
+the metadata copied from a generator bigfunc saved), so that the very same
+scorer judges both:
+
+    /usr/bin/python3 bench/gan/dcgan_mnist.py --meta-from examples/dcgan-mnist.safetensors \\
+        --out /tmp/dcgan-torch.safetensors [--threads 1] [--seed 1]
+    bigfunc sample --model /tmp/dcgan-torch.safetensors -n 10000 --seed 1 --score-with JUDGE
+
+--steps-only N times N training steps (after 5 warm ones) and prints the
+steps per CPU-second, the process's user plus system time, as
+bench/gan/speed does for bigfunc.
+
+It reads the IDX files of the GoMNIST module from the Go module cache.
+"""
+import argparse, glob, gzip, json, os, resource, time
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--seed", type=int, default=1)
+ap.add_argument("--threads", type=int, default=1)
+ap.add_argument("--epochs", type=int, default=5)
+ap.add_argument("--batch", type=int, default=64)
+ap.add_argument("--latent", type=int, default=64)
+ap.add_argument("--lr", type=float, default=2e-4)
+ap.add_argument("--meta-from", default="")
+ap.add_argument("--out", default="")
+ap.add_argument("--steps-only", type=int, default=0)
+args = ap.parse_args()
+torch.set_num_threads(args.threads)
+torch.manual_seed(args.seed)
+
+root = os.path.join(os.environ.get("GOMODCACHE") or os.path.expanduser("~/go/pkg/mod"),
+                    "github.com/petar/!go!m!n!i!s!t@v0.0.0-20150320212226-2fbe10d0fa63/data")
+
+
+def idx(name):
+    with gzip.open(os.path.join(root, name + ".gz")) as f:
+        b = f.read()
+    nd = b[3]
+    dims = [int.from_bytes(b[4 + 4 * i:8 + 4 * i], "big") for i in range(nd)]
+    return np.frombuffer(b, np.uint8, offset=4 + 4 * nd).reshape(dims)
+
+
+x = torch.from_numpy(idx("train-images-idx3-ubyte").astype(np.float32) / 255).unsqueeze(1)
+
+G = nn.Sequential(
+    nn.Linear(args.latent, 64 * 7 * 7), nn.Unflatten(1, (64, 7, 7)), nn.BatchNorm2d(64), nn.ReLU(),
+    nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.BatchNorm2d(32), nn.ReLU(),
+    nn.ConvTranspose2d(32, 1, 4, 2, 1), nn.Sigmoid())
+D = nn.Sequential(
+    nn.Conv2d(1, 32, 4, 2, 1), nn.LeakyReLU(0.2),
+    nn.Conv2d(32, 64, 4, 2, 1), nn.LeakyReLU(0.2),
+    nn.Flatten(), nn.Linear(64 * 7 * 7, 1))
+og = torch.optim.Adam(G.parameters(), lr=args.lr, betas=(0.5, 0.999))
+od = torch.optim.Adam(D.parameters(), lr=args.lr, betas=(0.5, 0.999))
+G.train(); D.train()
+
+
+def step(real):
+    n = real.shape[0]
+    with torch.no_grad():
+        fake = G(torch.randn(n, args.latent))
+    od.zero_grad()
+    # The non-saturating loss: softplus(−D(real)) + softplus(D(fake)).
+    ld = F.softplus(-D(real)).mean() + F.softplus(D(fake)).mean()
+    ld.backward(); od.step()
+    og.zero_grad()
+    lg = F.softplus(-D(G(torch.randn(args.batch, args.latent)))).mean()
+    lg.backward(); og.step()
+    return ld.item(), lg.item()
+
+
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+if args.steps_only:
+    perm = torch.randperm(len(x))
+    for i in range(5 + args.steps_only):
+        if i == 5:
+            c0 = cpu()
+        step(x[perm[i * args.batch:(i + 1) * args.batch]])
+    c = cpu() - c0
+    print(json.dumps({"threads": args.threads, "steps": args.steps_only, "cpu_s": c, "steps_per_cpu_s": args.steps_only / c}))
+    raise SystemExit
+
+t0, c0 = time.time(), cpu()
+for epoch in range(args.epochs):
+    perm = torch.randperm(len(x))
+    sd = sg = 0.0
+    nb = 0
+    for i in range(0, len(x), args.batch):
+        ld, lg = step(x[perm[i:i + args.batch]])
+        sd += ld; sg += lg; nb += 1
+    print(f"epoch {epoch + 1}/{args.epochs}  d_loss {sd / nb:.6g}  g_loss {sg / nb:.6g}  {time.time() - t0:.0f}s wall  {cpu() - c0:.0f}s cpu", flush=True)
+
+if args.out:
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+    meta = {}
+    if args.meta_from:
+        with safe_open(args.meta_from, "pt") as f:
+            meta = f.metadata()
+    save_file({k: v.contiguous() for k, v in G.state_dict().items()}, args.out, metadata=meta)
+    print("saved", args.out)
