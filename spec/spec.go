@@ -37,6 +37,10 @@ type Spec struct {
 	Generator     *Network `json:"generator,omitempty"`
 	Discriminator *Network `json:"discriminator,omitempty"`
 	GAN           *GAN     `json:"gan,omitempty"`
+	// SimCLR makes a contrastive spec: no output and no loss of its own,
+	// the architecture an encoder followed by a projection head, trained
+	// with NT-Xent on two augmented views of each image.
+	SimCLR *SimCLR `json:"simclr,omitempty"`
 
 	// Raw is the spec's source text, kept so a saved model can carry it.
 	Raw []byte `json:"-"`
@@ -189,6 +193,19 @@ type GAN struct {
 	Grid int `json:"grid,omitempty"`
 }
 
+// SimCLR holds a contrastive spec's simclr section:
+//
+//	simclr: {temperature: 0.5, encoder: 8}
+type SimCLR struct {
+	// Temperature is NT-Xent's τ (default 0.5).
+	Temperature float64 `json:"temperature"`
+	// Encoder is the number of architecture layers, from the first, that
+	// make the encoder, whose output is the representation; the layers
+	// after it are the projection head the loss sees, dropped after
+	// training.
+	Encoder int `json:"encoder"`
+}
+
 // GANLosses and LatentDistributions are the values gan.loss and
 // gan.distribution accept.
 var (
@@ -247,10 +264,21 @@ func Parse(name string, src []byte) (*Spec, error) {
 			return p.network(n, &s.Discriminator, "discriminator")
 		},
 		"gan": func(n *yaml.Node) error { return p.gan(n, &s.GAN) },
+		"simclr": func(n *yaml.Node) error {
+			c := &SimCLR{Temperature: 0.5}
+			s.SimCLR = c
+			return p.mapping(n, "simclr", map[string]func(*yaml.Node) error{
+				"temperature": p.number(&c.Temperature, "simclr.temperature", 1e-6, 1e6),
+				"encoder":     p.integer(&c.Encoder, "simclr.encoder", 1),
+			}, "encoder")
+		},
 	}
 	required := []string{"input", "output", "architecture", "loss", "optimizer"}
 	if root.Kind == yaml.MappingNode && (lookup(root, "gan") != nil || lookup(root, "generator") != nil || lookup(root, "discriminator") != nil) {
 		required = []string{"input", "generator", "discriminator", "gan"}
+	}
+	if root.Kind == yaml.MappingNode && lookup(root, "simclr") != nil {
+		required = []string{"input", "architecture", "optimizer", "simclr"}
 	}
 	if err := p.mapping(root, "spec", fields, required...); err != nil {
 		return nil, err
@@ -745,6 +773,16 @@ func (p *parser) validate(root *yaml.Node, s *Spec) error {
 	if err := p.validateGAN(root, s); err != nil {
 		return err
 	}
+	if s.SimCLR != nil {
+		for _, k := range []string{"output", "loss"} {
+			if v := lookup(root, k); v != nil {
+				return p.at(v, "%s: a SimCLR spec has no %s; it learns from two augmented views of each image with NT-Xent at simclr.temperature", k, k)
+			}
+		}
+		if s.Input.Augment == nil {
+			return p.at(key("input"), "input.augment: a SimCLR spec needs augmentation to make its two views")
+		}
+	}
 	in, out := s.Input, s.Output
 	sources := 0
 	for _, set := range []bool{in.CSV != "", in.MNIST != nil, in.Synthetic != nil, in.Text != nil, in.Sequence != nil} {
@@ -764,7 +802,7 @@ func (p *parser) validate(root *yaml.Node, s *Spec) error {
 	if len(out.Columns) > 0 && out.Label != "" {
 		return p.at(key("output"), "output: want either columns (regression) or label (classification), not both")
 	}
-	if in.CSV != "" && len(out.Columns) == 0 && out.Label == "" && s.GAN == nil {
+	if in.CSV != "" && len(out.Columns) == 0 && out.Label == "" && s.GAN == nil && s.SimCLR == nil {
 		return p.at(key("output"), "output: want columns (regression) or label (classification)")
 	}
 	return nil

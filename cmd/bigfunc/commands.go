@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bigfunc/bigfunc/contrastive"
 	"github.com/bigfunc/bigfunc/data"
 	"github.com/bigfunc/bigfunc/gan"
 	"github.com/bigfunc/bigfunc/nn"
@@ -65,6 +66,16 @@ func cmdTrain(ctx context.Context, e *env, args []string) error {
 	}
 	if s.GAN != nil {
 		return trainGAN(ctx, e, s, gan.Options{Resume: opts.Resume, Log: opts.Log, Terminal: opts.Terminal})
+	}
+	if s.SimCLR != nil {
+		res, err := contrastive.Run(ctx, s, contrastive.Options{Resume: opts.Resume, Log: opts.Log})
+		if err != nil {
+			return err
+		}
+		h := res.History.Epochs
+		fmt.Fprintf(e.stdout, "trained %s: nt_xent %.6g\n", plural(h[len(h)-1].Epoch, "epoch"), h[len(h)-1].Loss)
+		fmt.Fprintf(e.stdout, "saved the encoder and projection head to %s\n", res.SavedTo)
+		return nil
 	}
 	res, err := train.Run(ctx, s, opts)
 	if err != nil {
@@ -553,6 +564,17 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 	}
 	if s.GAN != nil {
 		return checkGAN(e, pos[0], s)
+	}
+	if s.SimCLR != nil {
+		t, err := contrastive.Build(s, contrastive.Options{})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s: ok\n", pos[0])
+		fmt.Fprintf(e.stdout, "  network  %s (encoder: the first %d), %s\n", plural(len(t.Net.Layers), "layer"), s.SimCLR.Encoder, plural(countParams(t.Net.Params()), "parameter"))
+		fmt.Fprintf(e.stdout, "  simclr   nt_xent at temperature %g on two augmented views of each image\n", s.SimCLR.Temperature)
+		fmt.Fprintf(e.stdout, "  save to  %s\n", s.SavePath())
+		return nil
 	}
 	t, sets, err := train.Build(s, train.Options{})
 	if err != nil {

@@ -125,6 +125,7 @@ func scoreSamples(e *env, path string, g *gan.Generator, x *tensor.Tensor, confi
 	if ref == nil {
 		return fmt.Errorf("%s: the classifier's spec has no test or validation images to compare with", path)
 	}
+	ref.Expand() // images kept as bytes, as float32
 	if m.Scaler != nil {
 		if x, err = m.Scaler.Transform(x); err != nil {
 			return err

@@ -1,5 +1,5 @@
-// Command speed measures the steps per second of a GAN spec's training
-// loop in CPU time, the process's user plus system time, which stays
+// Command speed measures the steps per second of a GAN or SimCLR spec's
+// training loop in CPU time, the process's user plus system time, which stays
 // meaningful on a shared machine where wall-clock time does not.
 //
 //	GOMAXPROCS=1 go run ./bench/gan/speed -spec examples/dcgan-mnist.yaml -steps 40
@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/bigfunc/bigfunc/contrastive"
 	"github.com/bigfunc/bigfunc/gan"
 	"github.com/bigfunc/bigfunc/spec"
 
@@ -30,7 +31,7 @@ func cpu() time.Duration {
 }
 
 func main() {
-	path := flag.String("spec", "examples/dcgan-mnist.yaml", "GAN `SPEC` to time")
+	path := flag.String("spec", "examples/dcgan-mnist.yaml", "GAN or SimCLR `SPEC` to time")
 	steps := flag.Int("steps", 40, "timed steps")
 	warm := flag.Int("warm", 5, "untimed steps first")
 	flag.Parse()
@@ -45,11 +46,20 @@ func run(path string, warm, steps int) error {
 	if err != nil {
 		return err
 	}
-	t, _, err := gan.Build(s, gan.Options{})
-	if err != nil {
-		return err
+	var step func() error
+	if s.SimCLR != nil {
+		t, err := contrastive.Build(s, contrastive.Options{})
+		if err != nil {
+			return err
+		}
+		step = func() error { _, err := t.Advance(); return err }
+	} else {
+		t, _, err := gan.Build(s, gan.Options{})
+		if err != nil {
+			return err
+		}
+		step = func() error { _, err := t.Advance(); return err }
 	}
-	step := func() error { _, err := t.Advance(); return err }
 	for range warm {
 		if err := step(); err != nil {
 			return err

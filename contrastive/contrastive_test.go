@@ -1,0 +1,170 @@
+package contrastive
+
+import (
+	"context"
+	"math"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/bigfunc/bigfunc/data"
+	"github.com/bigfunc/bigfunc/nn"
+	"github.com/bigfunc/bigfunc/optim"
+	"github.com/bigfunc/bigfunc/spec"
+	"github.com/bigfunc/bigfunc/tensor"
+)
+
+// blobs returns n 6×6 images: a bright 2×2 square at one of four places
+// (the class), on noise.
+func blobs(n int, seed uint64) *data.Dataset {
+	rng := tensor.NewRNG(seed)
+	x := tensor.Zeros(n, 36)
+	labels := make([]int, n)
+	for i := range n {
+		c := i % 4
+		labels[i] = c
+		img := x.Data()[i*36 : (i+1)*36]
+		for j := range img {
+			img[j] = float32(0.1 * rng.Normal())
+		}
+		y0, x0 := 3*(c/2), 3*(c%2)
+		for dy := range 2 {
+			for dx := range 2 {
+				img[(y0+dy)*6+x0+dx] += 1
+			}
+		}
+	}
+	return &data.Dataset{X: x, Labels: labels, Shape: []int{1, 6, 6}}
+}
+
+func newTrainer(t *testing.T, epochs int) *Trainer {
+	t.Helper()
+	rng := tensor.NewRNG(1)
+	s, err := spec.Parse("t.yaml", []byte(`
+input: {mnist: {}, augment: {noise: 0.05, rotation: 5}}
+architecture: [flatten, {linear: 16}, relu, {linear: 8}]
+simclr: {temperature: 0.5, encoder: 2}
+optimizer: {name: adam, lr: 0.01}
+train: {epochs: 3, batch_size: 16, seed: 1}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, _, err := spec.BuildArchitecture([]int{1, 6, 6}, s.Architecture, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt, err := optim.New("adam", nn.Vars(net.Params()), map[string]any{"lr": 0.01})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Temperature: 0.5, Views: data.Augment{Noise: 0.05, Rotation: 5, Seed: 3}, Epochs: epochs, BatchSize: 16, Shuffle: true, Seed: 1}
+	tr, err := NewTrainer(net, []int{1, 6, 6}, opt, blobs(64, 2), cfg, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+func TestTrainingLowersTheLoss(t *testing.T) {
+	tr := newTrainer(t, 12)
+	h, err := tr.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, last := h.Epochs[0].Loss, h.Epochs[len(h.Epochs)-1].Loss
+	// With 16 images a batch, chance is log(31) ≈ 3.43.
+	if !(last < first-0.3) {
+		t.Errorf("NT-Xent went from %.4f to %.4f over 12 epochs; want it to fall by 0.3 or more", first, last)
+	}
+}
+
+func TestViewsArePairs(t *testing.T) {
+	tr := newTrainer(t, 1)
+	tr.Config.Views = data.Augment{} // no change: both views are the image
+	x := blobs(5, 4).X
+	v := tr.Views(x)
+	if !slices.Equal(v.Shape(), []int{10, 1, 6, 6}) {
+		t.Fatalf("views of shape %v, want [10 1 6 6]", v.Shape())
+	}
+	for i := range 5 {
+		a, b, src := v.Data()[i*36:(i+1)*36], v.Data()[(i+5)*36:(i+6)*36], x.Data()[i*36:(i+1)*36]
+		if !slices.Equal(a, src) || !slices.Equal(b, src) {
+			t.Fatalf("image %d: views %v and %v, want both %v", i, a[:4], b[:4], src[:4])
+		}
+	}
+}
+
+// TestResumeSameBits trains 3 epochs straight and 1 + 2 through a
+// checkpoint, and wants the same weights bit for bit.
+func TestResumeSameBits(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.safetensors")
+	a := newTrainer(t, 3)
+	if _, err := a.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	b := newTrainer(t, 1)
+	if _, err := b.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SaveCheckpoint(path); err != nil {
+		t.Fatal(err)
+	}
+	c := newTrainer(t, 3)
+	if err := c.Resume(path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	pa, pc := a.Net.Params(), c.Net.Params()
+	for i := range pa {
+		if !slices.Equal(pa[i].Value.Data(), pc[i].Value.Data()) {
+			t.Fatalf("%s differs after resuming", pa[i].Name)
+		}
+	}
+	if ha, hc := a.History().Epochs, c.History().Epochs; len(ha) != len(hc) || ha[2].Loss != hc[2].Loss {
+		t.Errorf("histories differ: %v and %v", ha, hc)
+	}
+}
+
+func TestNaNGuard(t *testing.T) {
+	tr := newTrainer(t, 1)
+	for _, p := range tr.Net.Params() {
+		p.Value.Data()[0] = float32(math.NaN())
+	}
+	if _, err := tr.Advance(); err == nil {
+		t.Fatal("NaN weights: no error")
+	}
+}
+
+// TestLinearProbe probes features in which the class is the index of the
+// largest value, which a linear layer separates exactly.
+func TestLinearProbe(t *testing.T) {
+	rng := tensor.NewRNG(5)
+	make := func(n int) (*tensor.Tensor, []int) {
+		x := tensor.Zeros(n, 3)
+		labels := []int{}
+		for i := range n {
+			c := i % 3
+			for j := range 3 {
+				x.Data()[i*3+j] = float32(rng.Uniform(0, 1))
+			}
+			x.Data()[i*3+c] += 2
+			labels = append(labels, c)
+		}
+		return x, labels
+	}
+	trX, trL := make(300)
+	teX, teL := make(90)
+	acc, err := LinearProbe(trX, trL, teX, teL, 3, 30, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acc < 0.99 {
+		t.Errorf("probe accuracy %.3f on separable classes, want ≥ 0.99", acc)
+	}
+	if _, err := LinearProbe(trX, trL[:5], teX, teL, 3, 1, 1); err == nil {
+		t.Error("too few labels: no error")
+	}
+}
