@@ -31,6 +31,7 @@ ap.add_argument("--lr", type=float, default=2e-4)
 ap.add_argument("--meta-from", default="")
 ap.add_argument("--out", default="")
 ap.add_argument("--steps-only", type=int, default=0)
+ap.add_argument("--max-steps", type=int, default=0, help="stop training after this many steps (0: all epochs)")
 args = ap.parse_args()
 torch.set_num_threads(args.threads)
 torch.manual_seed(args.seed)
@@ -92,14 +93,19 @@ if args.steps_only:
     raise SystemExit
 
 t0, c0 = time.time(), cpu()
+steps = 0
 for epoch in range(args.epochs):
+    if args.max_steps and steps >= args.max_steps:
+        break
     perm = torch.randperm(len(x))
     sd = sg = 0.0
     nb = 0
     for i in range(0, len(x), args.batch):
+        if args.max_steps and steps >= args.max_steps:
+            break
         ld, lg = step(x[perm[i:i + args.batch]])
-        sd += ld; sg += lg; nb += 1
-    print(f"epoch {epoch + 1}/{args.epochs}  d_loss {sd / nb:.6g}  g_loss {sg / nb:.6g}  {time.time() - t0:.0f}s wall  {cpu() - c0:.0f}s cpu", flush=True)
+        sd += ld; sg += lg; nb += 1; steps += 1
+    print(f"epoch {epoch + 1}/{args.epochs} ({steps} steps)  d_loss {sd / nb:.6g}  g_loss {sg / nb:.6g}  {time.time() - t0:.0f}s wall  {cpu() - c0:.0f}s cpu", flush=True)
 
 if args.out:
     from safetensors import safe_open

@@ -18,7 +18,7 @@ import (
 
 // cmdSample draws samples from a trained GAN generator.
 func cmdSample(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "sample", "--model G -n N [--seed S] [-o FILE] [--grid FILE.png]",
+	fs := newFlags(e, "sample", "--model G -n N [--seed S] [-o FILE] [--grid FILE.png] [--score-with MODEL]",
 		"draw samples from a trained GAN generator, as CSV on stdout or to a file")
 	model := fs.String("model", "", "the generator `FILE` that training a GAN spec saved")
 	n := fs.Int("n", 0, "draw `N` samples")

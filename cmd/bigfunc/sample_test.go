@@ -128,3 +128,54 @@ func TestGANExamplesCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestSampleScoreAndGrids trains a tiny image GAN that draws a grid after
+// every epoch, a tiny classifier of the same images, and scores the
+// generator's samples with it; and trains a tiny SimCLR spec.
+func TestSampleScoreAndGrids(t *testing.T) {
+	digits := "p0,p1,p2,p3,p4,p5,y\n0,0.5,1,1,0.5,0,0\n1,0,1,0,1,0,1\n0,0.4,1,1,0.6,0,0\n1,0,0.9,0,1,0,1\n0,0.5,0.9,1,0.5,0,0\n1,0.1,1,0,1,0,1\n"
+	src := strings.Replace(ganSpec, "{synthetic: {name: ring8, size: 400, seed: 1}}", "{csv: d.csv, columns: [p0, p1, p2, p3, p4, p5], shape: [1, 2, 3]}", 1)
+	src = strings.Replace(src, "{linear: 2}]", "{linear: 6}, sigmoid, {unflatten: {shape: [1, 2, 3]}}]", 1)
+	src = strings.Replace(src, "[{linear: 16}, relu, {linear: 1}]", "[flatten, {linear: 16}, relu, {linear: 1}]", 1)
+	src = strings.Replace(src, "gan: {loss: hinge, latent: 3}", "gan: {loss: hinge, latent: 3, grid: 4}", 1)
+	judge := `input: {csv: d.csv, columns: [p0, p1, p2, p3, p4, p5], shape: [1, 2, 3]}
+output: {label: y}
+architecture: [flatten, {linear: 8}, relu, {linear: 2}]
+loss: cross_entropy
+optimizer: {name: adam, lr: 0.01}
+train: {epochs: 20, batch_size: 3, seed: 1, validation: 0.5}
+`
+	simclr := `input: {csv: d.csv, columns: [p0, p1, p2, p3, p4, p5], shape: [1, 2, 3], augment: {noise: 0.1, crop_scale: [0.5, 1]}}
+architecture: [flatten, {linear: 4}, relu, {linear: 3}]
+simclr: {temperature: 0.5, encoder: 2}
+optimizer: {name: adam, lr: 0.01}
+train: {epochs: 2, batch_size: 3, seed: 1}
+`
+	dir := writeFiles(t, map[string]string{"gan.yaml": src, "judge.yaml": judge, "simclr.yaml": simclr, "d.csv": digits})
+	for _, s := range []string{"gan.yaml", "judge.yaml"} {
+		if code, out, errs := runCLI(t, "train", filepath.Join(dir, s), "--quiet"); code != 0 {
+			t.Fatalf("train %s: exit %d\n%s%s", s, code, out, errs)
+		}
+	}
+	for _, e := range []string{"gan-epoch1.png", "gan-epoch2.png"} {
+		if _, err := os.Stat(filepath.Join(dir, e)); err != nil {
+			t.Errorf("gan.grid: %v", err)
+		}
+	}
+	code, out, errs := runCLI(t, "sample", "--model", filepath.Join(dir, "gan.safetensors"), "-n", "50", "--score-with", filepath.Join(dir, "judge.safetensors"))
+	if code != 0 || !strings.Contains(out, "samples      50, judged by") || !strings.Contains(out, "frechet") {
+		t.Fatalf("sample --score-with: exit %d\n%s%s", code, out, errs)
+	}
+	code, _, errs = runCLI(t, "sample", "--model", filepath.Join(dir, "gan.safetensors"), "-n", "5", "--score-with", filepath.Join(dir, "nope.safetensors"))
+	if code != 1 || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "nope.safetensors") {
+		t.Errorf("a missing judge: exit %d, %q; want 1 and one line naming the file", code, errs)
+	}
+	code, out, errs = runCLI(t, "check", filepath.Join(dir, "simclr.yaml"))
+	if code != 0 || !strings.Contains(out, "encoder: the first 2") {
+		t.Fatalf("check simclr: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = runCLI(t, "train", filepath.Join(dir, "simclr.yaml"), "--quiet")
+	if code != 0 || !strings.Contains(out, "trained 2 epochs: nt_xent") {
+		t.Fatalf("train simclr: exit %d\n%s%s", code, out, errs)
+	}
+}
