@@ -68,4 +68,3 @@ func report(g *gan.Generator, epoch int) {
 	tr := gan.ScoreRing8(y)
 	fmt.Printf("epoch %d  eval mode (running stats): %+v\n         train mode (batch stats):   %+v\n", epoch, ev, tr)
 }
-
