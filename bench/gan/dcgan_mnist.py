@@ -107,12 +107,37 @@ for epoch in range(args.epochs):
         sd += ld; sg += lg; nb += 1; steps += 1
     print(f"epoch {epoch + 1}/{args.epochs} ({steps} steps)  d_loss {sd / nb:.6g}  g_loss {sg / nb:.6g}  {time.time() - t0:.0f}s wall  {cpu() - c0:.0f}s cpu", flush=True)
 
+
+
+def read_metadata(path):
+    with open(path, "rb") as f:
+        n = int.from_bytes(f.read(8), "little")
+        return json.loads(f.read(n)).get("__metadata__", {})
+
+
+def save_safetensors(path, tensors, metadata):
+    """The safetensors format, written here since the Python package may be
+    missing: an 8-byte little-endian header length, the JSON header, the
+    raw little-endian data."""
+    header, blobs, off = {"__metadata__": metadata}, [], 0
+    for k, v in tensors.items():
+        v = v.detach().contiguous()
+        dtype = {torch.float32: "F32", torch.int64: "I64"}[v.dtype]
+        b = v.numpy().tobytes()
+        header[k] = {"dtype": dtype, "shape": list(v.shape), "data_offsets": [off, off + len(b)]}
+        blobs.append(b)
+        off += len(b)
+    h = json.dumps(header).encode()
+    h += b" " * (-len(h) % 8)
+    with open(path + ".tmp", "wb") as f:
+        f.write(len(h).to_bytes(8, "little")); f.write(h)
+        for b in blobs:
+            f.write(b)
+        f.flush(); os.fsync(f.fileno())
+    os.replace(path + ".tmp", path)
+
+
 if args.out:
-    from safetensors import safe_open
-    from safetensors.torch import save_file
-    meta = {}
-    if args.meta_from:
-        with safe_open(args.meta_from, "pt") as f:
-            meta = f.metadata()
-    save_file({k: v.contiguous() for k, v in G.state_dict().items()}, args.out, metadata=meta)
+    meta = read_metadata(args.meta_from) if args.meta_from else {}
+    save_safetensors(args.out, G.state_dict(), meta)
     print("saved", args.out)
