@@ -39,5 +39,5 @@ train: {epochs: 60}
 func ExampleParse_error() {
 	_, err := spec.Parse("model.yaml", []byte("input: {synthetic: xor}\ntrian: {epochs: 3}\n"))
 	fmt.Println(err)
-	// Output: model.yaml:2:1: spec: unknown key "trian" (did you mean "train"?); allowed: architecture, discriminator, gan, generator, input, loss, optimizer, output, train
+	// Output: model.yaml:2:1: spec: unknown key "trian" (did you mean "train"?); allowed: architecture, discriminator, gan, generator, input, loss, optimizer, output, simclr, train
 }

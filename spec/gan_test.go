@@ -52,7 +52,7 @@ func TestGANSpecErrors(t *testing.T) {
 		{"latent: 4, ", "", `gan.yaml:9:6: gan: missing required key "latent"`},
 		{"d_steps: 2", "distribution: gauss", `gan.yaml:9:45: gan.distribution: unknown value "gauss"; allowed: normal, uniform`},
 		{"d_steps: 2", "g_step: 2", `gan.yaml:9:31: gan: unknown key "g_step" (did you mean "g_steps"?); allowed: d_steps, distribution, g_steps, grid, latent, loss`},
-		{"generator:", "generater:", `gan.yaml:3:1: spec: unknown key "generater" (did you mean "generator"?); allowed: architecture, discriminator, gan, generator, input, loss, optimizer, output, train`},
+		{"generator:", "generater:", `gan.yaml:3:1: spec: unknown key "generater" (did you mean "generator"?); allowed: architecture, discriminator, gan, generator, input, loss, optimizer, output, simclr, train`},
 		{"  optimizer: {name: adam, lr: 0.001}\n", "", `gan.yaml:7:3: discriminator: missing required key "optimizer"`},
 		{"gan: {loss: hinge, latent: 4, d_steps: 2}\n", "", `gan.yaml:1:1: spec: missing required key "gan"`},
 		{"train:", "loss: mse\ntrain:", "gan.yaml:10:7: loss: a GAN spec has no loss of its own; the generator and discriminator sections hold each network's architecture and optimizer, and gan.loss the objective"},
