@@ -20,5 +20,9 @@
 // WriteFigures draws the chapter's eight figures (ChapterFigures), the
 // learned versions of its networks and other extras (ExtraFigures), and a
 // gallery of every activation with its derivative. Seeds are fixed, so the
-// same files come out on every run.
+// same files come out on every run. Two of the extras look inside a
+// convolutional network: LearnDigits trains a small one on a slice of
+// MNIST in seconds, and the figures draw its first layer's filters, as
+// trained and as initialised, and one test digit's feature maps after the
+// first layers.
 package book

@@ -44,6 +44,8 @@ var ExtraFigures = []string{
 	"10-xor-decision-surface",
 	"11-vanishing-gradients",
 	"12-training-curves",
+	"13-cnn-filters",
+	"14-cnn-feature-maps",
 }
 
 // Formats are the encodings every figure is written in.
@@ -55,10 +57,22 @@ const (
 	chartH vg.Length = 360
 )
 
-// figures builds figures by name, training the learned examples once, on
-// first use.
+// figures builds figures by name, training the learned examples and the
+// digits network once, on first use.
 type figures struct {
 	learned map[string]*Learned
+	digits  *Digits
+}
+
+func (f *figures) learnDigits() (*Digits, error) {
+	if f.digits == nil {
+		d, err := LearnDigits()
+		if err != nil {
+			return nil, err
+		}
+		f.digits = d
+	}
+	return f.digits, nil
 }
 
 func newFigures() *figures { return &figures{learned: map[string]*Learned{}} }
@@ -137,6 +151,10 @@ func (f *figures) build(name string) (plot.Figure, error) {
 		return vanishingFigure()
 	case "12-training-curves":
 		return f.trainingCurves()
+	case "13-cnn-filters":
+		return f.filters()
+	case "14-cnn-feature-maps":
+		return f.featureMaps()
 	}
 	return nil, fmt.Errorf("book: no figure %q", name)
 }
@@ -335,6 +353,9 @@ func WriteFigures(dir string, log io.Writer) ([]string, error) {
 		}
 	}
 	if log != nil {
+		if d := f.digits; d != nil {
+			fmt.Fprintf(log, "learned digits   %-18s %s\n", "CNN", describeDigits(d))
+		}
 		for _, name := range LearnedNames() {
 			l := f.learned[name]
 			found := fmt.Sprintf("max error under %g", goodEnough)

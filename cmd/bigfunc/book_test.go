@@ -50,7 +50,7 @@ func TestBookFigures(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"learned abs", "learned xor", "accuracy 100%", "wrote ", "files to " + dir} {
+	for _, want := range []string{"learned abs", "learned xor", "accuracy 100%", "learned digits", "test digits right", "wrote ", "files to " + dir} {
 		if !strings.Contains(out, want) {
 			t.Errorf("book figures output lacks %q:\n%s", want, out)
 		}
