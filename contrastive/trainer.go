@@ -279,7 +279,7 @@ func (t *Trainer) SaveCheckpoint(path string) error {
 			return err
 		}
 	}
-	if ck.Loader, err = json.Marshal(t.loader.State()); err != nil {
+	if ck.Loader, err = train.LoaderJSON(t.loader); err != nil {
 		return err
 	}
 	b, err := json.Marshal(ck)
@@ -335,12 +335,8 @@ func (t *Trainer) Resume(path string) error {
 			return fmt.Errorf("%s: %s: %w", path, r.what, err)
 		}
 	}
-	var ls data.LoaderState
-	if err := json.Unmarshal(ck.Loader, &ls); err != nil {
-		return fmt.Errorf("%s: loader state: %v", path, err)
-	}
-	if err := t.loader.Restore(ls); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+	if err := train.RestoreLoader(t.loader, ck.Loader, path); err != nil {
+		return err
 	}
 	t.epoch, t.step, t.baseLR = ck.Epoch, 0, ck.BaseLR
 	t.history = History{Epochs: ck.History}

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/bigfunc/bigfunc/data"
 	"github.com/bigfunc/bigfunc/safetensors"
 	"github.com/bigfunc/bigfunc/spec"
 	"github.com/bigfunc/bigfunc/tensor"
@@ -52,7 +51,7 @@ func (t *Trainer) SaveCheckpoint(path string) error {
 			return err
 		}
 	}
-	if ck.Loader, err = json.Marshal(t.loader.State()); err != nil {
+	if ck.Loader, err = train.LoaderJSON(t.loader); err != nil {
 		return err
 	}
 	b, err := json.Marshal(ck)
@@ -114,12 +113,8 @@ func (t *Trainer) Resume(path string) error {
 			return fmt.Errorf("%s: shuffle rng: %w", path, err)
 		}
 	}
-	var ls data.LoaderState
-	if err := json.Unmarshal(ck.Loader, &ls); err != nil {
-		return fmt.Errorf("%s: loader state: %v", path, err)
-	}
-	if err := t.loader.Restore(ls); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+	if err := train.RestoreLoader(t.loader, ck.Loader, path); err != nil {
+		return err
 	}
 	t.epoch, t.step, t.batch, t.baseLR = ck.Epoch, 0, 0, ck.BaseLR
 	t.history = History{Epochs: ck.History}

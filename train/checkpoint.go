@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/bigfunc/bigfunc/data"
 	"github.com/bigfunc/bigfunc/optim"
 	"github.com/bigfunc/bigfunc/safetensors"
 	"github.com/bigfunc/bigfunc/spec"
@@ -55,7 +54,7 @@ func (t *Trainer) SaveCheckpoint(path string) error {
 			return err
 		}
 	}
-	if ck.Loader, err = json.Marshal(t.loader.State()); err != nil {
+	if ck.Loader, err = LoaderJSON(t.loader); err != nil {
 		return err
 	}
 	if t.Config.Plateau != nil {
@@ -112,12 +111,8 @@ func (t *Trainer) Resume(path string) error {
 			return fmt.Errorf("%s: shuffle rng: %w", path, err)
 		}
 	}
-	var ls data.LoaderState
-	if err := json.Unmarshal(ck.Loader, &ls); err != nil {
-		return fmt.Errorf("%s: loader state: %v", path, err)
-	}
-	if err := t.loader.Restore(ls); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+	if err := RestoreLoader(t.loader, ck.Loader, path); err != nil {
+		return err
 	}
 	if t.Config.Plateau != nil && ck.Plateau != nil {
 		t.Config.Plateau.SetState(*ck.Plateau)

@@ -2,10 +2,12 @@ package train
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/bigfunc/bigfunc/data"
 	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/optim"
 	"github.com/bigfunc/bigfunc/safetensors"
@@ -138,4 +140,23 @@ func SpecSchedule(s *spec.Spec, opt optim.Optimizer) (optim.Schedule, *optim.Red
 		return nil, nil, fmt.Errorf("%s: train.schedule: %w%s", where(s.Path, sc.Where), err, alt)
 	}
 	return sched, nil, nil
+}
+
+// LoaderJSON is a loader's position (epoch order and next batch) as a
+// checkpoint stores it.
+func LoaderJSON(l *data.Loader) (json.RawMessage, error) {
+	return json.Marshal(l.State())
+}
+
+// RestoreLoader puts l back where the checkpoint at path left it, from
+// what LoaderJSON wrote.
+func RestoreLoader(l *data.Loader, raw json.RawMessage, path string) error {
+	var ls data.LoaderState
+	if err := json.Unmarshal(raw, &ls); err != nil {
+		return fmt.Errorf("%s: loader state: %v", path, err)
+	}
+	if err := l.Restore(ls); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
 }
