@@ -54,8 +54,7 @@ func ExampleNew() {
 	if err != nil {
 		panic(err)
 	}
-	a := l.(activation.Layer)
-	fmt.Println(a.Name(), a.Config())
+	fmt.Println(l.Name(), l.Config())
 
 	_, err = activation.New("hardtanh", map[string]any{"min_val": 2.0})
 	fmt.Println(err)

@@ -62,10 +62,7 @@ func TestConfigRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("New(%q): %v", name, err)
 		}
-		al, ok := l.(Layer)
-		if !ok {
-			t.Fatalf("New(%q) returned %T, which does not implement Layer", name, l)
-		}
+		al := l
 		if al.Name() != name {
 			t.Errorf("New(%q).Name() = %q", name, al.Name())
 		}
@@ -91,7 +88,7 @@ func TestConfigRoundTrip(t *testing.T) {
 			t.Errorf("%s: New from its own Config %s: %v", name, b, err)
 			continue
 		}
-		if got := again.(Layer).Config(); !reflect.DeepEqual(got, cfg) {
+		if got := again.Config(); !reflect.DeepEqual(got, cfg) {
 			t.Errorf("%s: round trip Config() = %v, want %v", name, got, cfg)
 		}
 	}
@@ -119,7 +116,7 @@ func TestNewConvertsValues(t *testing.T) {
 			t.Errorf("New(%q, %v): %v", tc.name, tc.params, err)
 			continue
 		}
-		if got := l.(Layer).Config(); !reflect.DeepEqual(got, tc.want) {
+		if got := l.Config(); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("New(%q, %v).Config() = %v, want %v", tc.name, tc.params, got, tc.want)
 		}
 	}

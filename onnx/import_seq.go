@@ -197,7 +197,6 @@ type shapeMatch struct {
 	memo  map[string]string    // Export's value → the file's
 	got   map[string]*constant // the layer's tensors, by Export's name
 	set   map[int]bool         // the file's live nodes matched
-	steps int
 }
 
 func (sm *shapeMatch) reset() {

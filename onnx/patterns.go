@@ -312,7 +312,7 @@ func buildGemm(im *importer, m *match, in []int) ([]layerSpec, error) {
 		return nil, fmt.Errorf("only alpha = beta = 1 and transA = 0 are supported")
 	}
 	if len(in) != 1 {
-		return nil, fmt.Errorf("Gemm on a sample of shape %v: want a flat input", in)
+		return nil, fmt.Errorf("op Gemm on a sample of shape %v: want a flat input", in)
 	}
 	w, r, c, err := matrix(m.consts["w"], "weight")
 	if err != nil {
@@ -334,7 +334,7 @@ func buildMatMul(transposed bool) func(im *importer, m *match, in []int) ([]laye
 		if transposed {
 			t := im.node(m, "t")
 			if p, _ := attrIs(t, "perm", []int{1, 0}); !slices.Equal(p, []int{1, 0}) {
-				return nil, fmt.Errorf("Transpose perm %v: want [1, 0]", p)
+				return nil, fmt.Errorf("op Transpose perm %v: want [1, 0]", p)
 			}
 			return linear(in, w, r, c, m.consts["b"])
 		}
@@ -948,7 +948,7 @@ func buildClip(im *importer, m *match, in []int) ([]layerSpec, error) {
 	case isFinite(lo) && isFinite(hi) && lo < hi:
 		return one("hardtanh", map[string]any{"min_val": float64(lo), "max_val": float64(hi)}, nil)
 	}
-	return nil, fmt.Errorf("Clip to [%v, %v] is not supported", lo, hi)
+	return nil, fmt.Errorf("op Clip to [%v, %v] is not supported", lo, hi)
 }
 
 func buildShrink(im *importer, m *match, in []int) ([]layerSpec, error) {
@@ -960,7 +960,7 @@ func buildShrink(im *importer, m *match, in []int) ([]layerSpec, error) {
 	case b == 0 && l >= 0:
 		return one("hardshrink", map[string]any{"lambd": float64(l)}, nil)
 	}
-	return nil, fmt.Errorf("Shrink with bias %v and lambd %v is not supported", b, l)
+	return nil, fmt.Errorf("op Shrink with bias %v and lambd %v is not supported", b, l)
 }
 
 func buildPReLU(im *importer, m *match, in []int) ([]layerSpec, error) {

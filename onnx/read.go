@@ -157,13 +157,13 @@ func decodeTensor(t *pb.TensorProto) (*constant, error) {
 // constantNode decodes the value of a Constant node.
 func constantNode(n *pb.NodeProto) (*constant, error) {
 	if len(n.GetAttribute()) != 1 {
-		return nil, fmt.Errorf("Constant node %q: want one value attribute, got %d", n.GetName(), len(n.GetAttribute()))
+		return nil, fmt.Errorf("constant node %q: want one value attribute, got %d", n.GetName(), len(n.GetAttribute()))
 	}
 	a := n.GetAttribute()[0]
 	switch a.GetName() {
 	case "value":
 		if a.GetT() == nil {
-			return nil, fmt.Errorf("Constant node %q: value holds no tensor", n.GetName())
+			return nil, fmt.Errorf("constant node %q: value holds no tensor", n.GetName())
 		}
 		return decodeTensor(a.GetT())
 	case "value_float":
@@ -175,7 +175,7 @@ func constantNode(n *pb.NodeProto) (*constant, error) {
 	case "value_ints":
 		return &constant{dims: []int{len(a.GetInts())}, i: append([]int64{}, a.GetInts()...)}, nil
 	}
-	return nil, fmt.Errorf("Constant node %q: attribute %q is not supported", n.GetName(), a.GetName())
+	return nil, fmt.Errorf("constant node %q: attribute %q is not supported", n.GetName(), a.GetName())
 }
 
 // ImportFile reads the ONNX model at path; errors name the file.
