@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,24 +11,12 @@ import (
 // writes the prompt and its continuation, and fails with one line on bad
 // input.
 func TestGenerate(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"rev.yaml": `
-input:
-  sequence: {task: reverse, digits: 4, size: 200, valid: 20, seed: 1}
-output: {decode: argmax}
-architecture:
+	model := trainReverse(t, 200, `
   - embedding: {embedding_dim: 8}
   - positional: {kind: sinusoidal, max_len: 16}
   - transformer_encoder_layer: {nhead: 2, dim_feedforward: 16, dropout: 0.0, activation: relu, norm_first: true, causal: true}
   - layer_norm: {}
-  - linear: vocab
-loss: cross_entropy
-optimizer: {name: adam, lr: 0.01}
-train: {epochs: 1, batch_size: 50}
-`})
-	if code, _, errs := runCLI(t, "train", filepath.Join(dir, "rev.yaml")); code != 0 {
-		t.Fatalf("train: code %d: %s", code, errs)
-	}
-	model := filepath.Join(dir, "rev.safetensors")
+  - linear: vocab`)
 	code, out, errs := runCLI(t, "generate", "--model", model, "--prompt", "1234=", "--tokens", "4", "--temperature", "0")
 	if code != 0 || !strings.HasPrefix(out, "1234=") || len(strings.TrimSpace(out)) > len("1234=")+4 {
 		t.Errorf("generate: code %d, output %q, errors %q", code, out, errs)
@@ -46,7 +35,7 @@ train: {epochs: 1, batch_size: 50}
 		{[]string{"generate", "--prompt", "1"}, 2, "generate: missing --model"},
 		{[]string{"generate", "--model", model, "--prompt", "x1"}, 1, `--prompt: character 'x' at byte 0 is not in the vocabulary`},
 		{[]string{"generate", "--model", model, "--prompt", "1", "--top_k", "-1"}, 2, "must be ≥ 0"},
-		{[]string{"generate", "--model", filepath.Join(dir, "none.safetensors"), "--prompt", "1"}, 1, "none.safetensors"},
+		{[]string{"generate", "--model", filepath.Join(filepath.Dir(model), "none.safetensors"), "--prompt", "1"}, 1, "none.safetensors"},
 	}
 	for _, c := range cases {
 		code, _, errs := runCLI(t, c.args...)
@@ -54,4 +43,24 @@ train: {epochs: 1, batch_size: 50}
 			t.Errorf("%v: code %d, stderr %q; want code %d and %q", c.args, code, errs, c.code, c.want)
 		}
 	}
+}
+
+// trainReverse trains, with the command, a tiny sequence model of the
+// given architecture (YAML list items) for one epoch on size problems of
+// the four-digit reverse task, and returns the model file's path.
+func trainReverse(t *testing.T, size int, arch string) string {
+	t.Helper()
+	dir := writeFiles(t, map[string]string{"rev.yaml": fmt.Sprintf(`
+input:
+  sequence: {task: reverse, digits: 4, size: %d, valid: %d, seed: 1}
+output: {decode: argmax}
+architecture:%s
+loss: cross_entropy
+optimizer: {name: adam, lr: 0.01}
+train: {epochs: 1, batch_size: 50}
+`, size, size/10, arch)})
+	if code, _, errs := runCLI(t, "train", filepath.Join(dir, "rev.yaml")); code != 0 {
+		t.Fatalf("train: code %d: %s", code, errs)
+	}
+	return filepath.Join(dir, "rev.safetensors")
 }
