@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	_ "embed"
 	"encoding/json"
@@ -422,14 +421,21 @@ func peakRSS() float64 {
 // another GOMAXPROCS (helper goroutines, pooled buffers, the heap) must not
 // colour the figures.
 func bigfuncChild(threads int, quick bool) []result {
+	if quick {
+		return child("bigfunc", threads, "-quick")
+	}
+	return child("bigfunc", threads)
+}
+
+// child runs this program as a worker of the given kind with the given
+// thread count (and the CPU clock if it is on), and returns the results
+// it prints, one JSON object a line.
+func child(kind string, threads int, args ...string) []result {
 	exe, err := os.Executable()
 	if err != nil {
 		fatal(err)
 	}
-	args := []string{"-worker", "bigfunc", "-threads", strconv.Itoa(threads)}
-	if quick {
-		args = append(args, "-quick")
-	}
+	args = append([]string{"-worker", kind, "-threads", strconv.Itoa(threads)}, args...)
 	if cpuClock {
 		args = append(args, "-cpu-time")
 	}
@@ -437,45 +443,15 @@ func bigfuncChild(threads int, quick bool) []result {
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
-		fatal(fmt.Errorf("bigfunc worker: %w", err))
+		fatal(fmt.Errorf("%s worker: %w", kind, err))
 	}
-	var rs []result
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		var r result
-		if json.Unmarshal(sc.Bytes(), &r) == nil {
-			rs = append(rs, r)
-		}
-	}
-	return rs
+	return decodeResults(out)
 }
 
 // bigfuncTTA runs the MNIST job in a child process with the given number
 // of threads.
 func bigfuncTTA(threads int) []result {
-	exe, err := os.Executable()
-	if err != nil {
-		fatal(err)
-	}
-	args := []string{"-worker", "tta", "-threads", strconv.Itoa(threads)}
-	if cpuClock {
-		args = append(args, "-cpu-time")
-	}
-	cmd := exec.Command(exe, args...)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		fatal(fmt.Errorf("tta worker: %w", err))
-	}
-	var rs []result
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		var r result
-		if json.Unmarshal(sc.Bytes(), &r) == nil {
-			rs = append(rs, r)
-		}
-	}
-	return rs
+	return child("tta", threads)
 }
 
 // timeToAccuracy is the whole job: train the 784-256-256-10 MLP with Adam
@@ -620,15 +596,7 @@ func runPython(python, script, mode, core string, threads int, quick bool, extra
 		fmt.Fprintf(os.Stderr, "compare: %s %s: %v\n", python, mode, err)
 		return nil
 	}
-	var out []result
-	sc := bufio.NewScanner(&stdout)
-	for sc.Scan() {
-		var r result
-		if json.Unmarshal(sc.Bytes(), &r) == nil {
-			out = append(out, r)
-		}
-	}
-	return out
+	return decodeResults(stdout.Bytes())
 }
 
 // anchorEnv is the environment of a Python child: this process's, without
@@ -785,10 +753,8 @@ func probe(python, script, lib, core string) (ran string, rate float64, err erro
 		}
 	}
 	logSum, n := 0.0, 0
-	sc := bufio.NewScanner(&stdout)
-	for sc.Scan() {
-		var r result
-		if json.Unmarshal(sc.Bytes(), &r) == nil && r.Value > 0 {
+	for _, r := range decodeResults(stdout.Bytes()) {
+		if r.Value > 0 {
 			logSum += math.Log(r.Value)
 			n++
 		}

@@ -30,21 +30,7 @@ const (
 
 // bigfuncSolve runs the job in a child process with one thread.
 func bigfuncSolve() []result {
-	exe, err := os.Executable()
-	if err != nil {
-		fatal(err)
-	}
-	args := []string{"-worker", "solve", "-threads", "1"}
-	if cpuClock {
-		args = append(args, "-cpu-time")
-	}
-	cmd := exec.Command(exe, args...)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		fatal(fmt.Errorf("solve worker: %w", err))
-	}
-	return decodeResults(out)
+	return child("solve", 1)
 }
 
 // solveCartPole trains until solved and returns the seconds it took.
@@ -99,6 +85,8 @@ func haveRLJob() error {
 	return nil
 }
 
+// decodeResults reads the figures a worker or an anchor printed, one JSON
+// object a line, skipping any other output.
 func decodeResults(out []byte) []result {
 	var rs []result
 	sc := bufio.NewScanner(bytes.NewReader(out))
