@@ -157,14 +157,78 @@ func TestLinearProbe(t *testing.T) {
 	}
 	trX, trL := make(300)
 	teX, teL := make(90)
-	acc, err := LinearProbe(trX, trL, teX, teL, 3, 30, 1)
+	res, err := LinearProbe(trX, trL, teX, teL, Probe{Classes: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if acc < 0.99 {
-		t.Errorf("probe accuracy %.3f on separable classes, want ≥ 0.99", acc)
+	if res.Accuracy < 0.99 || res.Penalty != 0 || res.Held != nil {
+		t.Errorf("probe on separable classes: %+v, want accuracy ≥ 0.99, no penalty, no cross-validation", res)
 	}
-	if _, err := LinearProbe(trX, trL[:5], teX, teL, 3, 1, 1); err == nil {
+	if _, err := LinearProbe(trX, trL[:5], teX, teL, Probe{Classes: 3}); err == nil {
 		t.Error("too few labels: no error")
+	}
+	if _, err := LinearProbe(trX, trL, teX, teL, Probe{Classes: 3, Penalties: []float64{0, 1}, Folds: 1}); err == nil {
+		t.Error("one fold: no error")
+	}
+}
+
+// TestProbePenalty checks that cross-validation picks the penalty from
+// the training rows alone: the test labels, scrambled, change the test
+// accuracy but neither the held-out accuracies nor the choice. The
+// class shows only in the difference of two features that share a large
+// noise, which an unpenalized probe finds; a penalty so large that it
+// leaves the probe at the class means' difference cannot, and loses.
+func TestProbePenalty(t *testing.T) {
+	rng := tensor.NewRNG(9)
+	const d = 4
+	sample := func(n int) (*tensor.Tensor, []int) {
+		x := tensor.Zeros(n, d)
+		labels := make([]int, n)
+		for i := range n {
+			c := i % 2
+			shared := 3 * rng.Normal()
+			row := x.Data()[i*d : (i+1)*d]
+			row[0] = float32(0.5*float64(2*c-1) + shared + 0.1*rng.Normal())
+			row[1] = float32(shared + 0.1*rng.Normal())
+			row[2], row[3] = float32(rng.Normal()), float32(rng.Normal())
+			labels[i] = c
+		}
+		return x, labels
+	}
+	trX, trL := sample(60)
+	teX, teL := sample(400)
+	p := Probe{Classes: 2, Seed: 3, Penalties: []float64{0.01, 1000}, Folds: 3}
+	res, err := LinearProbe(trX, trL, teX, teL, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Held) != 2 || res.Penalty != 0.01 || res.Held[0] <= res.Held[1] {
+		t.Errorf("cross-validated probe %+v, want penalty 0.01 ahead of 1000", res)
+	}
+	if res.Accuracy < 0.9 {
+		t.Errorf("probe accuracy %.3f, want ≥ 0.9", res.Accuracy)
+	}
+	scrambled := append([]int(nil), teL...)
+	for i := range scrambled {
+		scrambled[i] = 1 - scrambled[i]
+	}
+	again, err := LinearProbe(trX, trL, teX, scrambled, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Penalty != res.Penalty || again.Held[0] != res.Held[0] || again.Held[1] != res.Held[1] {
+		t.Errorf("test labels changed the cross-validation: %+v then %+v", res, again)
+	}
+	if math.Abs(again.Accuracy-(1-res.Accuracy)) > 1e-12 {
+		t.Errorf("flipped test labels: accuracy %.4f then %.4f, want them to sum to 1", res.Accuracy, again.Accuracy)
+	}
+}
+
+func TestBestPenalty(t *testing.T) {
+	if got := bestPenalty([]float64{0.1, 0.01, 1}, []float64{0.9, 0.9, 0.5}); got != 0.01 {
+		t.Errorf("tie between 0.1 and 0.01 went to %g, want the smaller", got)
+	}
+	if got := bestPenalty([]float64{0, 0.01}, []float64{0.8, 0.85}); got != 0.01 {
+		t.Errorf("best penalty %g, want 0.01", got)
 	}
 }

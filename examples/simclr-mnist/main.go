@@ -69,11 +69,11 @@ func run(model string, perClass, supEpochs int, pcaPath string) error {
 		return err
 	}
 	fmt.Printf("features: %d and %d images → %d values each (%.0fs)\n", ftr.Dim(0), fte.Dim(0), ftr.Dim(1), time.Since(start).Seconds())
-	all, err := contrastive.LinearProbe(ftr, tr.Labels, fte, te.Labels, 10, 10, 1)
+	all, err := contrastive.LinearProbe(ftr, tr.Labels, fte, te.Labels, contrastive.Probe{Classes: 10})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("linear probe, all %d labels:        %.2f %%\n", tr.Len(), 100*all)
+	fmt.Printf("linear probe, all %d labels:        %.2f %%\n", tr.Len(), 100*all.Accuracy)
 	// The first perClass images of each class in a seeded shuffle.
 	order := tensor.NewRNG(7).Perm(tr.Len())
 	count := make([]int, 10)
@@ -91,11 +91,23 @@ func run(model string, perClass, supEpochs int, pcaPath string) error {
 		copy(few.Data()[k*d:(k+1)*d], ftr.Data()[i*d:(i+1)*d])
 		fewLabels[k] = tr.Labels[i]
 	}
-	fewAcc, err := contrastive.LinearProbe(few, fewLabels, fte, te.Labels, 10, 100, 1)
+	// With about as many labelled images as probe weights, the probe
+	// needs an L2 penalty; 5-fold cross-validation on the labelled images
+	// picks it, and the test images play no part in the choice.
+	plain, err := contrastive.LinearProbe(few, fewLabels, fte, te.Labels, contrastive.Probe{Classes: 10})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("linear probe, %d labels per class:  %.2f %%\n", perClass, 100*fewAcc)
+	fewProbe := contrastive.Probe{Classes: 10, Seed: 1, Penalties: []float64{1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1}}
+	fewAcc, err := contrastive.LinearProbe(few, fewLabels, fte, te.Labels, fewProbe)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("linear probe, %d labels per class:  %.2f %% (L2 penalty %g, chosen by cross-validation:", perClass, 100*fewAcc.Accuracy, fewAcc.Penalty)
+	for k, p := range fewProbe.Penalties {
+		fmt.Printf(" %g → %.2f %%", p, 100*fewAcc.Held[k])
+	}
+	fmt.Printf("; without a penalty %.2f %%)\n", 100*plain.Accuracy)
 	sup, err := supervisedBaseline(enc, tr, te, rows, supEpochs)
 	if err != nil {
 		return err
