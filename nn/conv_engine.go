@@ -1,6 +1,9 @@
 package nn
 
 import (
+	"runtime"
+	"sync/atomic"
+
 	"github.com/bigfunc/bigfunc/internal/kernel"
 )
 
@@ -386,16 +389,56 @@ const colBudget = 1 << 18
 //	out_gi (o/groups × P) = w_gi (o/groups × K) · col_gi (K × P)
 //
 // where col holds the samples' columns side by side. The chunk depends on
-// the geometry alone, never on the batch or the number of threads, so
-// results are the same bits for any batch capacity and GOMAXPROCS.
+// the geometry alone, never on the batch or the number of threads.
+//
+// A batch of several chunks is shared among goroutines a chunk at a
+// time, each with its own scratch and its matrix products on its own
+// goroutine: one hand-off per call, where splitting every product and
+// copy loop of every chunk cost a hand-off each and gained nothing at two
+// threads. Each chunk writes its own samples' outputs and input
+// gradients; its share of the weight gradient goes to a slot of its own,
+// and the slots are added in chunk order. So the results are the same
+// bits for any GOMAXPROCS. A batch of one chunk runs on one worker, whose
+// products and loops are then split as before.
 type gemmConv struct {
 	g     convGeom
 	chunk int
-	col   []float32 // c·kh·kw × chunk·ho·wo
-	mat   []float32 // o × chunk·ho·wo: out of chunk samples side by side
 	plane []float32 // o × ho·wo: the bias of each channel, repeated
+	bias  bool      // whether phaseScatter adds plane
 	dwT   []float32 // the weight gradient of a batch, transposed per group
-	ph    []float32 // the phase planes of chunk samples (strided images only)
+	parts []float32 // the chunks' weight gradients, a slot each, before they are added to dwT
+
+	workers []*convWorker // workers[0] serves batches of one chunk
+
+	// The call in flight, which the chunks of a batch share.
+	op             int
+	out, img, w    []float32
+	dimg, dout, dw []float32
+	add            bool
+	n, count       int
+	next           atomic.Int64
+	job            forJob
+	runner         chunkRunner
+}
+
+// The calls that run chunk by chunk.
+const (
+	opConv      = iota // out (+)= conv(img)
+	opConvT            // img += convT(out)
+	opBackward         // dimg += convT(out), dw += wgrad(img, out)
+	opBackwardT        // dout += conv(img), dw += wgrad(img, out)
+)
+
+// convWorker is one goroutine's scratch and the copy loops of the chunk
+// it is on.
+type convWorker struct {
+	e   *gemmConv
+	col []float32 // c·kh·kw × chunk·ho·wo
+	mat []float32 // o × chunk·ho·wo: out of chunk samples side by side
+	ph  []float32 // the phase planes of chunk samples (strided images only)
+	// alone is set while the batch's chunks are shared among goroutines:
+	// this worker's products and loops then stay on its goroutine.
+	alone bool
 
 	// The loop over the samples of a chunk that run does, and its operands.
 	job   forJob
@@ -404,7 +447,6 @@ type gemmConv struct {
 	out   []float32
 	s0, b int
 	add   bool
-	bias  bool // whether phaseScatter adds plane
 }
 
 // The loops of a chunk, which run does for one sample each.
@@ -418,53 +460,184 @@ const (
 
 func newGemmConv(g convGeom, rows int) *gemmConv {
 	per := g.c * g.kh * g.kw * g.ho * g.wo
-	chunk := max(1, colBudget/max(per, 1))
-	e := &gemmConv{g: g, chunk: chunk}
-	b := min(chunk, max(rows, 1))
-	if !g.identity() || b > 1 {
-		e.col = make([]float32, b*per)
-	}
-	if b > 1 {
-		e.mat = make([]float32, b*g.outSize())
-	}
+	e := &gemmConv{g: g, chunk: max(1, colBudget/max(per, 1))}
+	e.runner.e = e
 	e.plane = make([]float32, g.outSize())
 	e.dwT = make([]float32, g.o*g.kdim())
-	e.ph = make([]float32, b*g.phaseSize())
+	e.workers = []*convWorker{e.newWorker(min(e.chunk, max(rows, 1)))}
 	return e
 }
 
-// forChunk runs phase for each of the b samples of the chunk at s0, in
-// parallel when it is worth it.
-func (e *gemmConv) forChunk(phase, s0, b int, img, out []float32) {
-	e.phase, e.s0, e.b, e.img, e.out = phase, s0, b, img, out
-	work := b * e.g.outSize()
-	if phase == phaseIm2col || phase == phaseCol2im {
-		work = b * e.g.c * e.g.kh * e.g.kw * e.g.ho * e.g.wo
+// newWorker returns a worker with scratch for chunks of up to b samples.
+func (e *gemmConv) newWorker(b int) *convWorker {
+	g := &e.g
+	wk := &convWorker{e: e}
+	if !g.identity() || b > 1 {
+		wk.col = make([]float32, b*g.c*g.kh*g.kw*g.ho*g.wo)
 	}
-	e.job.parallelFor(e, b, work)
-	e.img, e.out = nil, nil
+	if b > 1 {
+		wk.mat = make([]float32, b*g.outSize())
+	}
+	wk.ph = make([]float32, b*g.phaseSize())
+	return wk
 }
 
-func (e *gemmConv) run(s int) {
+// chunkRunner is the parallel loop over workers: item i is worker i,
+// which takes chunks until none is left.
+type chunkRunner struct{ e *gemmConv }
+
+func (r *chunkRunner) run(i int) {
+	e := r.e
+	wk := e.workers[i]
+	wk.alone = true
+	for {
+		c := int(e.next.Add(1) - 1)
+		if c >= e.count {
+			break
+		}
+		e.doChunk(wk, c)
+	}
+	wk.alone = false
+}
+
+// forChunks runs the call set in e over the n samples, chunk by chunk,
+// sharing the chunks among goroutines when there are several.
+func (e *gemmConv) forChunks(n int) {
+	e.n, e.count = n, (n+e.chunk-1)/e.chunk
+	workers := min(runtime.GOMAXPROCS(0), e.count)
+	if e.op == opBackward || e.op == opBackwardT {
+		if e.dw != nil && e.count > 1 {
+			slots := 1
+			if workers > 1 {
+				slots = e.count
+			}
+			if need := slots * len(e.dwT); len(e.parts) < need {
+				e.parts = make([]float32, need)
+			}
+		}
+	}
+	if workers < 2 {
+		wk := e.workers[0]
+		if b := min(e.chunk, n); !wk.fits(b) {
+			// A batch larger than the one the kernel was made for.
+			wk = e.newWorker(b)
+			e.workers[0] = wk
+		}
+		for c := range e.count {
+			e.doChunk(wk, c)
+		}
+		return
+	}
+	for len(e.workers) < workers {
+		e.workers = append(e.workers, nil)
+	}
+	for i := range workers {
+		if wk := e.workers[i]; wk == nil || !wk.fits(e.chunk) {
+			e.workers[i] = e.newWorker(e.chunk)
+		}
+	}
+	e.next.Store(0)
+	e.job.parallelFor(&e.runner, workers, 1<<62)
+	if e.dw != nil && e.count > 1 {
+		// The chunks' shares, in chunk order.
+		size := len(e.dwT)
+		for c := range e.count {
+			kernel.AddTo(e.dwT, e.parts[c*size:(c+1)*size])
+		}
+	}
+}
+
+// fits reports whether the worker's scratch holds chunks of b samples.
+func (wk *convWorker) fits(b int) bool {
+	g := &wk.e.g
+	return len(wk.ph) >= b*g.phaseSize() && (b == 1 || len(wk.mat) >= b*g.outSize()) &&
+		(g.identity() && b == 1 || len(wk.col) >= b*g.c*g.kh*g.kw*g.ho*g.wo)
+}
+
+// doChunk runs chunk c of the call in flight on worker wk.
+func (e *gemmConv) doChunk(wk *convWorker, c int) {
+	s0 := c * e.chunk
+	b := min(e.chunk, e.n-s0)
+	switch e.op {
+	case opConv:
+		col, ldb := wk.columns(e.img, s0, b)
+		wk.convChunk(e.out, col, ldb, e.w, s0, b, e.add)
+	case opConvT:
+		m, ldm := wk.gather(e.out, s0, b)
+		wk.convTChunk(e.img, m, ldm, e.w, s0, b)
+	case opBackward:
+		m, ldm := wk.gather(e.out, s0, b)
+		if e.dw != nil {
+			col, ldc := wk.columns(e.img, s0, b)
+			e.wgrad(wk, c, m, ldm, col, ldc, b)
+		}
+		if e.dimg != nil {
+			// This overwrites the columns, which the weight no longer needs.
+			wk.convTChunk(e.dimg, m, ldm, e.w, s0, b)
+		}
+	case opBackwardT:
+		col, ldc := wk.columns(e.img, s0, b)
+		if e.dout != nil {
+			wk.convChunk(e.dout, col, ldc, e.w, s0, b, true)
+		}
+		if e.dw != nil {
+			// After convChunk, which uses the worker's mat for its result.
+			m, ldm := wk.gather(e.out, s0, b)
+			e.wgrad(wk, c, m, ldm, col, ldc, b)
+		}
+	}
+}
+
+// gemm is kernel.Gemm, kept on the calling goroutine while the worker
+// shares a batch with others.
+func (wk *convWorker) gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
+	if wk.alone {
+		kernel.GemmSerial(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+		return
+	}
+	kernel.Gemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+}
+
+// forChunk runs phase for each of the b samples of the chunk at s0, in
+// parallel when it is worth it and the worker is not sharing a batch.
+func (wk *convWorker) forChunk(phase, s0, b int, img, out []float32) {
+	g := &wk.e.g
+	wk.phase, wk.s0, wk.b, wk.img, wk.out = phase, s0, b, img, out
+	if wk.alone {
+		for s := range b {
+			wk.run(s)
+		}
+	} else {
+		work := b * g.outSize()
+		if phase == phaseIm2col || phase == phaseCol2im {
+			work = b * g.c * g.kh * g.kw * g.ho * g.wo
+		}
+		wk.job.parallelFor(wk, b, work)
+	}
+	wk.img, wk.out = nil, nil
+}
+
+func (wk *convWorker) run(s int) {
+	e := wk.e
 	g := &e.g
 	is, os, howo := g.imgSize(), g.outSize(), g.ho*g.wo
-	ld := e.b * howo
-	switch e.phase {
+	ld := wk.b * howo
+	switch wk.phase {
 	case phaseIm2col:
-		g.im2col(e.col[s*howo:], ld, e.img[(e.s0+s)*is:(e.s0+s+1)*is], e.ph[s*g.phaseSize():])
+		g.im2col(wk.col[s*howo:], ld, wk.img[(wk.s0+s)*is:(wk.s0+s+1)*is], wk.ph[s*g.phaseSize():])
 	case phaseCol2im:
-		g.col2im(e.img[(e.s0+s)*is:(e.s0+s+1)*is], e.col[s*howo:], ld, e.ph[s*g.phaseSize():])
+		g.col2im(wk.img[(wk.s0+s)*is:(wk.s0+s+1)*is], wk.col[s*howo:], ld, wk.ph[s*g.phaseSize():])
 	case phaseGather:
-		src := e.out[(e.s0+s)*os:]
+		src := wk.out[(wk.s0+s)*os:]
 		for co := 0; co < g.o; co++ {
-			copy(e.mat[co*ld+s*howo:co*ld+(s+1)*howo], src[co*howo:(co+1)*howo])
+			copy(wk.mat[co*ld+s*howo:co*ld+(s+1)*howo], src[co*howo:(co+1)*howo])
 		}
 	case phaseScatter:
-		dst := e.out[(e.s0+s)*os : (e.s0+s+1)*os]
+		dst := wk.out[(wk.s0+s)*os : (wk.s0+s+1)*os]
 		for co := 0; co < g.o; co++ {
-			d, m := dst[co*howo:(co+1)*howo], e.mat[co*ld+s*howo:co*ld+(s+1)*howo]
+			d, m := dst[co*howo:(co+1)*howo], wk.mat[co*ld+s*howo:co*ld+(s+1)*howo]
 			switch {
-			case e.add:
+			case wk.add:
 				kernel.AddTo(d, m)
 			case e.bias:
 				kernel.Add(d, m, e.plane[co*howo:(co+1)*howo])
@@ -473,33 +646,34 @@ func (e *gemmConv) run(s int) {
 			}
 		}
 	case phaseAddBias:
-		kernel.AddTo(e.out[(e.s0+s)*os:(e.s0+s+1)*os], e.plane)
+		kernel.AddTo(wk.out[(wk.s0+s)*os:(wk.s0+s+1)*os], e.plane)
 	}
 }
 
 // columns returns the columns of samples [s0, s0+b) of img and their row
 // stride: the image itself when im2col would only copy it, else unfolded
-// into e.col.
-func (e *gemmConv) columns(img []float32, s0, b int) ([]float32, int) {
-	g := &e.g
+// into the worker's col.
+func (wk *convWorker) columns(img []float32, s0, b int) ([]float32, int) {
+	g := &wk.e.g
 	if b == 1 && g.identity() {
 		is := g.imgSize()
 		return img[s0*is : (s0+1)*is], g.ho * g.wo
 	}
-	e.forChunk(phaseIm2col, s0, b, img, nil)
-	return e.col, b * g.ho * g.wo
+	wk.forChunk(phaseIm2col, s0, b, img, nil)
+	return wk.col, b * g.ho * g.wo
 }
 
 // gather returns out's samples [s0, s0+b) as one o × b·ho·wo matrix and
-// its row stride: out itself for one sample, else copied into e.mat.
-func (e *gemmConv) gather(out []float32, s0, b int) ([]float32, int) {
-	g := &e.g
+// its row stride: out itself for one sample, else copied into the
+// worker's mat.
+func (wk *convWorker) gather(out []float32, s0, b int) ([]float32, int) {
+	g := &wk.e.g
 	if b == 1 {
 		os := g.outSize()
 		return out[s0*os : (s0+1)*os], g.ho * g.wo
 	}
-	e.forChunk(phaseGather, s0, b, nil, out)
-	return e.mat, b * g.ho * g.wo
+	wk.forChunk(phaseGather, s0, b, nil, out)
+	return wk.mat, b * g.ho * g.wo
 }
 
 // setBias fills e.plane with bias, or notes that there is none.
@@ -519,7 +693,8 @@ func (e *gemmConv) setBias(bias []float32) {
 
 // convChunk computes the convolution of the chunk [s0, s0+b) from its
 // columns into out, added if add is set, plus the bias set by setBias.
-func (e *gemmConv) convChunk(out, col []float32, ldb int, w []float32, s0, b int, add bool) {
+func (wk *convWorker) convChunk(out, col []float32, ldb int, w []float32, s0, b int, add bool) {
+	e := wk.e
 	g := &e.g
 	os, howo, k := g.outSize(), g.ho*g.wo, g.kdim()
 	og := g.o / g.groups
@@ -527,55 +702,73 @@ func (e *gemmConv) convChunk(out, col []float32, ldb int, w []float32, s0, b int
 		// One sample: straight into out.
 		c := out[s0*os : (s0+1)*os]
 		for gi := 0; gi < g.groups; gi++ {
-			kernel.Gemm(false, false, og, howo, k, w[gi*og*k:], k, col[gi*k*ldb:], ldb, c[gi*og*howo:], howo, add)
+			wk.gemm(false, false, og, howo, k, w[gi*og*k:], k, col[gi*k*ldb:], ldb, c[gi*og*howo:], howo, add)
 		}
 		if e.bias {
 			kernel.AddTo(c, e.plane)
 		}
 		return
 	}
-	// Several: into e.mat, then scattered to their places in out.
+	// Several: into the worker's mat, then scattered to their places in out.
 	ld := b * howo
 	for gi := 0; gi < g.groups; gi++ {
-		kernel.Gemm(false, false, og, ld, k, w[gi*og*k:], k, col[gi*k*ldb:], ldb, e.mat[gi*og*ld:], ld, false)
+		wk.gemm(false, false, og, ld, k, w[gi*og*k:], k, col[gi*k*ldb:], ldb, wk.mat[gi*og*ld:], ld, false)
 	}
-	e.add = add
-	e.forChunk(phaseScatter, s0, b, nil, out)
+	wk.add = add
+	wk.forChunk(phaseScatter, s0, b, nil, out)
 }
 
 // convTChunk adds the transposed convolution of the chunk's m (o × b·ho·wo,
 // row stride ldm) into img.
-func (e *gemmConv) convTChunk(img, m []float32, ldm int, w []float32, s0, b int) {
-	g := &e.g
+func (wk *convWorker) convTChunk(img, m []float32, ldm int, w []float32, s0, b int) {
+	g := &wk.e.g
 	is, howo, k := g.imgSize(), g.ho*g.wo, g.kdim()
 	og := g.o / g.groups
 	if b == 1 && g.identity() {
 		// The columns are the image: accumulate into it directly.
 		dst := img[s0*is : (s0+1)*is]
 		for gi := 0; gi < g.groups; gi++ {
-			kernel.Gemm(true, false, k, howo, og, w[gi*og*k:], k, m[gi*og*ldm:], ldm, dst[gi*k*howo:], howo, true)
+			wk.gemm(true, false, k, howo, og, w[gi*og*k:], k, m[gi*og*ldm:], ldm, dst[gi*k*howo:], howo, true)
 		}
 		return
 	}
 	ld := b * howo
 	for gi := 0; gi < g.groups; gi++ {
-		kernel.Gemm(true, false, k, ld, og, w[gi*og*k:], k, m[gi*og*ldm:], ldm, e.col[gi*k*ld:], ld, false)
+		wk.gemm(true, false, k, ld, og, w[gi*og*k:], k, m[gi*og*ldm:], ldm, wk.col[gi*k*ld:], ld, false)
 	}
-	e.forChunk(phaseCol2im, s0, b, img, nil)
+	wk.forChunk(phaseCol2im, s0, b, img, nil)
 }
 
-// wgradChunk adds the chunk's weight gradient into e.dwT, transposed:
+// wgrad adds chunk c's weight gradient, transposed, to e.dwT:
 //
 //	dwT_gi (K × o/groups) += col_gi (K × P) · m_giᵀ (P × o/groups)
 //
 // This way round the product has K rows rather than o/groups, which
 // fills the matrix kernel's tiles better and runs faster than
-// dw += m·colᵀ. flushWgrad adds e.dwT to dw once the batch is done.
-func (e *gemmConv) wgradChunk(m []float32, ldm int, col []float32, ldc, b int) {
+// dw += m·colᵀ. A batch of one chunk accumulates straight into e.dwT.
+// With several, each chunk's product goes to a slot of its own first
+// and is added to e.dwT in chunk order: at once when one goroutine runs
+// the chunks in order, after all of them when several share them, the
+// same additions either way. flushWgrad adds e.dwT to dw once the batch
+// is done.
+func (e *gemmConv) wgrad(wk *convWorker, c int, m []float32, ldm int, col []float32, ldc, b int) {
 	g := &e.g
 	k, og := g.kdim(), g.o/g.groups
+	dst, add := e.dwT, true
+	// A worker that is alone shares the batch with others (see forChunks).
+	shared := wk.alone
+	if e.count > 1 {
+		slot := 0
+		if shared {
+			slot = c
+		}
+		dst, add = e.parts[slot*len(e.dwT):(slot+1)*len(e.dwT)], false
+	}
 	for gi := 0; gi < g.groups; gi++ {
-		kernel.Gemm(false, true, k, og, b*g.ho*g.wo, col[gi*k*ldc:], ldc, m[gi*og*ldm:], ldm, e.dwT[gi*k*og:], og, true)
+		wk.gemm(false, true, k, og, b*g.ho*g.wo, col[gi*k*ldc:], ldc, m[gi*og*ldm:], ldm, dst[gi*k*og:], og, add)
+	}
+	if e.count > 1 && !shared {
+		kernel.AddTo(e.dwT, dst)
 	}
 }
 
@@ -595,37 +788,28 @@ func (e *gemmConv) flushWgrad(dw []float32) {
 	}
 }
 
+// call runs op over n samples with the operands given, then drops them.
+func (e *gemmConv) call(op, n int) {
+	e.op = op
+	e.forChunks(n)
+	e.out, e.img, e.w, e.dimg, e.dout, e.dw = nil, nil, nil, nil, nil, nil
+}
+
 func (e *gemmConv) conv(out, img, w, bias []float32, n int, add bool) {
 	e.setBias(bias)
-	for s0 := 0; s0 < n; s0 += e.chunk {
-		b := min(e.chunk, n-s0)
-		col, ldb := e.columns(img, s0, b)
-		e.convChunk(out, col, ldb, w, s0, b, add)
-	}
+	e.out, e.img, e.w, e.add = out, img, w, add
+	e.call(opConv, n)
 	e.bias = false
 }
 
 func (e *gemmConv) convT(img, out, w []float32, n int) {
-	for s0 := 0; s0 < n; s0 += e.chunk {
-		b := min(e.chunk, n-s0)
-		m, ldm := e.gather(out, s0, b)
-		e.convTChunk(img, m, ldm, w, s0, b)
-	}
+	e.out, e.img, e.w = out, img, w
+	e.call(opConvT, n)
 }
 
 func (e *gemmConv) backward(dimg, dw, img, out, w []float32, n int) {
-	for s0 := 0; s0 < n; s0 += e.chunk {
-		b := min(e.chunk, n-s0)
-		m, ldm := e.gather(out, s0, b)
-		if dw != nil {
-			col, ldc := e.columns(img, s0, b)
-			e.wgradChunk(m, ldm, col, ldc, b)
-		}
-		if dimg != nil {
-			// This overwrites the columns, which the weight no longer needs.
-			e.convTChunk(dimg, m, ldm, w, s0, b)
-		}
-	}
+	e.out, e.img, e.w, e.dimg, e.dw = out, img, w, dimg, dw
+	e.call(opBackward, n)
 	if dw != nil {
 		e.flushWgrad(dw)
 	}
@@ -633,18 +817,8 @@ func (e *gemmConv) backward(dimg, dw, img, out, w []float32, n int) {
 
 func (e *gemmConv) backwardT(dout, dw, img, out, w []float32, n int) {
 	e.bias = false
-	for s0 := 0; s0 < n; s0 += e.chunk {
-		b := min(e.chunk, n-s0)
-		col, ldc := e.columns(img, s0, b)
-		if dout != nil {
-			e.convChunk(dout, col, ldc, w, s0, b, true)
-		}
-		if dw != nil {
-			// After convChunk, which uses e.mat for its result.
-			m, ldm := e.gather(out, s0, b)
-			e.wgradChunk(m, ldm, col, ldc, b)
-		}
-	}
+	e.out, e.img, e.w, e.dout, e.dw = out, img, w, dout, dw
+	e.call(opBackwardT, n)
 	if dw != nil {
 		e.flushWgrad(dw)
 	}

@@ -373,10 +373,14 @@ func TestConvKernelMatchesGraph(t *testing.T) {
 	dw.Padding = [2]int{1, 1}
 	tr := nn.NewConvTranspose2d(16, 8, [2]int{4, 4}, 1, true, rng)
 	tr.Stride, tr.Padding = [2]int{2, 2}, [2]int{1, 1}
+	// Large enough that 20 samples span two chunks of columns.
+	wide := nn.NewConvTranspose2d(64, 32, [2]int{4, 4}, 1, true, rng)
+	wide.Stride, wide.Padding = [2]int{2, 2}, [2]int{1, 1}
 	for _, c := range []convCase{
 		{"conv2d 32→64 14×14", big, []int{32, 14, 14}},
 		{"depthwise 16 12×12", dw, []int{16, 12, 12}},
 		{"conv_transpose2d 16→8 7×7", tr, []int{16, 7, 7}},
+		{"conv_transpose2d 64→32 7×7", wide, []int{64, 7, 7}},
 	} {
 		const n = 20
 		out, _ := c.layer.OutShape(c.in)

@@ -39,6 +39,17 @@ import (
 // on first use. Gemm panics if a slice is too short for the sizes and
 // strides given.
 func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
+	gemm(false, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+}
+
+// GemmSerial is Gemm on the calling goroutine alone, for callers that
+// already share their work among goroutines. Its results are the same
+// bits as Gemm's.
+func GemmSerial(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
+	gemm(true, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+}
+
+func gemm(serial, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
 	if m < 0 || n < 0 || k < 0 {
 		panic(fmt.Sprintf("kernel.Gemm: negative size %d×%d×%d", m, n, k))
 	}
@@ -75,6 +86,7 @@ func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 		m: m, n: n, k: k,
 		a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
 		accumulate: accumulate,
+		serial:     serial,
 	}
 	gemmPacked(g, j)
 	// Drop the references to the caller's memory before pooling the job.
@@ -210,6 +222,7 @@ type gemmArgs struct {
 	c              []float32
 	ldc            int
 	accumulate     bool
+	serial         bool // no helpers (GemmSerial)
 }
 
 // gemmPacked runs the packed, cache-blocked algorithm: for each panel of
@@ -219,6 +232,9 @@ type gemmArgs struct {
 func gemmPacked(g *gemmArch, j *gemmJob) {
 	m, n, k := j.args.m, j.args.n, j.args.k
 	workers := max(1, min(runtime.GOMAXPROCS(0), m*n*k/minParallelWork))
+	if j.args.serial {
+		workers = 1
+	}
 	nc := max(min(maxPackedB/k, maxPanelC/m), min(minPanel, maxPackedMem/k))
 	nc = max(g.nr, nc/g.nr*g.nr)
 	if nc < n {

@@ -197,7 +197,7 @@ func TestGemmParallel(t *testing.T) {
 }
 
 // TestGemmDeterministic checks that the number of threads does not change
-// a single bit of the result.
+// a single bit of the result, and that GemmSerial matches Gemm.
 func TestGemmDeterministic(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	withArch(t, func(t *testing.T) {
@@ -212,14 +212,19 @@ func TestGemmDeterministic(t *testing.T) {
 				runtime.GOMAXPROCS(procs)
 				r := rand.New(rand.NewPCG(uint64(i), 2))
 				a, lda, b, ldb, c, ldc := tc.operands(r)
+				serial := append([]float32(nil), c...)
 				Gemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, a, lda, b, ldb, c, ldc, tc.accumulate)
+				// GemmSerial, which never shares the work, gives the same bits.
+				GemmSerial(tc.transA, tc.transB, tc.m, tc.n, tc.k, a, lda, b, ldb, serial, ldc, tc.accumulate)
 				if first == nil {
 					first = c
-					continue
 				}
 				for e := range c {
 					if math.Float32bits(c[e]) != math.Float32bits(first[e]) {
 						t.Fatalf("%v: GOMAXPROCS=%d gives C[%d] = %v, GOMAXPROCS=1 gave %v", tc, procs, e, c[e], first[e])
+					}
+					if math.Float32bits(serial[e]) != math.Float32bits(first[e]) {
+						t.Fatalf("%v: GemmSerial at GOMAXPROCS=%d gives C[%d] = %v, Gemm gave %v", tc, procs, e, serial[e], first[e])
 					}
 				}
 			}
