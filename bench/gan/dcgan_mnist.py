@@ -15,7 +15,7 @@ bench/gan/speed does for bigfunc.
 
 It reads the IDX files of the GoMNIST module from the Go module cache.
 """
-import argparse, glob, gzip, json, os, resource, time
+import argparse, glob, gzip, json, math, os, resource, time
 import numpy as np
 import torch
 import torch.nn as nn
@@ -31,6 +31,10 @@ ap.add_argument("--lr", type=float, default=2e-4)
 ap.add_argument("--meta-from", default="")
 ap.add_argument("--out", default="")
 ap.add_argument("--steps-only", type=int, default=0)
+ap.add_argument("--g-channels", type=int, default=64, help="the generator's channels at 7×7 (halved at 14×14)")
+ap.add_argument("--d-channels", type=int, default=32, help="the discriminator's channels at 14×14 (doubled at 7×7)")
+ap.add_argument("--d-batchnorm", action="store_true", help="batch norm after the discriminator's second convolution")
+ap.add_argument("--cosine", action="store_true", help="cosine-anneal both learning rates over the epochs, set at each epoch's start")
 ap.add_argument("--max-steps", type=int, default=0, help="stop training after this many steps (0: all epochs)")
 args = ap.parse_args()
 torch.set_num_threads(args.threads)
@@ -50,14 +54,15 @@ def idx(name):
 
 x = torch.from_numpy(idx("train-images-idx3-ubyte").astype(np.float32) / 255).unsqueeze(1)
 
+gc, dc = args.g_channels, args.d_channels
 G = nn.Sequential(
-    nn.Linear(args.latent, 64 * 7 * 7), nn.Unflatten(1, (64, 7, 7)), nn.BatchNorm2d(64), nn.ReLU(),
-    nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.BatchNorm2d(32), nn.ReLU(),
-    nn.ConvTranspose2d(32, 1, 4, 2, 1), nn.Sigmoid())
+    nn.Linear(args.latent, gc * 7 * 7), nn.Unflatten(1, (gc, 7, 7)), nn.BatchNorm2d(gc), nn.ReLU(),
+    nn.ConvTranspose2d(gc, gc // 2, 4, 2, 1), nn.BatchNorm2d(gc // 2), nn.ReLU(),
+    nn.ConvTranspose2d(gc // 2, 1, 4, 2, 1), nn.Sigmoid())
 D = nn.Sequential(
-    nn.Conv2d(1, 32, 4, 2, 1), nn.LeakyReLU(0.2),
-    nn.Conv2d(32, 64, 4, 2, 1), nn.LeakyReLU(0.2),
-    nn.Flatten(), nn.Linear(64 * 7 * 7, 1))
+    nn.Conv2d(1, dc, 4, 2, 1), nn.LeakyReLU(0.2),
+    nn.Conv2d(dc, 2 * dc, 4, 2, 1), *([nn.BatchNorm2d(2 * dc)] if args.d_batchnorm else []), nn.LeakyReLU(0.2),
+    nn.Flatten(), nn.Linear(2 * dc * 7 * 7, 1))
 og = torch.optim.Adam(G.parameters(), lr=args.lr, betas=(0.5, 0.999))
 od = torch.optim.Adam(D.parameters(), lr=args.lr, betas=(0.5, 0.999))
 G.train(); D.train()
@@ -97,6 +102,11 @@ steps = 0
 for epoch in range(args.epochs):
     if args.max_steps and steps >= args.max_steps:
         break
+    if args.cosine:
+        # bigfunc's cosine schedule with t_max = epochs, as the spec sets it.
+        for o in (og, od):
+            for grp in o.param_groups:
+                grp["lr"] = args.lr * (1 + math.cos(math.pi * epoch / args.epochs)) / 2
     perm = torch.randperm(len(x))
     sd = sg = 0.0
     nb = 0
