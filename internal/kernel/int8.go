@@ -283,3 +283,33 @@ var bestInt8 = int8Archs()[0]
 // Int8ISA names the int8 kernel in use: "vnni" (AVX-512 VNNI), "avx2" or
 // "go".
 func Int8ISA() string { return bestInt8.name }
+
+// int8VecDefault is the choice of vector loops around the int8 product
+// that this machine makes, which SetInt8ISA restores.
+var int8VecDefault = useInt8Vec
+
+// Int8ISAs names the int8 kernel paths this build can run, best first:
+// some of "vnni" and "avx2", then "go" (the Go kernel with the Go loops
+// around it). Every path gives the same bits.
+func Int8ISAs() []string {
+	var names []string
+	for _, a := range int8Archs() {
+		names = append(names, a.name)
+	}
+	return names
+}
+
+// SetInt8ISA makes Int8Linear run the path named (one of Int8ISAs), so
+// that tests elsewhere can compare the paths, and returns a function that
+// restores the previous choice. It must not run while Int8Linear does. It
+// panics if the name is not one of Int8ISAs.
+func SetInt8ISA(name string) (restore func()) {
+	savedArch, savedVec := bestInt8, useInt8Vec
+	for _, a := range int8Archs() {
+		if a.name == name {
+			bestInt8, useInt8Vec = a, int8VecDefault && a != goInt8
+			return func() { bestInt8, useInt8Vec = savedArch, savedVec }
+		}
+	}
+	panic(fmt.Sprintf("kernel: SetInt8ISA: no int8 path %q here (have %v)", name, Int8ISAs()))
+}

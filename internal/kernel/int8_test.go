@@ -284,3 +284,28 @@ func BenchmarkInt8Linear(b *testing.B) {
 		}
 	}
 }
+
+// TestSetInt8ISA checks that SetInt8ISA switches the int8 path and that
+// its restore function puts the previous one back.
+func TestSetInt8ISA(t *testing.T) {
+	before, vec := Int8ISA(), useInt8Vec
+	for _, name := range Int8ISAs() {
+		restore := SetInt8ISA(name)
+		if got := Int8ISA(); got != name {
+			t.Errorf("SetInt8ISA(%q): Int8ISA() = %q", name, got)
+		}
+		if name == "go" && useInt8Vec {
+			t.Errorf(`SetInt8ISA("go") left the vector loops on`)
+		}
+		restore()
+		if Int8ISA() != before || useInt8Vec != vec {
+			t.Errorf("after restore: %s, vector loops %v; want %s, %v", Int8ISA(), useInt8Vec, before, vec)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error(`SetInt8ISA("neon") did not panic`)
+		}
+	}()
+	SetInt8ISA("neon")
+}
