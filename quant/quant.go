@@ -52,17 +52,20 @@ func Linear(l *nn.Linear) *nn.LinearInt8 {
 }
 
 // Model returns m with every Linear layer, at any depth of the
-// architecture, replaced by its int8 form (linear_int8); the other layers,
-// the scaler, decoder, loss and spec carry over unchanged. m itself is not
-// modified. It fails if m is already quantized, has no Linear layer, or
-// holds weights that are not finite.
+// architecture, replaced by its int8 form (linear_int8), and every Conv2d
+// with groups 1 by conv2d_int8, its weights rounded per output channel
+// over the In·kh·kw weights of each; the other layers (grouped and
+// depthwise Conv2d, Conv1d and ConvTranspose2d among them, which stay
+// float32), the scaler, decoder, loss and spec carry over unchanged. m
+// itself is not modified. It fails if m is already quantized, has no layer
+// to quantize, or holds weights that are not finite.
 func Model(m *train.Model) (*train.Model, error) {
 	if m.Quantized != "" {
 		return nil, fmt.Errorf("the model is already quantized (%s)", m.Quantized)
 	}
 	arch, n := rename(nn.Architecture(m.Net.Layers))
 	if n == 0 {
-		return nil, fmt.Errorf("the architecture has no linear layer to quantize")
+		return nil, fmt.Errorf("the architecture has no linear layer and no conv2d with groups 1 to quantize")
 	}
 	layers, err := spec.ParseArchitecture(arch)
 	if err != nil {
@@ -91,12 +94,14 @@ func Model(m *train.Model) (*train.Model, error) {
 		if !b.Int8 {
 			continue
 		}
+		// A matrix [out, in], or a convolution's [out, in, kh, kw]
+		// quantized as the matrix [out, in·kh·kw].
 		w := old[b.Name]
-		if w == nil || w.Dims() != 2 {
-			return nil, fmt.Errorf("tensor %q: no float32 weight matrix to quantize", b.Name)
+		if w == nil || w.Dims() < 2 || !tensor.SameShape(w, b.Value) {
+			return nil, fmt.Errorf("tensor %q: no float32 weights of shape %v to quantize", b.Name, b.Value.Shape())
 		}
-		q, s := Rows(w.Data(), w.Dim(0), w.Dim(1))
-		b.Value.CopyFrom(tensor.New(q, w.Dim(0), w.Dim(1)))
+		q, s := Rows(w.Data(), w.Dim(0), w.Len()/w.Dim(0))
+		b.Value.CopyFrom(tensor.New(q, w.Shape()...))
 		scales[b.Name+"_scale"] = s
 	}
 	for _, t := range append(paramsOf(net), net.Buffers()...) {
@@ -135,7 +140,8 @@ func paramsOf(net *nn.Sequential) []nn.Buffer {
 }
 
 // rename returns the architecture list with every linear layer made
-// linear_int8, looking inside composite layers, and how many it renamed.
+// linear_int8 and every conv2d with groups 1 conv2d_int8, looking inside
+// composite layers, and how many it renamed.
 func rename(items []any) ([]any, int) {
 	out := make([]any, len(items))
 	n := 0
@@ -159,8 +165,12 @@ func rename(items []any) ([]any, int) {
 				}
 				cfg = nc
 			}
-			if op == "linear" {
+			switch {
+			case op == "linear":
 				op = "linear_int8"
+				n++
+			case op == "conv2d" && oneGroup(cfg):
+				op = "conv2d_int8"
 				n++
 			}
 			nm[op] = cfg
@@ -168,6 +178,44 @@ func rename(items []any) ([]any, int) {
 		out[i] = nm
 	}
 	return out, n
+}
+
+// oneGroup reports whether a conv2d's configuration has groups 1 (or
+// none given, which means 1).
+func oneGroup(cfg any) bool {
+	c, ok := cfg.(map[string]any)
+	if !ok {
+		return true
+	}
+	switch g := c["groups"].(type) {
+	case nil:
+		return true
+	case int:
+		return g == 1
+	case float64:
+		return g == 1
+	}
+	return false
+}
+
+// Ops counts the layers of m by op name, at every depth of its
+// architecture: after Model, "linear_int8" and "conv2d_int8" say what was
+// quantized, and "conv2d", "conv1d" and "conv_transpose2d" what stayed
+// float32.
+func Ops(m *train.Model) map[string]int {
+	counts := map[string]int{}
+	var walk func(layers []nn.Layer)
+	walk = func(layers []nn.Layer) {
+		for _, l := range layers {
+			d := l.Describe()
+			counts[d.Op]++
+			for _, b := range d.Blocks {
+				walk(b.Layers)
+			}
+		}
+	}
+	walk(m.Net.Layers)
+	return counts
 }
 
 // ISA names the int8 kernels this machine runs: "vnni" (AVX-512 VNNI),
