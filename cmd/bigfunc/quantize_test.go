@@ -90,3 +90,64 @@ func TestQuantizeErrors(t *testing.T) {
 		t.Errorf("a failed quantize left out.safetensors behind (%v)", err)
 	}
 }
+
+// irisCNNSpec reads the four iris measurements as a 2×2 image and runs
+// them through a convolution, a depthwise one and a linear layer.
+const irisCNNSpec = `input: {csv: iris.csv, scale: standardize, shape: [1, 2, 2]}
+output: {label: species}
+architecture:
+  - conv2d: {out_channels: 8, kernel_size: 2, padding: 1}
+  - relu
+  - conv2d: {out_channels: 8, kernel_size: 2, groups: 8}
+  - relu
+  - flatten
+  - linear: 3
+loss: cross_entropy
+optimizer: {name: adam, lr: 0.01}
+train: {epochs: 60, batch_size: 16, seed: 1}
+`
+
+// TestQuantizeCNNEndToEnd quantizes a small convolutional network: the
+// conv2d with groups 1 and the linear layer become int8, the depthwise
+// conv2d stays float32 and the output says so, and the int8 copy
+// predicts and evaluates like the float32 model.
+func TestQuantizeCNNEndToEnd(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"cnn.yaml": irisCNNSpec, "iris.csv": readFile(t, "testdata/iris.csv")})
+	code, out, errs := runCLI(t, "train", filepath.Join(dir, "cnn.yaml"), "--quiet")
+	if code != 0 || !strings.Contains(out, "accuracy 0.9") {
+		t.Fatalf("train: exit %d, %s %s", code, out, errs)
+	}
+	model, m8 := filepath.Join(dir, "cnn.safetensors"), filepath.Join(dir, "cnn8.safetensors")
+	code, out, errs = runCLI(t, "quantize", "--model", model, "-o", m8)
+	want := "wrote " + m8 + ": 1 linear and 1 conv2d layers in int8; 1 grouped conv2d stays float32, weights "
+	if code != 0 || !strings.Contains(out, want) {
+		t.Fatalf("quantize: exit %d, %q %q; want %q", code, out, errs, want)
+	}
+	code, out, errs = runCLI(t, "inspect", m8)
+	if code != 0 || !strings.Contains(out, "conv2d_int8") || !strings.Contains(out, "linear_int8") || !strings.Contains(out, "quantized int8") {
+		t.Fatalf("inspect: exit %d: %s %s", code, out, errs)
+	}
+	csv := filepath.Join(dir, "iris.csv")
+	_, p32, _ := runCLI(t, "predict", "--model", model, "--input", csv)
+	code, p8, errs := runCLI(t, "predict", "--model", m8, "--input", csv)
+	if code != 0 {
+		t.Fatalf("predict: %s", errs)
+	}
+	a, b := strings.Split(p32, "\n"), strings.Split(p8, "\n")
+	if len(a) != len(b) || len(a) < 100 {
+		t.Fatalf("predict: %d rows from float32, %d from int8", len(a), len(b))
+	}
+	differ := 0
+	for i := range a {
+		if a[i] != b[i] {
+			differ++
+		}
+	}
+	if differ > 3 {
+		t.Errorf("int8 predicts %d of %d rows differently from float32", differ, len(a)-2)
+	}
+	code, out, errs = runCLI(t, "eval", "--model", m8, "--data", csv)
+	if code != 0 || !strings.Contains(out, "accuracy  0.9") {
+		t.Errorf("eval: exit %d: %s %s", code, out, errs)
+	}
+}
