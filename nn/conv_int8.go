@@ -68,9 +68,18 @@ func (c *Conv2dInt8) Prepare() error {
 			}
 		}
 	}
+	// The patch rows run over (i, j, ci), channels innermost (see
+	// unfoldRows), so the weights are packed in that order.
 	qw := make([]int8, len(w))
-	for i, v := range w {
-		qw[i] = int8(v)
+	in := c.In
+	for o := range c.Out {
+		for ci := range in {
+			for i := range kh {
+				for j := range kw {
+					qw[o*in*kh*kw+(i*kw+j)*in+ci] = int8(w[((o*in+ci)*kh+i)*kw+j])
+				}
+			}
+		}
 	}
 	c.packed = kernel.PackInt8(qw, c.Out, c.kdim())
 	return nil
@@ -151,10 +160,11 @@ type convInt8Kernel struct {
 	y, x    []float32
 }
 
-// convInt8Worker is one goroutine's scratch: the sample's patch rows
-// [P, K], their products [P, Out], and the int8 kernel's buffers.
+// convInt8Worker is one goroutine's scratch: the sample's zero-padded
+// image with channels last, its patch rows [P, K], their products
+// [P, Out], and the int8 kernel's buffers.
 type convInt8Worker struct {
-	rows, prod []float32
+	img, rows, prod []float32
 	scratch    kernel.Int8Scratch
 }
 
@@ -191,7 +201,11 @@ func (k *convInt8Kernel) sample(wk *convInt8Worker, s int) {
 	p, kd := g.ho*g.wo, g.kdim()
 	wk.rows = resizeFloats(wk.rows, p*kd)
 	wk.prod = resizeFloats(wk.prod, p*g.o)
-	g.unfoldRows(wk.rows, k.x[s*g.imgSize():(s+1)*g.imgSize()])
+	if wk.img == nil {
+		hp, wp := g.padded()
+		wk.img = make([]float32, hp*wp*g.c) // its border stays zero
+	}
+	g.unfoldRows(wk.rows, wk.img, k.x[s*g.imgSize():(s+1)*g.imgSize()])
 	var bias []float32
 	if c.Bias != nil {
 		bias = c.Bias.Data()
@@ -213,54 +227,86 @@ func resizeFloats(b []float32, n int) []float32 {
 	return b[:n]
 }
 
+// padded returns the size of the zero-padded image that every patch of
+// g reads inside: the padding before, the image, and as much after as the
+// last patch reaches.
+func (g *convGeom) padded() (hp, wp int) {
+	hp = max(g.ph+g.h, (g.ho-1)*g.sh+g.dh*(g.kh-1)+1)
+	wp = max(g.pw+g.w, (g.wo-1)*g.sw+g.dw*(g.kw-1)+1)
+	return hp, wp
+}
+
 // unfoldRows writes one sample's image x (c × h × w) as patch rows, one
-// row of K = c·kh·kw values per output position: the transpose of
-// im2col's columns,
+// row of K = c·kh·kw values per output position, channels innermost:
 //
-//	rows[(oh·wo+ow)·K + (ci·kh+i)·kw+j] = x[ci][oh·sh−ph+i·dh][ow·sw−pw+j·dw]  (0 outside)
+//	rows[(oh·wo+ow)·K + (i·kw+j)·c+ci] = x[ci][oh·sh−ph+i·dh][ow·sw−pw+j·dw]  (0 outside)
 //
-// It only serves groups = 1.
-func (g *convGeom) unfoldRows(rows, x []float32) {
-	kd := g.c * g.kh * g.kw
+// It first copies x, channels last, into the zero-padded image img
+// (padded() in size, whose border it leaves as it finds it: zeros), so
+// that each patch row is kh runs of kw·c consecutive values (kh·kw runs
+// of c with dilation). It only serves groups = 1.
+func (g *convGeom) unfoldRows(rows, img, x []float32) {
+	c := g.c
+	hp, wp := g.padded()
+	_ = img[hp*wp*c-1]
+	for ci := 0; ci < c; ci++ {
+		for ih := 0; ih < g.h; ih++ {
+			src := x[(ci*g.h+ih)*g.w : (ci*g.h+ih+1)*g.w]
+			dst := img[((ih+g.ph)*wp+g.pw)*c+ci:]
+			for iw, v := range src {
+				dst[iw*c] = v
+			}
+		}
+	}
+	kd, run := c*g.kh*g.kw, g.kw*c
 	for oh := 0; oh < g.ho; oh++ {
 		for ow := 0; ow < g.wo; ow++ {
 			r := rows[(oh*g.wo+ow)*kd : (oh*g.wo+ow+1)*kd]
-			iw0 := ow*g.sw - g.pw
-			// Kernel columns [jlo, jhi) fall inside the image.
-			jlo := min(max(ceilDiv(-iw0, g.dw), 0), g.kw)
-			jhi := min(floorDiv(g.w-1-iw0, g.dw)+1, g.kw)
-			jhi = max(jhi, jlo)
-			for ci := 0; ci < g.c; ci++ {
-				for i := 0; i < g.kh; i++ {
-					seg := r[(ci*g.kh+i)*g.kw : (ci*g.kh+i+1)*g.kw]
-					ih := oh*g.sh - g.ph + i*g.dh
-					if ih < 0 || ih >= g.h || jlo == jhi {
-						clear(seg)
-						continue
-					}
-					src := x[(ci*g.h+ih)*g.w : (ci*g.h+ih+1)*g.w]
-					clear(seg[:jlo])
-					if g.dw == 1 {
-						copy(seg[jlo:jhi], src[iw0+jlo:iw0+jhi])
-					} else {
-						for j := jlo; j < jhi; j++ {
-							seg[j] = src[iw0+j*g.dw]
-						}
-					}
-					clear(seg[jhi:])
+			for i := 0; i < g.kh; i++ {
+				base := ((oh*g.sh+i*g.dh)*wp + ow*g.sw) * c
+				if g.dw == 1 {
+					copyRun(r[i*run:(i+1)*run], img[base:base+run])
+					continue
+				}
+				for j := 0; j < g.kw; j++ {
+					at := base + j*g.dw*c
+					copyRun(r[(i*g.kw+j)*c:(i*g.kw+j+1)*c], img[at:at+c])
 				}
 			}
 		}
 	}
 }
 
-// transposeInto writes the p × o matrix m into dst as o × p.
+// copyRun is copy for the short runs of unfoldRows, where a loop costs
+// less than a call to memmove.
+func copyRun(dst, src []float32) {
+	if len(src) > 16 {
+		copy(dst, src)
+		return
+	}
+	dst = dst[:len(src)]
+	for k, v := range src {
+		dst[k] = v
+	}
+}
+
+// transposeInto writes the p × o matrix m into dst as o × p, eight rows
+// of m at a time, so that each output channel is written eight
+// consecutive values at a time rather than one.
 func transposeInto(dst, m []float32, p, o int) {
 	_ = dst[o*p-1]
 	_ = m[p*o-1]
-	for r := 0; r < p; r++ {
-		row := m[r*o : (r+1)*o]
-		for co, v := range row {
+	r := 0
+	for ; r+8 <= p; r += 8 {
+		m0 := m[r*o : (r+8)*o]
+		for co := 0; co < o; co++ {
+			d := dst[co*p+r : co*p+r+8 : co*p+r+8]
+			d[0], d[1], d[2], d[3] = m0[co], m0[o+co], m0[2*o+co], m0[3*o+co]
+			d[4], d[5], d[6], d[7] = m0[4*o+co], m0[5*o+co], m0[6*o+co], m0[7*o+co]
+		}
+	}
+	for ; r < p; r++ {
+		for co, v := range m[r*o : (r+1)*o] {
 			dst[co*p+r] = v
 		}
 	}
