@@ -165,7 +165,7 @@ type convInt8Kernel struct {
 // [P, Out], and the int8 kernel's buffers.
 type convInt8Worker struct {
 	img, rows, prod []float32
-	scratch    kernel.Int8Scratch
+	scratch         kernel.Int8Scratch
 }
 
 func (k *convInt8Kernel) Forward(y, x []float32, n int, _ Mode) {
