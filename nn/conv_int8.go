@@ -285,6 +285,7 @@ func copyRun(dst, src []float32) {
 		return
 	}
 	dst = dst[:len(src)]
+	//lint:ignore S1001 the loop is the point: copy would call memmove
 	for k, v := range src {
 		dst[k] = v
 	}
