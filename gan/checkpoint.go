@@ -18,8 +18,11 @@ const (
 	optimPart      = "optimizer."
 )
 
-// The two networks' tensors sit under these prefixes in a checkpoint.
-var roles = []string{"generator.", "discriminator."}
+// The two networks' tensors sit under these prefixes in a checkpoint, and
+// the generator's averaged weights (Config.EMA) under the third.
+var roles = []string{"generator.", "discriminator.", averagePart}
+
+const averagePart = "generator_average."
 
 type checkpoint struct {
 	Epoch   int             `json:"epoch"`
@@ -33,13 +36,19 @@ type checkpoint struct {
 // SaveCheckpoint writes everything needed to resume after the current
 // epoch: both networks' weights and buffers under "generator." and
 // "discriminator.", their optimizers' state under
-// "generator.optimizer." and "discriminator.optimizer.", and the loop's
-// state and the spec in the metadata. The write is atomic.
+// "generator.optimizer." and "discriminator.optimizer.", the generator's
+// averaged weights (Config.EMA) under "generator_average.", and the
+// loop's state and the spec in the metadata. The write is atomic.
 func (t *Trainer) SaveCheckpoint(path string) error {
 	f := &safetensors.File{Tensors: map[string]*tensor.Tensor{}, Metadata: map[string]string{}}
 	for i, n := range []Network{t.G, t.D} {
 		train.AddNetwork(f, roles[i], n.Net)
 		train.AddOptimizerState(f, roles[i]+optimPart, n.Opt)
+	}
+	for i, p := range t.G.Net.Params() {
+		if t.average != nil {
+			train.AddTensor(f, averagePart+p.Name, t.average[i], false)
+		}
 	}
 	ck := checkpoint{Epoch: t.epoch, BaseLR: t.baseLR, History: t.history.Epochs}
 	var err error
@@ -96,7 +105,7 @@ func (t *Trainer) Resume(path string) error {
 	}
 	for name := range f.Tensors {
 		if !slices.ContainsFunc(roles, func(r string) bool { return strings.HasPrefix(name, r) }) {
-			return fmt.Errorf("%s: unexpected tensor %q; a GAN checkpoint holds generator.* and discriminator.*", path, name)
+			return fmt.Errorf("%s: unexpected tensor %q; a GAN checkpoint holds generator.*, discriminator.* and generator_average.*", path, name)
 		}
 	}
 	for i, n := range []Network{t.G, t.D} {
@@ -104,6 +113,16 @@ func (t *Trainer) Resume(path string) error {
 		if err := train.TakeState(f, roles[i], optimPart, n.Net, n.Opt, what); err != nil {
 			return err
 		}
+	}
+	for i, p := range t.G.Net.Params() {
+		if t.average == nil {
+			break
+		}
+		a, ok := f.Tensors[averagePart+p.Name]
+		if !ok || !tensor.SameShape(a, t.average[i]) {
+			return fmt.Errorf("%s: no averaged generator weight %q of shape %v; the checkpoint was saved without gan.ema", path, averagePart+p.Name, t.average[i].Shape())
+		}
+		t.average[i].CopyFrom(a)
 	}
 	if err := train.SetRNGText(t.rng, ck.RNG); err != nil {
 		return fmt.Errorf("%s: rng: %w", path, err)

@@ -86,7 +86,7 @@ func Build(s *spec.Spec, opts Options) (*Trainer, *Generator, error) {
 		Loss: objective, Latent: s.GAN.Latent, Distribution: dist, DSteps: s.GAN.DSteps, GSteps: s.GAN.GSteps,
 		Epochs: s.Train.Epochs, BatchSize: s.Train.BatchSize, Shuffle: s.Train.Shuffle, Seed: s.Train.Seed,
 		CheckpointEvery: s.Train.CheckpointEvery, CheckpointPath: train.CheckpointPath(s),
-		Log: opts.Log, Terminal: opts.Terminal, OnStep: opts.OnStep,
+		Log: opts.Log, Terminal: opts.Terminal, OnStep: opts.OnStep, EMA: s.GAN.EMA,
 	}
 	if cfg.Schedule, _, err = train.SpecSchedule(s, nil); err != nil {
 		return nil, nil, err
@@ -149,6 +149,7 @@ func Run(ctx context.Context, s *spec.Spec, opts Options) (*Result, error) {
 			return nil, err
 		}
 	}
+	t.UseAverage()
 	res := &Result{Generator: gen, History: hist, SavedTo: s.SavePath()}
 	if err := gen.Save(res.SavedTo); err != nil {
 		return nil, err

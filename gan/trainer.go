@@ -54,6 +54,12 @@ type Config struct {
 	// OnStep, when set, is called after every step; an error stops
 	// training with that error.
 	OnStep func(StepInfo) error
+	// EMA, when positive, keeps an exponential moving average of the
+	// generator's weights over its updates, with this decay:
+	// avg = EMA·avg + (1 − EMA)·w after every update. UseAverage puts it
+	// in the generator. A GAN's generator circles its target rather than
+	// settling on it; the average sits nearer the middle of the circle.
+	EMA float64
 }
 
 // StepInfo describes a step that has just run.
@@ -99,6 +105,7 @@ type Trainer struct {
 	running            sums
 	bar                *progressbar.ProgressBar
 	history            History
+	average            []*tensor.Tensor // the generator's averaged weights (Config.EMA)
 }
 
 type sums struct {
@@ -135,7 +142,15 @@ func NewTrainer(g, d Network, ds *data.Dataset, cfg Config, rng *tensor.RNG) (*T
 	if _, err := d.Net.OutShape(d.In); err != nil {
 		return nil, fmt.Errorf("discriminator: %w", err)
 	}
+	if !(cfg.EMA >= 0 && cfg.EMA < 1) {
+		return nil, fmt.Errorf("gan: ema %g, want a decay in [0, 1)", cfg.EMA)
+	}
 	t := &Trainer{G: g, D: d, Config: cfg, rng: rng, baseLR: [2]float64{g.Opt.LR(), d.Opt.LR()}}
+	if cfg.EMA > 0 {
+		for _, p := range g.Net.Params() {
+			t.average = append(t.average, p.Value.Clone())
+		}
+	}
 	if cfg.Shuffle {
 		// A stream of its own, as train's, so that shuffling does not
 		// shift the latents.
@@ -346,7 +361,49 @@ func (t *Trainer) generatorStep() float64 {
 	}
 	l.Backward()
 	t.G.Opt.Step()
+	t.updateAverage()
 	return v
+}
+
+// updateAverage moves the averaged weights towards the generator's.
+func (t *Trainer) updateAverage() {
+	if t.average == nil {
+		return
+	}
+	d := float32(t.Config.EMA)
+	for i, p := range t.G.Net.Params() {
+		avg := t.average[i].Data()
+		for j, w := range p.Value.Data() {
+			avg[j] = d*avg[j] + (1-d)*w
+		}
+	}
+}
+
+// UseAverage puts the averaged weights (Config.EMA) in the generator and
+// recounts its batch norm statistics for them: the running averages
+// gathered in training followed the generator's own weights, so batches
+// of latents drawn from a generator of randomness of its own, as many as
+// an epoch has (at least 100), are run through it in training mode and
+// their statistics averaged. Training should not go on after it. It does
+// nothing when no average is kept.
+func (t *Trainer) UseAverage() {
+	if t.average == nil {
+		return
+	}
+	for i, p := range t.G.Net.Params() {
+		p.Value.CopyFrom(t.average[i])
+	}
+	rng := tensor.NewRNG(t.Config.Seed ^ 0xa7e4a7e4a7e4a7e4)
+	batches := max(t.StepsPerEpoch(), 100)
+	nn.RecountStats(t.G.Net, func() *autograd.Var {
+		if batches == 0 {
+			return nil
+		}
+		batches--
+		z := tensor.Zeros(t.rows, t.Config.Latent)
+		t.Config.Distribution.Draw(z.Data(), rng)
+		return autograd.Const(z)
+	}, nn.Train(rng))
 }
 
 // batch returns the shape of n samples of per-sample shape in.

@@ -134,6 +134,51 @@ func prepare(l Layer, at string) error {
 	return nil
 }
 
+// StatsKeeper is implemented by layers that keep running statistics of
+// their inputs in training mode, as batch norm does.
+type StatsKeeper interface {
+	// RestartStats forgets the running statistics and, until done is
+	// called, makes them the plain average over the batches that follow.
+	RestartStats() (done func())
+}
+
+// RecountStats recomputes the running statistics of every layer of l, at
+// any depth, that keeps them: it restarts them, runs each input next
+// returns through l in training mode m until next returns nil, so that
+// the statistics become the plain average over those batches, and gives
+// the layers back their own way of averaging. Weights do not change. It
+// returns the number of layers recounted (and runs nothing when there
+// are none). This is what a network needs after its weights were set
+// from elsewhere, such as a moving average of them: statistics gathered
+// on the way no longer describe what the layers now see.
+func RecountStats(l Layer, next func() *autograd.Var, m Mode) int {
+	var done []func()
+	walk(l, func(c Layer) {
+		if k, ok := c.(StatsKeeper); ok {
+			done = append(done, k.RestartStats())
+		}
+	})
+	if len(done) > 0 {
+		for x := next(); x != nil; x = next() {
+			l.Forward(x, m)
+		}
+	}
+	for _, d := range done {
+		d()
+	}
+	return len(done)
+}
+
+// walk calls f on l and on every layer inside it, depth first.
+func walk(l Layer, f func(Layer)) {
+	f(l)
+	for _, b := range l.Describe().Blocks {
+		for _, c := range b.Layers {
+			walk(c, f)
+		}
+	}
+}
+
 // Buffered is implemented by layers that hold buffers.
 type Buffered interface {
 	Buffers() []Buffer

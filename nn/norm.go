@@ -72,6 +72,22 @@ func NewBatchNorm2d(features int) *BatchNorm { return NewBatchNorm(2, features, 
 // statistics in training mode.
 func (b *BatchNorm) Forward(x *autograd.Var, m Mode) *autograd.Var { return RunKernel(b, x, m) }
 
+// RestartStats sets the running mean to 0, the variance to 1 and the
+// count to 0, and averages the batches that follow equally (momentum
+// None) until done is called. A layer that tracks no statistics is left
+// as it is.
+func (b *BatchNorm) RestartStats() (done func()) {
+	if b.RunningMean == nil {
+		return func() {}
+	}
+	b.RunningMean.Fill(0)
+	b.RunningVar.Fill(1)
+	b.NumBatchesTracked.Fill(0)
+	was := b.Cumulative
+	b.Cumulative = true
+	return func() { b.Cumulative = was }
+}
+
 // Describe returns "batch_norm1d" or "batch_norm2d" with eps, momentum
 // (nil for a cumulative average, as PyTorch's None), affine and
 // track_running_stats.

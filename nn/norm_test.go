@@ -395,3 +395,62 @@ func TestNormKernelsMatchGraph(t *testing.T) {
 		t.Errorf("num_batches_tracked = %v, want 2", got)
 	}
 }
+
+// TestRecountStats gives a network with batch norm inside a residual
+// block statistics from other data, then recounts them over three batches:
+// the running mean becomes the plain average of the batches' means
+// (worked out here), the layer gets its momentum back, and a network
+// without running statistics runs nothing.
+func TestRecountStats(t *testing.T) {
+	rng := tensor.NewRNG(6)
+	bn := nn.NewBatchNorm1d(3)
+	net := nn.NewSequential(nn.NewLinear(3, 3, true, rng), &nn.Residual{F: nn.NewSequential(bn)})
+	for range 4 {
+		net.Forward(autograd.Const(tensor.Randn(rng, 8, 3)), nn.Train(rng))
+	}
+	var batches []*tensor.Tensor
+	for s := range 3 {
+		x := tensor.Randn(rng, 4+s, 3)
+		for i := range x.Data() {
+			x.Data()[i] += float32(3 * s)
+		}
+		batches = append(batches, x)
+	}
+	var want [3]float64
+	for _, x := range batches {
+		h := net.Layers[0].Forward(autograd.Const(x), nn.Eval).Value
+		for c := range 3 {
+			sum := 0.0
+			for i := range h.Dim(0) {
+				sum += float64(h.At(i, c))
+			}
+			want[c] += sum / float64(h.Dim(0)) / 3
+		}
+	}
+	k := 0
+	n := nn.RecountStats(net, func() *autograd.Var {
+		if k == len(batches) {
+			return nil
+		}
+		k++
+		return autograd.Const(batches[k-1])
+	}, nn.Train(rng))
+	if n != 1 || k != 3 {
+		t.Fatalf("RecountStats found %d layers and ran %d batches, want 1 and 3", n, k)
+	}
+	for c := range 3 {
+		if got := float64(bn.RunningMean.Data()[c]); math.Abs(got-want[c]) > 1e-5 {
+			t.Errorf("running mean[%d] = %v, want the batches' average %v", c, got, want[c])
+		}
+	}
+	if got := bn.NumBatchesTracked.Data()[0]; got != 3 {
+		t.Errorf("num_batches_tracked = %v, want 3", got)
+	}
+	if bn.Cumulative {
+		t.Error("the layer was left averaging cumulatively")
+	}
+	plain := nn.NewSequential(nn.NewLinear(3, 3, true, rng))
+	if n := nn.RecountStats(plain, func() *autograd.Var { t.Fatal("ran a batch through a network without statistics"); return nil }, nn.Eval); n != 0 {
+		t.Errorf("RecountStats on a plain network found %d layers", n)
+	}
+}

@@ -34,6 +34,10 @@ func TestGANSpec(t *testing.T) {
 	if d := s.Discriminator; d == nil || len(d.Layers) != 3 || d.Architecture[0].Where != "gan.yaml:7:18" {
 		t.Fatalf("discriminator = %+v", s.Discriminator)
 	}
+	avg, err := Parse("gan.yaml", []byte(strings.Replace(ganSpec, "d_steps: 2", "d_steps: 2, ema: 0.999", 1)))
+	if err != nil || avg.GAN.EMA != 0.999 {
+		t.Fatalf("gan.ema: %v, %+v", err, avg.GAN)
+	}
 	// A change of a network's layers is a change of the spec.
 	other, err := Parse("gan.yaml", []byte(strings.Replace(ganSpec, "{linear: 64}, relu, {linear: 1}", "{linear: 32}, relu, {linear: 1}", 1)))
 	if err != nil {
@@ -51,7 +55,8 @@ func TestGANSpecErrors(t *testing.T) {
 		{"latent: 4", "latent: 0", "gan.yaml:9:28: gan.latent: want an integer ≥ 1, got 0"},
 		{"latent: 4, ", "", `gan.yaml:9:6: gan: missing required key "latent"`},
 		{"d_steps: 2", "distribution: gauss", `gan.yaml:9:45: gan.distribution: unknown value "gauss"; allowed: normal, uniform`},
-		{"d_steps: 2", "g_step: 2", `gan.yaml:9:31: gan: unknown key "g_step" (did you mean "g_steps"?); allowed: d_steps, distribution, g_steps, grid, latent, loss`},
+		{"d_steps: 2", "g_step: 2", `gan.yaml:9:31: gan: unknown key "g_step" (did you mean "g_steps"?); allowed: d_steps, distribution, ema, g_steps, grid, latent, loss`},
+		{"d_steps: 2", "d_steps: 2, ema: 1", "gan.yaml:9:48: gan.ema: want a number in [0, 0.99999], got 1"},
 		{"generator:", "generater:", `gan.yaml:3:1: spec: unknown key "generater" (did you mean "generator"?); allowed: architecture, discriminator, gan, generator, input, loss, optimizer, output, simclr, train`},
 		{"  optimizer: {name: adam, lr: 0.001}\n", "", `gan.yaml:7:3: discriminator: missing required key "optimizer"`},
 		{"gan: {loss: hinge, latent: 4, d_steps: 2}\n", "", `gan.yaml:1:1: spec: missing required key "gan"`},

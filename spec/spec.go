@@ -174,7 +174,7 @@ type Network struct {
 
 // GAN holds a GAN spec's gan section:
 //
-//	gan: {loss: standard, latent: 2, distribution: normal, d_steps: 1, g_steps: 1}
+//	gan: {loss: standard, latent: 2, distribution: normal, d_steps: 1, g_steps: 1, ema: 0}
 type GAN struct {
 	// Loss is the objective: standard (non-saturating) or hinge.
 	Loss string `json:"loss"`
@@ -191,6 +191,11 @@ type GAN struct {
 	// epoch, from the same latents each time, into a PNG grid beside the
 	// saved generator (its name with -epoch1.png, -epoch2.png, …).
 	Grid int `json:"grid,omitempty"`
+	// EMA, when positive, is the decay of an exponential moving average
+	// of the generator's weights over its updates; the generator saved
+	// at the end is that average, with its batch norm statistics
+	// recounted. 0 (the default) saves the last weights.
+	EMA float64 `json:"ema,omitempty"`
 }
 
 // SimCLR holds a contrastive spec's simclr section:
@@ -735,6 +740,7 @@ func (p *parser) gan(n *yaml.Node, dst **GAN) error {
 		"d_steps":      p.integer(&g.DSteps, "gan.d_steps", 1),
 		"g_steps":      p.integer(&g.GSteps, "gan.g_steps", 1),
 		"grid":         p.integer(&g.Grid, "gan.grid", 0),
+		"ema":          p.number(&g.EMA, "gan.ema", 0, 0.99999),
 	}, "latent")
 }
 
