@@ -187,13 +187,7 @@ func (m matrix) accuracy(w []float64, labels []int) float64 {
 	right := 0
 	for i, want := range labels {
 		m.scores(w, i, z)
-		best := 0
-		for c, v := range z {
-			if v > z[best] {
-				best = c
-			}
-		}
-		if best == want {
+		if argmax(z) == want {
 			right++
 		}
 	}
@@ -286,16 +280,21 @@ func Accuracy(m *train.Model, x *tensor.Tensor, labels []int) (float64, error) {
 	k := out.Dim(1)
 	right := 0
 	for i, want := range labels {
-		row := out.Data()[i*k : (i+1)*k]
-		best := 0
-		for c, v := range row {
-			if v > row[best] {
-				best = c
-			}
-		}
-		if best == want {
+		if argmax(out.Data()[i*k:(i+1)*k]) == want {
 			right++
 		}
 	}
 	return float64(right) / float64(len(labels)), nil
+}
+
+// argmax returns the index of the largest value of row, the first of
+// several equal ones.
+func argmax[T float32 | float64](row []T) int {
+	best := 0
+	for c, v := range row {
+		if v > row[best] {
+			best = c
+		}
+	}
+	return best
 }

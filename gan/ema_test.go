@@ -77,24 +77,7 @@ func TestAverage(t *testing.T) {
 // epochs straight and one, a checkpoint, then the second give the same
 // saved generator, and a checkpoint without an average is refused.
 func TestAverageResume(t *testing.T) {
-	straight, err := Run(context.Background(), parse(t, emaSpec), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := parse(t, emaSpec)
-	if err := s.Set("train.epochs", "1"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Run(context.Background(), s, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Set("train.epochs", "2"); err != nil {
-		t.Fatal(err)
-	}
-	resumed, err := Run(context.Background(), s, Options{Resume: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	straight, resumed, s := trainTwice(t, emaSpec)
 	a, b := straight.Generator.Net, resumed.Generator.Net
 	for i, p := range a.Params() {
 		if !slices.Equal(p.Value.Data(), b.Params()[i].Value.Data()) {

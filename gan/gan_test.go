@@ -115,25 +115,7 @@ func TestTrainingCoversModes(t *testing.T) {
 func TestResume(t *testing.T) {
 	src := strings.Replace(smallSpec, "epochs: 30, batch_size: 50", "epochs: 2, batch_size: 400, checkpoint_every: 1, shuffle: true", 1)
 	src = strings.Replace(src, "loss: standard", "loss: hinge, d_steps: 2, distribution: uniform", 1)
-	straight := parse(t, src)
-	res, err := Run(context.Background(), straight, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := parse(t, src)
-	if err := s.Set("train.epochs", "1"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Run(context.Background(), s, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Set("train.epochs", "2"); err != nil {
-		t.Fatal(err)
-	}
-	resumed, err := Run(context.Background(), s, Options{Resume: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, resumed, s := trainTwice(t, src)
 	if len(resumed.History.Epochs) != 2 {
 		t.Fatalf("resumed history has %d epochs, want 2", len(resumed.History.Epochs))
 	}
@@ -152,6 +134,31 @@ func TestResume(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "generator.optimizer.lr (") || !strings.Contains(err.Error(), ") changed since the checkpoint") {
 		t.Errorf("resuming another spec: %v", err)
 	}
+}
+
+// trainTwice trains the spec src (of two epochs, with a checkpoint every
+// epoch) straight through, and again one epoch, then the second after
+// resuming; it returns both results and the spec of the second run.
+func trainTwice(t *testing.T, src string) (straight, resumed *Result, s *spec.Spec) {
+	t.Helper()
+	straight, err := Run(context.Background(), parse(t, src), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = parse(t, src)
+	if err := s.Set("train.epochs", "1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), s, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Set("train.epochs", "2"); err != nil {
+		t.Fatal(err)
+	}
+	if resumed, err = Run(context.Background(), s, Options{Resume: true}); err != nil {
+		t.Fatal(err)
+	}
+	return straight, resumed, s
 }
 
 // TestNaNGuard poisons the generator: the discriminator's loss is NaN at

@@ -17,34 +17,7 @@ func BenchmarkPredictMLP(b *testing.B) {
 	rng := tensor.NewRNG(1)
 	net := nn.NewSequential(nn.NewLinear(784, 256, true, rng), &activation.ReLULayer{},
 		nn.NewLinear(256, 256, true, rng), &activation.ReLULayer{}, nn.NewLinear(256, 10, true, rng))
-	m, err := train.FromNet(net, []int{784}, "cross_entropy", nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	q, err := Model(m)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, batch := range []int{1, 1024} {
-		x := tensor.Zeros(batch, 784)
-		for i := range x.Data() {
-			x.Data()[i] = float32(i%255) / 255
-		}
-		for _, c := range []struct {
-			name string
-			m    *train.Model
-		}{{"float32", m}, {"int8", q}} {
-			b.Run(fmt.Sprintf("%s/b%d", c.name, batch), func(b *testing.B) {
-				b.ReportAllocs()
-				for b.Loop() {
-					if _, err := c.m.Predict(x); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.ReportMetric(float64(batch)*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
-			})
-		}
-	}
+	benchPredict(b, net, []int{784})
 }
 
 // BenchmarkPredictCNN runs Predict on the MNIST CNN of
@@ -58,7 +31,13 @@ func BenchmarkPredictCNN(b *testing.B) {
 	pool := func() nn.Layer { return nn.NewMaxPool2d(2) }
 	net := nn.NewSequential(c1, &activation.ReLULayer{}, pool(), c2, &activation.ReLULayer{}, pool(),
 		&nn.Flatten{}, nn.NewLinear(3136, 128, true, rng), &activation.ReLULayer{}, nn.NewLinear(128, 10, true, rng))
-	m, err := train.FromNet(net, []int{1, 28, 28}, "cross_entropy", nil)
+	benchPredict(b, net, []int{1, 28, 28})
+}
+
+// benchPredict runs Predict on net, float32 and quantized, one sample at
+// a time (latency) and 1024 at a time (throughput).
+func benchPredict(b *testing.B, net *nn.Sequential, in []int) {
+	m, err := train.FromNet(net, in, "cross_entropy", nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -67,7 +46,7 @@ func BenchmarkPredictCNN(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, batch := range []int{1, 1024} {
-		x := tensor.Zeros(batch, 784)
+		x := tensor.Zeros(batch, nn.Size(in))
 		for i := range x.Data() {
 			x.Data()[i] = float32(i%255) / 255
 		}

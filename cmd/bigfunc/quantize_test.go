@@ -21,29 +21,7 @@ func TestQuantizeEndToEnd(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "quantized int8") || !strings.Contains(out, "(int8 buffer)") || !strings.Contains(out, "linear_int8") {
 		t.Fatalf("inspect: exit %d: %s %s", code, out, errs)
 	}
-	csv := filepath.Join(dir, "iris.csv")
-	_, p32, _ := runCLI(t, "predict", "--model", model, "--input", csv)
-	code, p8, errs := runCLI(t, "predict", "--model", m8, "--input", csv)
-	if code != 0 {
-		t.Fatalf("predict: %s", errs)
-	}
-	a, b := strings.Split(p32, "\n"), strings.Split(p8, "\n")
-	if len(a) != len(b) || len(a) < 100 {
-		t.Fatalf("predict: %d rows from float32, %d from int8", len(a), len(b))
-	}
-	differ := 0
-	for i := range a {
-		if a[i] != b[i] {
-			differ++
-		}
-	}
-	if differ > 3 {
-		t.Errorf("int8 predicts %d of %d rows differently from float32", differ, len(a)-2)
-	}
-	code, out, errs = runCLI(t, "eval", "--model", m8, "--data", csv)
-	if code != 0 || !strings.Contains(out, "accuracy  0.9") {
-		t.Errorf("eval: exit %d: %s %s", code, out, errs)
-	}
+	predictsLikeFloat32(t, model, m8, filepath.Join(dir, "iris.csv"))
 	spec := filepath.Join(dir, "init8.yaml")
 	src := strings.Replace(irisSpec, "train: {", "train: {init: iris8.safetensors, ", 1)
 	if err := os.WriteFile(spec, []byte(src), 0o644); err != nil {
@@ -127,7 +105,13 @@ func TestQuantizeCNNEndToEnd(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "conv2d_int8") || !strings.Contains(out, "linear_int8") || !strings.Contains(out, "quantized int8") {
 		t.Fatalf("inspect: exit %d: %s %s", code, out, errs)
 	}
-	csv := filepath.Join(dir, "iris.csv")
+	predictsLikeFloat32(t, model, m8, filepath.Join(dir, "iris.csv"))
+}
+
+// predictsLikeFloat32 checks that the int8 model m8 predicts the rows of
+// csv as the float32 model does, but for at most 3, and scores above 90 %.
+func predictsLikeFloat32(t *testing.T, model, m8, csv string) {
+	t.Helper()
 	_, p32, _ := runCLI(t, "predict", "--model", model, "--input", csv)
 	code, p8, errs := runCLI(t, "predict", "--model", m8, "--input", csv)
 	if code != 0 {
@@ -146,7 +130,7 @@ func TestQuantizeCNNEndToEnd(t *testing.T) {
 	if differ > 3 {
 		t.Errorf("int8 predicts %d of %d rows differently from float32", differ, len(a)-2)
 	}
-	code, out, errs = runCLI(t, "eval", "--model", m8, "--data", csv)
+	code, out, errs := runCLI(t, "eval", "--model", m8, "--data", csv)
 	if code != 0 || !strings.Contains(out, "accuracy  0.9") {
 		t.Errorf("eval: exit %d: %s %s", code, out, errs)
 	}
