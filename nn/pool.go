@@ -47,86 +47,316 @@ func (p *MaxPool2d) OutShape(in []int) ([]int, error) {
 	return poolShape("max_pool2d", in, p.KernelSize, p.Stride, p.Padding, p.Dilation, p.CeilMode)
 }
 
-// Fuse returns a kernel that keeps each output's argmax for the backward
-// pass.
+// Fuse returns the kernel. Its forward pass keeps nothing but the
+// output: the backward pass finds each window's maximum again in x by
+// the bits y holds, which costs less than storing the argmax.
 func (p *MaxPool2d) Fuse(in []int, rows int) Kernel {
 	out, err := p.OutShape(in)
 	if err != nil {
 		return nil
 	}
-	k := &maxPoolKernel{p: p, c: in[0], h: in[1], w: in[2], oh: out[1], ow: out[2]}
+	k := &maxPoolKernel{c: in[0], h: in[1], w: in[2], oh: out[1], ow: out[2], dh: p.Dilation[0], dw: p.Dilation[1]}
 	k.rows = maxWindows(in[1], out[1], p.KernelSize[0], p.Stride[0], p.Padding[0], p.Dilation[0])
 	k.cols = maxWindows(in[2], out[2], p.KernelSize[1], p.Stride[1], p.Padding[1], p.Dilation[1])
-	k.arg = make([]int32, rows*Size(out))
+	switch {
+	case k.dh == 1 && k.dw == 1 && tiles(k.rows, 2, 2) && tiles(k.cols, 2, 2):
+		k.geom = poolTile2
+	case k.dh == 1 && k.dw == 1 && p.KernelSize == [2]int{3, 3} && p.Stride == [2]int{2, 2}:
+		k.geom = poolK3S2
+	}
 	return k
 }
 
+// Window geometries with a loop of their own; the rest take the general
+// one.
+const (
+	poolGeneral = iota
+	poolTile2   // 2×2 windows tiling the input from its corner (kernel 2, stride 2, no padding)
+	poolK3S2    // 3×3 windows at stride 2 (ResNet's stem pool), clipped at the borders
+)
+
+// tiles reports whether window i is [i·s, i·s+k) for every i: whole
+// windows, no padding.
+func tiles(ws []window, k, s int) bool {
+	for i, w := range ws {
+		if w.start != i*s || w.end != i*s+k {
+			return false
+		}
+	}
+	return true
+}
+
 type maxPoolKernel struct {
-	p               *MaxPool2d
 	c, h, w, oh, ow int
+	dh, dw          int // dilation
 	rows, cols      []window
-	arg             []int32 // index within its input plane of each output's maximum
+	geom            int
+
+	// The loop in flight, shared among goroutines one input plane at a
+	// time: planes are independent, so the result does not depend on
+	// how many share it.
+	job          forJob
+	back         bool
+	x, y, dx, dy []float32
 }
 
 func (k *maxPoolKernel) Forward(y, x []float32, n int, _ Mode) {
-	p := k.p
+	k.back, k.x, k.y = false, x, y
+	k.job.parallelFor(k, n*k.c, n*k.c*(k.h*k.w+k.oh*k.ow))
+	k.x, k.y = nil, nil
+}
+
+func (k *maxPoolKernel) Backward(dx, dy, x, y []float32, n int) {
+	if dx == nil {
+		return
+	}
+	k.back, k.x, k.y, k.dx, k.dy = true, x, y, dx, dy
+	k.job.parallelFor(k, n*k.c, n*k.c*(2*k.h*k.w+2*k.oh*k.ow))
+	k.x, k.y, k.dx, k.dy = nil, nil, nil, nil
+}
+
+// run does input plane i of the pass in flight.
+func (k *maxPoolKernel) run(i int) {
 	hw, ohw := k.h*k.w, k.oh*k.ow
-	dh, dw := p.Dilation[0], p.Dilation[1]
-	for plane := range n * k.c {
-		in := x[plane*hw : (plane+1)*hw]
-		out := y[plane*ohw : (plane+1)*ohw]
-		arg := k.arg[plane*ohw : (plane+1)*ohw]
-		for oh, r := range k.rows {
-			for ow, c := range k.cols {
-				o := oh*k.ow + ow
-				if r.start >= r.end || c.start >= c.end {
-					// Dilation can step a window over the whole input
-					// (kernel 2, dilation 2, padding 1 on one row):
-					// nothing to take the maximum of, and no gradient.
-					out[o], arg[o] = float32(math.Inf(-1)), -1
-					continue
-				}
-				// PyTorch's rule: strictly greater, or NaN, replaces, so
-				// the first maximum wins and NaN propagates.
-				// The selection is done on bits, without a branch: on
-				// real data "is this the new maximum" is a coin toss that
-				// a branch predictor loses half the time.
-				at := int32(r.start*k.w + c.start)
-				best := math.Float32bits(in[at])
-				if r.end-r.start == 2 && c.end-c.start == 2 && dh == 1 && dw == 1 {
-					// The common 2×2 window, unrolled.
-					i, w := at, int32(k.w)
-					q := in[i : i+w+2]
-					best, at = pick(best, at, q[1], i+1)
-					best, at = pick(best, at, q[w], i+w)
-					best, at = pick(best, at, q[w+1], i+w+1)
-					out[o], arg[o] = math.Float32frombits(best), at
-					continue
-				}
-				for ih := r.start; ih < r.end; ih += dh {
-					row := ih * k.w
-					for iw := c.start; iw < c.end; iw += dw {
-						best, at = pick(best, at, in[row+iw], int32(row+iw))
-					}
-				}
-				out[o], arg[o] = math.Float32frombits(best), at
-			}
+	in := k.x[i*hw : (i+1)*hw]
+	out := k.y[i*ohw : (i+1)*ohw]
+	if !k.back {
+		switch k.geom {
+		case poolTile2:
+			k.forwardTile2(out, in)
+		case poolK3S2:
+			k.forwardK3S2(out, in)
+		default:
+			k.forwardGeneral(out, in)
+		}
+		return
+	}
+	d := k.dx[i*hw : (i+1)*hw]
+	g := k.dy[i*ohw : (i+1)*ohw]
+	switch k.geom {
+	case poolTile2:
+		k.backwardTile2(d, g, out, in)
+	case poolK3S2:
+		k.backwardK3S2(d, g, out, in)
+	default:
+		k.backwardGeneral(d, g, out, in)
+	}
+}
+
+// Max pooling follows PyTorch's rule: scanning a window in row-major
+// order, a value replaces the maximum so far when it is greater or NaN.
+// So the first maximum wins (of equal values, and of 0 and −0), and the
+// last NaN. The rule is associative, so a window may be folded row by
+// row. The output holds the winner's bits, which the backward pass looks
+// for again: the first element with those bits, or the last one when
+// they are a NaN's.
+
+// step returns v's bits if v replaces the maximum so far, best (as bits),
+// by PyTorch's rule: v is greater, or NaN. It selects without a branch:
+// on real data "is this the new maximum" is a coin toss that a branch
+// predictor loses half the time.
+func step(best uint32, v float32) uint32 {
+	// v > best and v ≠ v exclude each other, so != is their "or".
+	// (An if around the assignment compiles to a branch; a mask does
+	// not.)
+	var mask uint32
+	if (v > math.Float32frombits(best)) != (v != v) {
+		mask = ^uint32(0)
+	}
+	return best ^ (best^math.Float32bits(v))&mask
+}
+
+// eqMask returns −1 (all bits set) if a == b, else 0.
+func eqMask(a, b uint32) int {
+	return -int((uint64(a^b) - 1) >> 63)
+}
+
+// isNaNBits reports whether b is a float32 NaN's bits.
+func isNaNBits(b uint32) bool { return b&0x7fffffff > 0x7f800000 }
+
+// forwardTile2 pools one plane in 2×2 windows at stride 2.
+func (k *maxPoolKernel) forwardTile2(out, in []float32) {
+	w := k.w
+	for oh := range k.oh {
+		r0 := in[2*oh*w : 2*oh*w+2*k.ow]
+		r1 := in[(2*oh+1)*w : (2*oh+1)*w+2*k.ow]
+		o := out[oh*k.ow : (oh+1)*k.ow]
+		for ow := range o {
+			a, b := r0[2*ow], r0[2*ow+1]
+			c, d := r1[2*ow], r1[2*ow+1]
+			best := step(step(step(math.Float32bits(a), b), c), d)
+			o[ow] = math.Float32frombits(best)
 		}
 	}
 }
 
-// pick returns v and i if v replaces the maximum so far, best (as bits)
-// at index at, by PyTorch's rule: v is greater, or NaN.
-func pick(best uint32, at int32, v float32, i int32) (uint32, int32) {
-	// v > best and v ≠ v exclude each other, so != is their "or".
-	take := (v > math.Float32frombits(best)) != (v != v)
-	var mask int32
-	if take {
-		mask = -1
+// backwardTile2 adds each output's gradient to its window's maximum.
+func (k *maxPoolKernel) backwardTile2(d, g, out, in []float32) {
+	w := k.w
+	for oh := range k.oh {
+		r0 := in[2*oh*w : 2*oh*w+2*k.ow]
+		r1 := in[(2*oh+1)*w : (2*oh+1)*w+2*k.ow]
+		o := out[oh*k.ow : (oh+1)*k.ow]
+		gr := g[oh*k.ow : (oh+1)*k.ow]
+		base := 2 * oh * w
+		for ow, m := range o {
+			mb := math.Float32bits(m)
+			a, b := math.Float32bits(r0[2*ow]), math.Float32bits(r0[2*ow+1])
+			c, e := math.Float32bits(r1[2*ow]), math.Float32bits(r1[2*ow+1])
+			var at int
+			if !isNaNBits(mb) {
+				// The first of a, b, c, e with m's bits, selected by
+				// masks: the compiler branches on an if here.
+				at = w + 1
+				at ^= (at ^ w) & eqMask(c, mb)
+				at ^= (at ^ 1) & eqMask(b, mb)
+				at &^= eqMask(a, mb)
+			} else {
+				// The last NaN with those bits: rare, so a branch is
+				// fine.
+				switch mb {
+				case e:
+					at = w + 1
+				case c:
+					at = w
+				case b:
+					at = 1
+				}
+			}
+			d[base+2*ow+at] += gr[ow]
+		}
 	}
-	best ^= (best ^ math.Float32bits(v)) & uint32(mask)
-	at ^= (at ^ i) & mask
-	return best, at
+}
+
+// forwardK3S2 pools one plane in 3×3 windows at stride 2: whole windows
+// by an unrolled fold, those clipped by the padding by the general one.
+func (k *maxPoolKernel) forwardK3S2(out, in []float32) {
+	w := k.w
+	for oh, r := range k.rows {
+		o := out[oh*k.ow : (oh+1)*k.ow]
+		if r.end-r.start != 3 {
+			for ow, c := range k.cols {
+				o[ow] = math.Float32frombits(k.fold(in, r, c))
+			}
+			continue
+		}
+		r0 := in[r.start*w : (r.start+1)*w]
+		r1 := in[(r.start+1)*w : (r.start+2)*w]
+		r2 := in[(r.start+2)*w : (r.start+3)*w]
+		for ow, c := range k.cols {
+			if c.end-c.start != 3 {
+				o[ow] = math.Float32frombits(k.fold(in, r, c))
+				continue
+			}
+			j := c.start
+			q0, q1, q2 := r0[j:j+3], r1[j:j+3], r2[j:j+3]
+			best := step(step(math.Float32bits(q0[0]), q0[1]), q0[2])
+			best = step(step(step(best, q1[0]), q1[1]), q1[2])
+			best = step(step(step(best, q2[0]), q2[1]), q2[2])
+			o[ow] = math.Float32frombits(best)
+		}
+	}
+}
+
+// backwardK3S2 adds each output's gradient to its window's maximum, in
+// output order as the general loop does, so overlapping windows add up
+// in the same order.
+func (k *maxPoolKernel) backwardK3S2(d, g, out, in []float32) {
+	w := k.w
+	for oh, r := range k.rows {
+		o := out[oh*k.ow : (oh+1)*k.ow]
+		gr := g[oh*k.ow : (oh+1)*k.ow]
+		if r.end-r.start != 3 {
+			for ow, c := range k.cols {
+				if at := k.argmax(in, r, c, math.Float32bits(o[ow])); at >= 0 {
+					d[at] += gr[ow]
+				}
+			}
+			continue
+		}
+		for ow, c := range k.cols {
+			mb := math.Float32bits(o[ow])
+			if c.end-c.start != 3 || isNaNBits(mb) {
+				if at := k.argmax(in, r, c, mb); at >= 0 {
+					d[at] += gr[ow]
+				}
+				continue
+			}
+			// The first of the nine with m's bits: scanned backwards,
+			// each match moves the answer earlier, without a branch.
+			base := r.start*w + c.start
+			q0 := in[base : base+3]
+			q1 := in[base+w : base+w+3]
+			q2 := in[base+2*w : base+2*w+3]
+			at := 2*w + 2
+			at ^= (at ^ (2*w + 1)) & eqMask(math.Float32bits(q2[1]), mb)
+			at ^= (at ^ (2 * w)) & eqMask(math.Float32bits(q2[0]), mb)
+			at ^= (at ^ (w + 2)) & eqMask(math.Float32bits(q1[2]), mb)
+			at ^= (at ^ (w + 1)) & eqMask(math.Float32bits(q1[1]), mb)
+			at ^= (at ^ w) & eqMask(math.Float32bits(q1[0]), mb)
+			at ^= (at ^ 2) & eqMask(math.Float32bits(q0[2]), mb)
+			at ^= (at ^ 1) & eqMask(math.Float32bits(q0[1]), mb)
+			at &^= eqMask(math.Float32bits(q0[0]), mb)
+			d[base+at] += gr[ow]
+		}
+	}
+}
+
+// fold returns the bits of the maximum of window (r, c) of the plane in
+// by PyTorch's rule, or −Inf's for a window that dilation steps over the
+// whole input (PyTorch reads out of bounds there).
+func (k *maxPoolKernel) fold(in []float32, r, c window) uint32 {
+	if r.start >= r.end || c.start >= c.end {
+		return math.Float32bits(float32(math.Inf(-1)))
+	}
+	best := math.Float32bits(in[r.start*k.w+c.start])
+	for ih := r.start; ih < r.end; ih += k.dh {
+		row := in[ih*k.w : ih*k.w+c.end]
+		for iw := c.start; iw < c.end; iw += k.dw {
+			best = step(best, row[iw])
+		}
+	}
+	return best
+}
+
+// argmax returns the index within the plane in of the element of window
+// (r, c) that won it with bits mb, or −1 for an empty window.
+func (k *maxPoolKernel) argmax(in []float32, r, c window, mb uint32) int {
+	if r.start >= r.end || c.start >= c.end {
+		return -1
+	}
+	nan := isNaNBits(mb)
+	at := -1
+	for ih := r.start; ih < r.end; ih += k.dh {
+		for iw := c.start; iw < c.end; iw += k.dw {
+			if math.Float32bits(in[ih*k.w+iw]) == mb {
+				if !nan {
+					return ih*k.w + iw
+				}
+				at = ih*k.w + iw
+			}
+		}
+	}
+	return at
+}
+
+func (k *maxPoolKernel) forwardGeneral(out, in []float32) {
+	for oh, r := range k.rows {
+		for ow, c := range k.cols {
+			out[oh*k.ow+ow] = math.Float32frombits(k.fold(in, r, c))
+		}
+	}
+}
+
+func (k *maxPoolKernel) backwardGeneral(d, g, out, in []float32) {
+	for oh, r := range k.rows {
+		for ow, c := range k.cols {
+			o := oh*k.ow + ow
+			if at := k.argmax(in, r, c, math.Float32bits(out[o])); at >= 0 {
+				d[at] += g[o]
+			}
+		}
+	}
 }
 
 // maxWindows returns the windows of out outputs over an axis of size in,
@@ -142,22 +372,6 @@ func maxWindows(in, out, k, s, p, d int) []window {
 		ws[i] = window{start: a, end: b}
 	}
 	return ws
-}
-
-func (k *maxPoolKernel) Backward(dx, dy, _, _ []float32, n int) {
-	if dx == nil {
-		return
-	}
-	hw, ohw := k.h*k.w, k.oh*k.ow
-	for plane := range n * k.c {
-		d := dx[plane*hw : (plane+1)*hw]
-		g := dy[plane*ohw : (plane+1)*ohw]
-		for i, at := range k.arg[plane*ohw : (plane+1)*ohw] {
-			if at >= 0 {
-				d[at] += g[i]
-			}
-		}
-	}
 }
 
 // AvgPool2d averages each window of a feature map, as torch.nn.AvgPool2d:
