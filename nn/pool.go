@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/bigfunc/bigfunc/autograd"
+	"github.com/bigfunc/bigfunc/internal/kernel"
 	"github.com/bigfunc/bigfunc/tensor"
 )
 
@@ -178,15 +179,7 @@ func isNaNBits(b uint32) bool { return b&0x7fffffff > 0x7f800000 }
 func (k *maxPoolKernel) forwardTile2(out, in []float32) {
 	w := k.w
 	for oh := range k.oh {
-		r0 := in[2*oh*w : 2*oh*w+2*k.ow]
-		r1 := in[(2*oh+1)*w : (2*oh+1)*w+2*k.ow]
-		o := out[oh*k.ow : (oh+1)*k.ow]
-		for ow := range o {
-			a, b := r0[2*ow], r0[2*ow+1]
-			c, d := r1[2*ow], r1[2*ow+1]
-			best := step(step(step(math.Float32bits(a), b), c), d)
-			o[ow] = math.Float32frombits(best)
-		}
+		kernel.MaxPool2Row(out[oh*k.ow:(oh+1)*k.ow], in[2*oh*w:(2*oh+1)*w], in[(2*oh+1)*w:(2*oh+2)*w])
 	}
 }
 
