@@ -3,6 +3,7 @@ package nn_test
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"testing"
 
 	"github.com/bigfunc/bigfunc/autograd"
@@ -167,5 +168,147 @@ func TestMaxPoolNaN(t *testing.T) {
 	y.Backward()
 	if got := fmt.Sprint(x.Grad.Data()); got != "[0 0 0 1]" {
 		t.Errorf("dx = %s, want [0 0 0 1]", got)
+	}
+}
+
+// naiveMaxPool is PyTorch's max pooling loop for one sample plane by
+// plane: each window scanned in row-major order from −Inf, a value
+// replacing the maximum when greater or NaN, the index starting at the
+// window's first element inside the input; −1 for a window with no
+// element in the input.
+func naiveMaxPool(x []float32, c, h, w int, p *nn.MaxPool2d, oh, ow int) ([]float32, []int) {
+	y := make([]float32, c*oh*ow)
+	arg := make([]int, c*oh*ow)
+	for ch := range c {
+		for i := range oh {
+			for j := range ow {
+				m, at := float32(math.Inf(-1)), -1
+				for ki := range p.KernelSize[0] {
+					ih := i*p.Stride[0] - p.Padding[0] + ki*p.Dilation[0]
+					if ih < 0 || ih >= h {
+						continue
+					}
+					for kj := range p.KernelSize[1] {
+						iw := j*p.Stride[1] - p.Padding[1] + kj*p.Dilation[1]
+						if iw < 0 || iw >= w {
+							continue
+						}
+						v := x[ch*h*w+ih*w+iw]
+						if at < 0 {
+							at = ch*h*w + ih*w + iw
+						}
+						if v > m || v != v {
+							m, at = v, ch*h*w+ih*w+iw
+						}
+					}
+				}
+				y[ch*oh*ow+i*ow+j], arg[ch*oh*ow+i*ow+j] = m, at
+			}
+		}
+	}
+	return y, arg
+}
+
+// TestMaxPoolMatchesNaive runs the pooling loops (the 2×2 and 3×3
+// stride-2 ones and the general one) against naiveMaxPool on inputs
+// drawn from a small set of values, so that windows hold ties, −0
+// against 0, −Inf and NaNs of two payloads, and checks outputs and
+// gradients bit for bit, the gradients added to a dx that is not zero.
+func TestMaxPoolMatchesNaive(t *testing.T) {
+	set := []float32{0, float32(math.Copysign(0, -1)), 1, -1, 2, 0.5, float32(math.Inf(-1)),
+		math.Float32frombits(0x7fc00001), math.Float32frombits(0xffc00002)}
+	mp := func(k, s, p, d int, ceil bool) *nn.MaxPool2d {
+		return &nn.MaxPool2d{KernelSize: [2]int{k, k}, Stride: [2]int{s, s}, Padding: [2]int{p, p}, Dilation: [2]int{d, d}, CeilMode: ceil}
+	}
+	cases := []struct {
+		p  *nn.MaxPool2d
+		in []int
+	}{
+		{mp(2, 2, 0, 1, false), []int{3, 28, 28}},
+		{mp(2, 2, 0, 1, false), []int{2, 14, 14}},
+		{mp(2, 2, 0, 1, false), []int{2, 7, 9}},
+		{mp(2, 2, 0, 1, true), []int{2, 6, 8}},
+		{mp(2, 2, 0, 1, true), []int{2, 7, 5}},
+		{mp(3, 2, 1, 1, false), []int{2, 28, 28}},
+		{mp(3, 2, 1, 1, true), []int{2, 7, 6}},
+		{mp(3, 2, 0, 1, false), []int{2, 9, 10}},
+		{mp(3, 1, 1, 2, false), []int{2, 6, 7}},
+		{&nn.MaxPool2d{KernelSize: [2]int{3, 2}, Stride: [2]int{2, 1}, Padding: [2]int{1, 1}, Dilation: [2]int{2, 1}, CeilMode: true}, []int{2, 7, 5}},
+	}
+	rng := tensor.NewRNG(5)
+	for _, c := range cases {
+		const n = 3
+		out, err := c.p.OutShape(c.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		per, perOut := nn.Size(c.in), nn.Size(out)
+		x := make([]float32, n*per)
+		for i := range x {
+			// Mostly finite values, so NaN does not fill every window.
+			x[i] = set[rng.Intn(len(set))]
+			if rng.Intn(4) != 0 {
+				x[i] = set[rng.Intn(6)]
+			}
+		}
+		dy := make([]float32, n*perOut)
+		for i := range dy {
+			dy[i] = float32(rng.Intn(1000)) / 8
+		}
+		dx0 := make([]float32, len(x))
+		for i := range dx0 {
+			dx0[i] = float32(rng.Intn(100)) / 16
+		}
+		k := nn.Fuse(c.p, c.in, n)
+		y := make([]float32, n*perOut)
+		dx := append([]float32(nil), dx0...)
+		k.Forward(y, x, n, nn.Train(nil))
+		k.Backward(dx, dy, x, y, n)
+		want := append([]float32(nil), dx0...)
+		for s := range n {
+			wy, arg := naiveMaxPool(x[s*per:(s+1)*per], c.in[0], c.in[1], c.in[2], c.p, out[1], out[2])
+			for i, v := range wy {
+				if got := y[s*perOut+i]; math.Float32bits(got) != math.Float32bits(v) {
+					t.Fatalf("%v on %v: y[%d] = %v (%#x), want %v (%#x)", c.p.Describe().Config, c.in, s*perOut+i, got, math.Float32bits(got), v, math.Float32bits(v))
+				}
+				if arg[i] >= 0 {
+					want[s*per+arg[i]] += dy[s*perOut+i]
+				}
+			}
+		}
+		for i := range want {
+			if math.Float32bits(dx[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%v on %v: dx[%d] = %v, want %v", c.p.Describe().Config, c.in, i, dx[i], want[i])
+			}
+		}
+	}
+}
+
+// TestMaxPoolThreads checks that sharing planes among goroutines changes
+// no bit of the output or the gradient (run it with -race too).
+func TestMaxPoolThreads(t *testing.T) {
+	const n = 16
+	in := []int{8, 28, 28}
+	x := tensor.Randn(tensor.NewRNG(7), n*nn.Size(in)).Data()
+	dy := tensor.Randn(tensor.NewRNG(8), n*8*14*14).Data()
+	run := func(procs int) ([]float32, []float32) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		k := nn.Fuse(nn.NewMaxPool2d(2), in, n)
+		y, dx := make([]float32, len(dy)), make([]float32, len(x))
+		k.Forward(y, x, n, nn.Eval)
+		k.Backward(dx, dy, x, y, n)
+		return y, dx
+	}
+	y1, dx1 := run(1)
+	y4, dx4 := run(4)
+	for i := range y1 {
+		if math.Float32bits(y1[i]) != math.Float32bits(y4[i]) {
+			t.Fatalf("y[%d] = %v on 4 threads, %v on 1", i, y4[i], y1[i])
+		}
+	}
+	for i := range dx1 {
+		if math.Float32bits(dx1[i]) != math.Float32bits(dx4[i]) {
+			t.Fatalf("dx[%d] = %v on 4 threads, %v on 1", i, dx4[i], dx1[i])
+		}
 	}
 }
