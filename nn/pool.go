@@ -48,9 +48,14 @@ func (p *MaxPool2d) OutShape(in []int) ([]int, error) {
 	return poolShape("max_pool2d", in, p.KernelSize, p.Stride, p.Padding, p.Dilation, p.CeilMode)
 }
 
-// Fuse returns the kernel. Its forward pass keeps nothing but the
-// output: the backward pass finds each window's maximum again in x by
-// the bits y holds, which costs less than storing the argmax.
+// Fuse returns the kernel. Where windows do not overlap, its forward
+// pass keeps nothing but the output: the backward pass finds each
+// window's maximum again in x by the bits y holds, which costs less than
+// storing the argmax. Where they overlap (stride below the dilated
+// kernel), finding the winner again among inputs shared by several
+// windows costs more than reading a stored index, so a training-mode
+// forward pass records each winner's index in a buffer the kernel owns,
+// sized here for rows samples; inference records none.
 func (p *MaxPool2d) Fuse(in []int, rows int) Kernel {
 	out, err := p.OutShape(in)
 	if err != nil {
@@ -59,6 +64,9 @@ func (p *MaxPool2d) Fuse(in []int, rows int) Kernel {
 	k := &maxPoolKernel{c: in[0], h: in[1], w: in[2], oh: out[1], ow: out[2], dh: p.Dilation[0], dw: p.Dilation[1]}
 	k.rows = maxWindows(in[1], out[1], p.KernelSize[0], p.Stride[0], p.Padding[0], p.Dilation[0])
 	k.cols = maxWindows(in[2], out[2], p.KernelSize[1], p.Stride[1], p.Padding[1], p.Dilation[1])
+	if (p.KernelSize[0]-1)*p.Dilation[0]+1 > p.Stride[0] || (p.KernelSize[1]-1)*p.Dilation[1]+1 > p.Stride[1] {
+		k.arg = make([]int32, rows*k.c*k.oh*k.ow)
+	}
 	switch {
 	case k.dh == 1 && k.dw == 1 && tiles(k.rows, 2, 2) && tiles(k.cols, 2, 2):
 		k.geom = poolTile2
@@ -99,9 +107,22 @@ type maxPoolKernel struct {
 	job          forJob
 	back         bool
 	x, y, dx, dy []float32
+
+	// arg holds, for overlapping windows, each output's winner as an
+	// index within its input plane (−1 for an empty window), written by
+	// a training-mode forward pass; argSet says whether the latest
+	// forward pass wrote it, so a backward pass after an inference one
+	// finds the winners again instead.
+	arg    []int32
+	argSet bool
 }
 
-func (k *maxPoolKernel) Forward(y, x []float32, n int, _ Mode) {
+func (k *maxPoolKernel) Forward(y, x []float32, n int, m Mode) {
+	k.argSet = m.Train && k.arg != nil
+	if k.argSet && len(k.arg) < n*k.c*k.oh*k.ow {
+		// More samples than Fuse was told of: rare, so grow.
+		k.arg = make([]int32, n*k.c*k.oh*k.ow)
+	}
 	k.back, k.x, k.y = false, x, y
 	k.job.parallelFor(k, n*k.c, n*k.c*(k.h*k.w+k.oh*k.ow))
 	k.x, k.y = nil, nil
@@ -121,12 +142,20 @@ func (k *maxPoolKernel) run(i int) {
 	hw, ohw := k.h*k.w, k.oh*k.ow
 	in := k.x[i*hw : (i+1)*hw]
 	out := k.y[i*ohw : (i+1)*ohw]
+	var arg []int32
+	if k.argSet {
+		arg = k.arg[i*ohw : (i+1)*ohw]
+	}
 	if !k.back {
-		switch k.geom {
-		case poolTile2:
+		switch {
+		case k.geom == poolTile2:
 			k.forwardTile2(out, in)
-		case poolK3S2:
+		case k.geom == poolK3S2 && arg != nil:
+			k.forwardK3S2Arg(out, arg, in)
+		case k.geom == poolK3S2:
 			k.forwardK3S2(out, in)
+		case arg != nil:
+			k.forwardGeneralArg(out, arg, in)
 		default:
 			k.forwardGeneral(out, in)
 		}
@@ -134,10 +163,18 @@ func (k *maxPoolKernel) run(i int) {
 	}
 	d := k.dx[i*hw : (i+1)*hw]
 	g := k.dy[i*ohw : (i+1)*ohw]
-	switch k.geom {
-	case poolTile2:
+	switch {
+	case arg != nil:
+		// In output order, as the loops below: overlapping windows add
+		// to a shared input in the same order.
+		for o, at := range arg {
+			if at >= 0 {
+				d[at] += g[o]
+			}
+		}
+	case k.geom == poolTile2:
 		k.backwardTile2(d, g, out, in)
-	case poolK3S2:
+	case k.geom == poolK3S2:
 		k.backwardK3S2(d, g, out, in)
 	default:
 		k.backwardGeneral(d, g, out, in)
@@ -165,6 +202,17 @@ func step(best uint32, v float32) uint32 {
 		mask = ^uint32(0)
 	}
 	return best ^ (best^math.Float32bits(v))&mask
+}
+
+// stepAt is step carrying the winner's index: it returns v's bits and i
+// if v (as bits) replaces best, else best and at.
+func stepAt(best uint32, at int32, v uint32, i int32) (uint32, int32) {
+	fv := math.Float32frombits(v)
+	var mask uint32
+	if (fv > math.Float32frombits(best)) != (fv != fv) {
+		mask = ^uint32(0)
+	}
+	return best ^ (best^v)&mask, at ^ (at^i)&int32(mask)
 }
 
 // eqMask returns −1 (all bits set) if a == b, else 0.
@@ -243,10 +291,53 @@ func (k *maxPoolKernel) forwardK3S2(out, in []float32) {
 			}
 			j := c.start
 			q0, q1, q2 := r0[j:j+3], r1[j:j+3], r2[j:j+3]
-			best := step(step(math.Float32bits(q0[0]), q0[1]), q0[2])
-			best = step(step(step(best, q1[0]), q1[1]), q1[2])
-			best = step(step(step(best, q2[0]), q2[1]), q2[2])
-			o[ow] = math.Float32frombits(best)
+			// The rule is associative: three row folds, independent of
+			// each other, then their fold, which halves the chain of
+			// dependent steps.
+			b0 := step(step(math.Float32bits(q0[0]), q0[1]), q0[2])
+			b1 := step(step(math.Float32bits(q1[0]), q1[1]), q1[2])
+			b2 := step(step(math.Float32bits(q2[0]), q2[1]), q2[2])
+			o[ow] = math.Float32frombits(step(step(b0, math.Float32frombits(b1)), math.Float32frombits(b2)))
+		}
+	}
+}
+
+// forwardK3S2Arg is forwardK3S2 that also writes each winner's index
+// within the plane to arg.
+func (k *maxPoolKernel) forwardK3S2Arg(out []float32, arg []int32, in []float32) {
+	w := k.w
+	for oh, r := range k.rows {
+		o := out[oh*k.ow : (oh+1)*k.ow]
+		a := arg[oh*k.ow : (oh+1)*k.ow]
+		if r.end-r.start != 3 {
+			for ow, c := range k.cols {
+				b, at := k.foldAt(in, r, c)
+				o[ow], a[ow] = math.Float32frombits(b), at
+			}
+			continue
+		}
+		r0 := in[r.start*w : (r.start+1)*w]
+		r1 := in[(r.start+1)*w : (r.start+2)*w]
+		r2 := in[(r.start+2)*w : (r.start+3)*w]
+		for ow, c := range k.cols {
+			if c.end-c.start != 3 {
+				b, at := k.foldAt(in, r, c)
+				o[ow], a[ow] = math.Float32frombits(b), at
+				continue
+			}
+			j := c.start
+			q0, q1, q2 := r0[j:j+3], r1[j:j+3], r2[j:j+3]
+			i0 := int32(r.start*w + j)
+			i1, i2 := i0+int32(w), i0+2*int32(w)
+			b0, a0 := stepAt(math.Float32bits(q0[0]), i0, math.Float32bits(q0[1]), i0+1)
+			b0, a0 = stepAt(b0, a0, math.Float32bits(q0[2]), i0+2)
+			b1, a1 := stepAt(math.Float32bits(q1[0]), i1, math.Float32bits(q1[1]), i1+1)
+			b1, a1 = stepAt(b1, a1, math.Float32bits(q1[2]), i1+2)
+			b2, a2 := stepAt(math.Float32bits(q2[0]), i2, math.Float32bits(q2[1]), i2+1)
+			b2, a2 = stepAt(b2, a2, math.Float32bits(q2[2]), i2+2)
+			b0, a0 = stepAt(b0, a0, b1, a1)
+			b0, a0 = stepAt(b0, a0, b2, a2)
+			o[ow], a[ow] = math.Float32frombits(b0), a0
 		}
 	}
 }
@@ -312,6 +403,23 @@ func (k *maxPoolKernel) fold(in []float32, r, c window) uint32 {
 	return best
 }
 
+// foldAt is fold that also returns the winner's index within the plane,
+// or −1 for an empty window.
+func (k *maxPoolKernel) foldAt(in []float32, r, c window) (uint32, int32) {
+	if r.start >= r.end || c.start >= c.end {
+		return math.Float32bits(float32(math.Inf(-1))), -1
+	}
+	at := int32(r.start*k.w + c.start)
+	best := math.Float32bits(in[at])
+	for ih := r.start; ih < r.end; ih += k.dh {
+		for iw := c.start; iw < c.end; iw += k.dw {
+			i := int32(ih*k.w + iw)
+			best, at = stepAt(best, at, math.Float32bits(in[i]), i)
+		}
+	}
+	return best, at
+}
+
 // argmax returns the index within the plane in of the element of window
 // (r, c) that won it with bits mb, or −1 for an empty window.
 func (k *maxPoolKernel) argmax(in []float32, r, c window, mb uint32) int {
@@ -337,6 +445,15 @@ func (k *maxPoolKernel) forwardGeneral(out, in []float32) {
 	for oh, r := range k.rows {
 		for ow, c := range k.cols {
 			out[oh*k.ow+ow] = math.Float32frombits(k.fold(in, r, c))
+		}
+	}
+}
+
+func (k *maxPoolKernel) forwardGeneralArg(out []float32, arg []int32, in []float32) {
+	for oh, r := range k.rows {
+		for ow, c := range k.cols {
+			b, at := k.foldAt(in, r, c)
+			out[oh*k.ow+ow], arg[oh*k.ow+ow] = math.Float32frombits(b), at
 		}
 	}
 }

@@ -213,7 +213,11 @@ func naiveMaxPool(x []float32, c, h, w int, p *nn.MaxPool2d, oh, ow int) ([]floa
 // stride-2 ones and the general one) against naiveMaxPool on inputs
 // drawn from a small set of values, so that windows hold ties, −0
 // against 0, −Inf and NaNs of two payloads, and checks outputs and
-// gradients bit for bit, the gradients added to a dx that is not zero.
+// gradients bit for bit, the gradients added to a dx that is not zero
+// (−0 included, which adding +0 would turn into +0). Each case runs in
+// training mode, where overlapping windows record their winners, in
+// evaluation mode, where they are found again, and in training mode on
+// a kernel fused for fewer samples than it is given.
 func TestMaxPoolMatchesNaive(t *testing.T) {
 	set := []float32{0, float32(math.Copysign(0, -1)), 1, -1, 2, 0.5, float32(math.Inf(-1)),
 		math.Float32frombits(0x7fc00001), math.Float32frombits(0xffc00002)}
@@ -258,27 +262,41 @@ func TestMaxPoolMatchesNaive(t *testing.T) {
 		dx0 := make([]float32, len(x))
 		for i := range dx0 {
 			dx0[i] = float32(rng.Intn(100)) / 16
+			if rng.Intn(8) == 0 {
+				dx0[i] = float32(math.Copysign(0, -1))
+			}
 		}
-		k := nn.Fuse(c.p, c.in, n)
-		y := make([]float32, n*perOut)
-		dx := append([]float32(nil), dx0...)
-		k.Forward(y, x, n, nn.Train(nil))
-		k.Backward(dx, dy, x, y, n)
 		want := append([]float32(nil), dx0...)
+		wantY := make([]float32, 0, n*perOut)
 		for s := range n {
 			wy, arg := naiveMaxPool(x[s*per:(s+1)*per], c.in[0], c.in[1], c.in[2], c.p, out[1], out[2])
-			for i, v := range wy {
-				if got := y[s*perOut+i]; math.Float32bits(got) != math.Float32bits(v) {
-					t.Fatalf("%v on %v: y[%d] = %v (%#x), want %v (%#x)", c.p.Describe().Config, c.in, s*perOut+i, got, math.Float32bits(got), v, math.Float32bits(v))
-				}
+			wantY = append(wantY, wy...)
+			for i := range wy {
 				if arg[i] >= 0 {
 					want[s*per+arg[i]] += dy[s*perOut+i]
 				}
 			}
 		}
-		for i := range want {
-			if math.Float32bits(dx[i]) != math.Float32bits(want[i]) {
-				t.Fatalf("%v on %v: dx[%d] = %v, want %v", c.p.Describe().Config, c.in, i, dx[i], want[i])
+		for _, run := range []struct {
+			name string
+			rows int
+			m    nn.Mode
+		}{{"train", n, nn.Train(nil)}, {"eval", n, nn.Eval}, {"train, fused for 1", 1, nn.Train(nil)}} {
+			k := nn.Fuse(c.p, c.in, run.rows)
+			y := make([]float32, n*perOut)
+			dx := append([]float32(nil), dx0...)
+			k.Forward(y, x, n, run.m)
+			k.Backward(dx, dy, x, y, n)
+			for i, v := range wantY {
+				if got := y[i]; math.Float32bits(got) != math.Float32bits(v) {
+					t.Fatalf("%v on %v, %s: y[%d] = %v (%#x), want %v (%#x)", c.p.Describe().Config, c.in, run.name, i, got, math.Float32bits(got), v, math.Float32bits(v))
+				}
+			}
+			for i := range want {
+				if math.Float32bits(dx[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%v on %v, %s: dx[%d] = %v (%#x), want %v (%#x)", c.p.Describe().Config, c.in, run.name,
+						i, dx[i], math.Float32bits(dx[i]), want[i], math.Float32bits(want[i]))
+				}
 			}
 		}
 	}
