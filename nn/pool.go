@@ -235,37 +235,9 @@ func (k *maxPoolKernel) forwardTile2(out, in []float32) {
 func (k *maxPoolKernel) backwardTile2(d, g, out, in []float32) {
 	w := k.w
 	for oh := range k.oh {
-		r0 := in[2*oh*w : 2*oh*w+2*k.ow]
-		r1 := in[(2*oh+1)*w : (2*oh+1)*w+2*k.ow]
-		o := out[oh*k.ow : (oh+1)*k.ow]
-		gr := g[oh*k.ow : (oh+1)*k.ow]
-		base := 2 * oh * w
-		for ow, m := range o {
-			mb := math.Float32bits(m)
-			a, b := math.Float32bits(r0[2*ow]), math.Float32bits(r0[2*ow+1])
-			c, e := math.Float32bits(r1[2*ow]), math.Float32bits(r1[2*ow+1])
-			var at int
-			if !isNaNBits(mb) {
-				// The first of a, b, c, e with m's bits, selected by
-				// masks: the compiler branches on an if here.
-				at = w + 1
-				at ^= (at ^ w) & eqMask(c, mb)
-				at ^= (at ^ 1) & eqMask(b, mb)
-				at &^= eqMask(a, mb)
-			} else {
-				// The last NaN with those bits: rare, so a branch is
-				// fine.
-				switch mb {
-				case e:
-					at = w + 1
-				case c:
-					at = w
-				case b:
-					at = 1
-				}
-			}
-			d[base+2*ow+at] += gr[ow]
-		}
+		r0, r1 := 2*oh*w, (2*oh+1)*w
+		kernel.MaxPool2RowGrad(d[r0:r0+w], d[r1:r1+w], in[r0:r0+w], in[r1:r1+w],
+			out[oh*k.ow:(oh+1)*k.ow], g[oh*k.ow:(oh+1)*k.ow])
 	}
 }
 
