@@ -35,6 +35,7 @@ ap.add_argument("--g-channels", type=int, default=64, help="the generator's chan
 ap.add_argument("--d-channels", type=int, default=32, help="the discriminator's channels at 14×14 (doubled at 7×7)")
 ap.add_argument("--d-batchnorm", action="store_true", help="batch norm after the discriminator's second convolution")
 ap.add_argument("--cosine", action="store_true", help="cosine-anneal both learning rates over the epochs, set at each epoch's start")
+ap.add_argument("--ema", type=float, default=0.0, help="save a moving average of the generator's weights with this decay, batch norm recounted (gan.ema)")
 ap.add_argument("--max-steps", type=int, default=0, help="stop training after this many steps (0: all epochs)")
 args = ap.parse_args()
 torch.set_num_threads(args.threads)
@@ -66,6 +67,7 @@ D = nn.Sequential(
 og = torch.optim.Adam(G.parameters(), lr=args.lr, betas=(0.5, 0.999))
 od = torch.optim.Adam(D.parameters(), lr=args.lr, betas=(0.5, 0.999))
 G.train(); D.train()
+average = [p.detach().clone() for p in G.parameters()] if args.ema > 0 else None
 
 
 def step(real):
@@ -79,6 +81,10 @@ def step(real):
     og.zero_grad()
     lg = F.softplus(-D(G(torch.randn(args.batch, args.latent)))).mean()
     lg.backward(); og.step()
+    if average is not None:
+        with torch.no_grad():
+            for a, p in zip(average, G.parameters()):
+                a.mul_(args.ema).add_(p, alpha=1 - args.ema)
     return ld.item(), lg.item()
 
 
@@ -146,6 +152,21 @@ def save_safetensors(path, tensors, metadata):
         f.flush(); os.fsync(f.fileno())
     os.replace(path + ".tmp", path)
 
+
+if average is not None:
+    # bigfunc's UseAverage: the averaged weights, then batch norm's
+    # statistics recounted as a plain average over max(an epoch's batches,
+    # 100) fresh batches of latents in training mode.
+    with torch.no_grad():
+        for a, p in zip(average, G.parameters()):
+            p.copy_(a)
+        bns = [m for m in G.modules() if isinstance(m, nn.BatchNorm2d)]
+        for m in bns:
+            m.reset_running_stats(); m.momentum = None
+        for _ in range(max((len(x) + args.batch - 1) // args.batch, 100)):
+            G(torch.randn(args.batch, args.latent))
+        for m in bns:
+            m.momentum = 0.1
 
 if args.out:
     meta = read_metadata(args.meta_from) if args.meta_from else {}

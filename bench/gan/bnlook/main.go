@@ -1,8 +1,9 @@
 // Command bnlook trains ring8's GAN with batch norm in the generator and
 // scores its samples every 5 epochs in evaluation mode (batch norm with
 // running averages, as bigfunc sample draws), and at the end also in
-// training mode (each batch's own statistics), to see whether a collapse
-// lies in the generator or in how it is sampled.
+// training mode (each batch's own statistics) and in evaluation mode
+// after nn.RecountStats, to see whether a collapse lies in the generator
+// or in how it is sampled.
 //
 //	go run ./bench/gan/bnlook 20
 package main
@@ -66,5 +67,20 @@ func report(g *gan.Generator, epoch int) {
 	g.Distribution.Draw(z.Data(), tensor.NewRNG(1))
 	y := g.Net.Forward(autograd.Const(z), nn.Train(tensor.NewRNG(2))).Value
 	tr := gan.ScoreRing8(y)
-	fmt.Printf("epoch %d  eval mode (running stats): %+v\n         train mode (batch stats):   %+v\n", epoch, ev, tr)
+	// The running statistics recounted for the final weights (as gan.ema
+	// does for the averaged ones): 100 batches of 50 fresh latents.
+	rng := tensor.NewRNG(3)
+	left := 100
+	nn.RecountStats(g.Net, func() *autograd.Var {
+		if left == 0 {
+			return nil
+		}
+		left--
+		z := tensor.Zeros(50, 2)
+		g.Distribution.Draw(z.Data(), rng)
+		return autograd.Const(z)
+	}, nn.Train(rng))
+	x, _ = g.Sample(2500, tensor.NewRNG(1))
+	rc := gan.ScoreRing8(x)
+	fmt.Printf("epoch %d  eval mode (running stats): %+v\n         train mode (batch stats):   %+v\n         eval mode, recounted:       %+v\n", epoch, ev, tr, rc)
 }
