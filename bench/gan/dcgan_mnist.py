@@ -97,10 +97,10 @@ if args.steps_only:
     perm = torch.randperm(len(x))
     for i in range(5 + args.steps_only):
         if i == 5:
-            c0 = cpu()
+            c0, w0 = cpu(), time.time()
         step(x[perm[i * args.batch:(i + 1) * args.batch]])
     c = cpu() - c0
-    print(json.dumps({"threads": args.threads, "steps": args.steps_only, "cpu_s": c, "steps_per_cpu_s": args.steps_only / c}))
+    print(json.dumps({"threads": args.threads, "steps": args.steps_only, "cpu_s": c, "wall_s": time.time() - w0, "steps_per_cpu_s": args.steps_only / c}))
     raise SystemExit
 
 t0, c0 = time.time(), cpu()

@@ -12,7 +12,7 @@ It prints the steps per CPU-second (user plus system time of the
 process), as bench/gan/speed does for bigfunc. It reads the IDX files of
 the GoMNIST module from the Go module cache.
 """
-import argparse, gzip, json, math, os, resource
+import argparse, gzip, json, math, os, resource, time
 import numpy as np
 import torch
 import torch.nn as nn
@@ -76,7 +76,7 @@ def cpu():
 perm = torch.randperm(len(x))
 for i in range(args.warm + args.steps):
     if i == args.warm:
-        c0 = cpu()
+        c0, w0 = cpu(), time.time()
     img = x[perm[i * args.batch:(i + 1) * args.batch]]
     z = net(torch.cat([views(img), views(img)]))
     loss = nt_xent(z)
@@ -84,4 +84,4 @@ for i in range(args.warm + args.steps):
     loss.backward()
     opt.step()
 c = cpu() - c0
-print(json.dumps({"threads": args.threads, "steps": args.steps, "cpu_s": c, "steps_per_cpu_s": args.steps / c, "loss": loss.item()}))
+print(json.dumps({"threads": args.threads, "steps": args.steps, "cpu_s": c, "wall_s": time.time() - w0, "steps_per_cpu_s": args.steps / c, "loss": loss.item()}))
