@@ -1,7 +1,6 @@
 package quant
 
 import (
-	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/safetensors"
-	"github.com/bigfunc/bigfunc/spec"
 	"github.com/bigfunc/bigfunc/tensor"
 	"github.com/bigfunc/bigfunc/train"
 )
@@ -19,30 +17,12 @@ import (
 // depthwise one, a conv2d inside a residual block, a transposed
 // convolution and a linear layer, for input [2, 8, 8].
 func testCNN(t *testing.T) *train.Model {
-	t.Helper()
-	var items []any
-	src := `[{"conv2d": {"out_channels": 6, "kernel_size": 3, "padding": 1}}, "relu",
+	return buildModel(t, `[{"conv2d": {"out_channels": 6, "kernel_size": 3, "padding": 1}}, "relu",
 		{"conv2d": {"out_channels": 6, "kernel_size": 3, "padding": 1, "groups": 6}},
 		{"residual": {"body": [{"conv2d": {"out_channels": 6, "kernel_size": [3, 2], "padding": "same", "bias": false}}, "relu"]}},
 		{"conv_transpose2d": {"out_channels": 3, "kernel_size": 2, "stride": 2}},
 		{"conv2d": {"out_channels": 5, "kernel_size": 3, "stride": 2, "dilation": 2}},
-		{"max_pool2d": {"kernel_size": 2}}, "flatten", {"linear": 4}]`
-	if err := json.Unmarshal([]byte(src), &items); err != nil {
-		t.Fatal(err)
-	}
-	layers, err := spec.ParseArchitecture(items)
-	if err != nil {
-		t.Fatal(err)
-	}
-	net, _, err := spec.BuildArchitecture([]int{2, 8, 8}, layers, tensor.NewRNG(5))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := train.FromNet(net, []int{2, 8, 8}, "cross_entropy", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+		{"max_pool2d": {"kernel_size": 2}}, "flatten", {"linear": 4}]`, []int{2, 8, 8}, 5)
 }
 
 // TestModelQuantizesConv2d checks which layers of a CNN become int8

@@ -52,9 +52,14 @@ func TestRows(t *testing.T) {
 // testModel builds a small network with linear layers at the top level
 // and inside a residual block.
 func testModel(t *testing.T) *train.Model {
+	return buildModel(t, `[{"linear": 12}, "relu", {"residual": {"body": [{"linear": 12}, "tanh"]}}, {"linear": {"out_features": 3, "bias": false}}]`, []int{5}, 3)
+}
+
+// buildModel builds the architecture src, in the spec's JSON form, for
+// samples of shape in, with weights drawn from seed.
+func buildModel(t *testing.T, src string, in []int, seed uint64) *train.Model {
 	t.Helper()
 	var items []any
-	src := `[{"linear": 12}, "relu", {"residual": {"body": [{"linear": 12}, "tanh"]}}, {"linear": {"out_features": 3, "bias": false}}]`
 	if err := json.Unmarshal([]byte(src), &items); err != nil {
 		t.Fatal(err)
 	}
@@ -62,11 +67,11 @@ func testModel(t *testing.T) *train.Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	net, _, err := spec.BuildArchitecture([]int{5}, layers, tensor.NewRNG(3))
+	net, _, err := spec.BuildArchitecture(in, layers, tensor.NewRNG(seed))
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := train.FromNet(net, []int{5}, "cross_entropy", nil)
+	m, err := train.FromNet(net, in, "cross_entropy", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
