@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -91,6 +92,39 @@ func TestViewsArePairs(t *testing.T) {
 		a, b, src := v.Data()[i*36:(i+1)*36], v.Data()[(i+5)*36:(i+6)*36], x.Data()[i*36:(i+1)*36]
 		if !slices.Equal(a, src) || !slices.Equal(b, src) {
 			t.Fatalf("image %d: views %v and %v, want both %v", i, a[:4], b[:4], src[:4])
+		}
+	}
+}
+
+// TestViewsAnyThreads draws views of enough images to be shared among
+// goroutines, at GOMAXPROCS 1 and 4, and wants both bit for bit equal to
+// drawing and applying each warp in turn from a trainer of the same seed.
+func TestViewsAnyThreads(t *testing.T) {
+	const n = 2000
+	x := blobs(n, 5).X
+	aug := data.Augment{CropScale: [2]float64{0.5, 1}, Rotation: 10, Noise: 0.05, Seed: 7}
+	views := func(procs int) []float32 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		tr := newTrainer(t, 1)
+		tr.Config.Views = aug
+		return slices.Clone(tr.Views(x).Data())
+	}
+	ref := newTrainer(t, 1)
+	ref.Config.Views = aug
+	want := make([]float32, 2*n*36)
+	for k := range 2 * n {
+		i := k % n
+		ref.Config.Views.Draw(ref.aug, 6, 6).Apply(want[k*36:(k+1)*36], x.Data()[i*36:(i+1)*36], ref.In)
+	}
+	if slices.Equal(want[:36], x.Data()[:36]) {
+		t.Fatal("the augmentation left the first image as it was; the test needs views that differ")
+	}
+	for _, procs := range []int{1, 4} {
+		got := views(procs)
+		for j := range want {
+			if math.Float32bits(got[j]) != math.Float32bits(want[j]) {
+				t.Fatalf("GOMAXPROCS=%d: view %d, value %d: %v, want %v", procs, j/36, j%36, got[j], want[j])
+			}
 		}
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/bigfunc/bigfunc/autograd"
@@ -79,7 +81,8 @@ type Trainer struct {
 
 	rng, shuffle, aug *tensor.RNG
 	loader            *data.Loader
-	views             []float32 // 2·BatchSize views, reused
+	views             []float32   // 2·BatchSize views, reused
+	warps             []data.Warp // their warps, reused
 	baseLR            float64
 
 	epoch, step int
@@ -211,6 +214,11 @@ func (t *Trainer) Advance() (StepInfo, error) {
 // [2N, in...], the first views in rows 0..N−1 and the second in N..2N−1,
 // so that rows i and i+N are a pair, as NT-Xent expects. Each view is a
 // fresh draw from the trainer's stream.
+//
+// The warps are drawn in order from that one stream, and applying a warp
+// reads nothing else, so the applications are shared among up to
+// GOMAXPROCS goroutines without changing a bit of the result: drawing is
+// cheap, applying (bilinear sampling of every pixel) is most of the work.
 func (t *Trainer) Views(x *tensor.Tensor) *tensor.Tensor {
 	n, f := x.Dim(0), x.Dim(1)
 	if cap(t.views) < 2*n*f {
@@ -218,15 +226,38 @@ func (t *Trainer) Views(x *tensor.Tensor) *tensor.Tensor {
 	}
 	v := t.views[:2*n*f]
 	h, w := t.In[len(t.In)-2], t.In[len(t.In)-1]
+	t.warps = t.warps[:0]
+	for range 2 * n {
+		t.warps = append(t.warps, t.Config.Views.Draw(t.aug, h, w))
+	}
 	src := x.Data()
-	for view := range 2 {
-		for i := range n {
-			d := v[(view*n+i)*f : (view*n+i+1)*f]
-			t.Config.Views.Draw(t.aug, h, w).Apply(d, src[i*f:(i+1)*f], t.In)
+	apply := func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			i := k % n // view k is of image k mod N
+			t.warps[k].Apply(v[k*f:(k+1)*f], src[i*f:(i+1)*f], t.In)
 		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), 2*n*f/minViewFloats)
+	if workers < 2 {
+		apply(0, 2*n)
+	} else {
+		var wg sync.WaitGroup
+		for g := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				apply(g*2*n/workers, (g+1)*2*n/workers)
+			}()
+		}
+		wg.Wait()
 	}
 	return tensor.FromSlice(v, append([]int{2 * n}, t.In...)...)
 }
+
+// minViewFloats is the least output, in floats, worth a goroutine of its
+// own: a few dozen MNIST views, where starting a goroutine costs about a
+// microsecond and a view tens of them.
+const minViewFloats = 1 << 14
 
 func (t *Trainer) endEpoch() error {
 	cfg := t.Config
