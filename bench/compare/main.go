@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/bigfunc/bigfunc/data"
+	_ "github.com/bigfunc/bigfunc/data/mnistdata" // the MNIST job finds its files through it
 	"github.com/bigfunc/bigfunc/internal/kernel"
 	"github.com/bigfunc/bigfunc/nn"
 	"github.com/bigfunc/bigfunc/optim"
@@ -255,7 +256,7 @@ func bigfunc(threads int, quick bool) []result {
 		out = append(out, gpt(threads)...)
 	}
 	out = append(out, convRows(threads)...)
-	m := mlpModel(256)
+	m := mlpModel(256, 1)
 	for _, batch := range []int{1, 1024} {
 		x := tensor.Rand(rng, batch, 784)
 		t := timeit(func() { m.Predict(x) })
@@ -340,13 +341,13 @@ func argmax(s []float32) int {
 }
 
 // mlpModel is the 784-h-h-10 ReLU network of the comparison.
-func mlpModel(hidden int) *train.Model {
+func mlpModel(hidden int, seed uint64) *train.Model {
 	src := fmt.Sprintf("input: {synthetic: xor}\noutput: {label: c}\narchitecture: [{linear: %d}, relu, {linear: %d}, relu, {linear: 10}]\nloss: cross_entropy\noptimizer: sgd\ntrain: {epochs: 1}\n", hidden, hidden)
 	s, err := spec.Parse("compare.yaml", []byte(src))
 	if err != nil {
 		fatal(err)
 	}
-	m, err := train.NewModel(s, []int{784}, 1)
+	m, err := train.NewModel(s, []int{784}, seed)
 	if err != nil {
 		fatal(err)
 	}
@@ -356,7 +357,7 @@ func mlpModel(hidden int) *train.Model {
 // mlpStep returns one training step of the MLP on a fixed random batch,
 // with the optimizer of the comparison (SGD with momentum 0.9, or Adam).
 func mlpStep(hidden, batch int, opt string) func() {
-	m := mlpModel(hidden)
+	m := mlpModel(hidden, 1)
 	hp := map[string]any{"lr": 0.01}
 	if opt == "sgd" {
 		hp["momentum"] = 0.9
@@ -454,13 +455,21 @@ func bigfuncTTA(threads int) []result {
 	return child("tta", threads)
 }
 
+// ttaSeeds are the seeds of the MNIST job, the same on the PyTorch side
+// (TTA_SEEDS). The steps to 98 % move by a third either way with the seed
+// (initial weights and batch order), more than any kernel can win or
+// lose, so one seed per side would compare luck; the median of five
+// compares the libraries.
+var ttaSeeds = []uint64{1, 2, 3, 4, 5}
+
 // timeToAccuracy is the whole job: train the 784-256-256-10 MLP with Adam
 // (lr 1e-3) at batch 128 on MNIST, shuffled each epoch, checking the test
-// accuracy every 100 steps, until it reaches 98 %. The clock starts once
-// the data is loaded, as on the PyTorch side, and includes the checks;
-// with --cpu-time it is the process's CPU time (one thread). It returns
-// the seconds (0, with a note, if 30 epochs do not get there: JSON has no
-// NaN, and a zero value gets no ratio) and the process's peak resident set.
+// accuracy every 100 steps, until it reaches 98 %, once with each of
+// ttaSeeds. The clock starts once the data is loaded, as on the PyTorch
+// side, and includes the checks; with --cpu-time it is the process's CPU
+// time (one thread). It returns the median seconds (0, with a note, if a
+// seed misses 98 % in 30 epochs: JSON has no NaN, and a zero value gets no
+// ratio), the mean time per step, and the process's peak resident set.
 func timeToAccuracy() []result {
 	dir, err := data.MNISTDir()
 	if err != nil {
@@ -470,26 +479,55 @@ func timeToAccuracy() []result {
 	if err != nil {
 		fatal(err)
 	}
-	m := mlpModel(256)
+	// The test set in pieces that Predict takes whole, cut before the clock
+	// starts as PyTorch's test tensor is built before its clock: a slice
+	// of a tensor is a copy, and copying the test set at every check would
+	// be counted against the training. MNIST keeps its images as bytes;
+	// the test set is widened to float32 once, as PyTorch's is.
+	testSet.Expand()
+	var testParts []*tensor.Tensor
+	for lo := 0; lo < testSet.Len(); lo += 2500 {
+		testParts = append(testParts, testSet.X.Slice(0, lo, min(lo+2500, testSet.Len())))
+	}
+	var times []float64
+	var steps []string
+	totalTime, totalSteps, missed := 0.0, 0, false
+	for _, seed := range ttaSeeds {
+		el, n, reached := ttaRun(trainSet, testParts, testSet.Labels, seed)
+		times = append(times, el)
+		steps = append(steps, strconv.Itoa(n))
+		totalTime += el
+		totalSteps += n
+		missed = missed || !reached
+	}
+	slices.Sort(times)
+	value, note := times[len(times)/2], fmt.Sprintf("median of %d seeds; steps %s", len(times), strings.Join(steps, ", "))
+	if missed {
+		value, note = 0, "missed 98 % in 30 epochs with a seed; steps "+strings.Join(steps, ", ")
+	}
+	return []result{
+		{"tta_mnist98", "bigfunc", value, "s", note},
+		{"tta_step", "bigfunc", 1e3 * totalTime / float64(totalSteps), "ms", "mean over all steps of all seeds, checks included"},
+		{"rss_tta", "bigfunc", peakRSS(), "MiB", ""},
+	}
+}
+
+// ttaRun trains one MLP from seed until the accuracy on testParts, checked
+// every 100 steps, reaches 98 %, or for 30 epochs. It returns the seconds
+// it took, its steps and whether it got there.
+func ttaRun(trainSet *data.Dataset, testParts []*tensor.Tensor, labels []int, seed uint64) (float64, int, bool) {
+	m := mlpModel(256, seed)
 	o, err := optim.New("adam", nn.Vars(m.Params()), map[string]any{"lr": 1e-3})
 	if err != nil {
 		fatal(err)
 	}
-	tr, err := train.NewTrainer(m, o, trainSet, nil, train.Config{Epochs: 1, BatchSize: 128}, 1)
+	tr, err := train.NewTrainer(m, o, trainSet, nil, train.Config{Epochs: 1, BatchSize: 128}, seed)
 	if err != nil {
 		fatal(err)
 	}
-	loader, err := data.NewLoader(trainSet, 128, tensor.NewRNG(1))
+	loader, err := data.NewLoader(trainSet, 128, tensor.NewRNG(seed))
 	if err != nil {
 		fatal(err)
-	}
-	// The test set in pieces that Predict takes whole, cut before the clock
-	// starts as PyTorch's test tensor is built before its clock: a slice
-	// of a tensor is a copy, and copying the test set at every check would
-	// be counted against the training.
-	var testParts []*tensor.Tensor
-	for lo := 0; lo < testSet.Len(); lo += 2500 {
-		testParts = append(testParts, testSet.X.Slice(0, lo, min(lo+2500, testSet.Len())))
 	}
 	accuracy := func() float64 {
 		correct, row := 0, 0
@@ -499,7 +537,7 @@ func timeToAccuracy() []result {
 				fatal(err)
 			}
 			for _, k := range tensor.ArgMax(out, 1) {
-				if k == testSet.Labels[row] {
+				if k == labels[row] {
 					correct++
 				}
 				row++
@@ -512,7 +550,7 @@ func timeToAccuracy() []result {
 		now = processCPU
 	}
 	start := now()
-	step, acc, reached := 0, 0.0, false
+	step, reached := 0, false
 	for !reached && step < 30*loader.NumBatches() {
 		b, ok := loader.Next()
 		if !ok {
@@ -521,19 +559,10 @@ func timeToAccuracy() []result {
 		tr.Step(b.X, b.Labels, nil)
 		step++
 		if step%100 == 0 {
-			acc = accuracy()
-			reached = acc >= 0.98
+			reached = accuracy() >= 0.98
 		}
 	}
-	el := now() - start
-	note := fmt.Sprintf("%d steps, test accuracy %.4f", step, acc)
-	if !reached {
-		el, note = 0, "missed 98 % in 30 epochs: "+note
-	}
-	return []result{
-		{"tta_mnist98", "bigfunc", el, "s", note},
-		{"rss_tta", "bigfunc", peakRSS(), "MiB", ""},
-	}
+	return now() - start, step, reached
 }
 
 func runWorker(name, threads string, quick bool) {
