@@ -33,7 +33,9 @@ ap.add_argument("--out", default="")
 ap.add_argument("--steps-only", type=int, default=0)
 ap.add_argument("--g-channels", type=int, default=64, help="the generator's channels at 7×7 (halved at 14×14)")
 ap.add_argument("--d-channels", type=int, default=32, help="the discriminator's channels at 14×14 (doubled at 7×7)")
-ap.add_argument("--d-batchnorm", action="store_true", help="batch norm after the discriminator's second convolution")
+ap.add_argument("--d-batchnorm", action="store_true", help="batch norm after the discriminator's second convolution (and its hidden linear layer)")
+ap.add_argument("--g-hidden", type=int, default=0, help="a linear layer of this width, batch norm and ReLU before the generator's first linear layer")
+ap.add_argument("--d-hidden", type=int, default=0, help="a linear layer of this width and leaky ReLU before the discriminator's score")
 ap.add_argument("--cosine", action="store_true", help="cosine-anneal both learning rates over the epochs, set at each epoch's start")
 ap.add_argument("--ema", type=float, default=0.0, help="save a moving average of the generator's weights with this decay, batch norm recounted (gan.ema)")
 ap.add_argument("--max-steps", type=int, default=0, help="stop training after this many steps (0: all epochs)")
@@ -56,14 +58,18 @@ def idx(name):
 x = torch.from_numpy(idx("train-images-idx3-ubyte").astype(np.float32) / 255).unsqueeze(1)
 
 gc, dc = args.g_channels, args.d_channels
+gh, dh = args.g_hidden, args.d_hidden
 G = nn.Sequential(
-    nn.Linear(args.latent, gc * 7 * 7), nn.Unflatten(1, (gc, 7, 7)), nn.BatchNorm2d(gc), nn.ReLU(),
+    *([nn.Linear(args.latent, gh), nn.BatchNorm1d(gh), nn.ReLU()] if gh else []),
+    nn.Linear(gh or args.latent, gc * 7 * 7), nn.Unflatten(1, (gc, 7, 7)), nn.BatchNorm2d(gc), nn.ReLU(),
     nn.ConvTranspose2d(gc, gc // 2, 4, 2, 1), nn.BatchNorm2d(gc // 2), nn.ReLU(),
     nn.ConvTranspose2d(gc // 2, 1, 4, 2, 1), nn.Sigmoid())
 D = nn.Sequential(
     nn.Conv2d(1, dc, 4, 2, 1), nn.LeakyReLU(0.2),
     nn.Conv2d(dc, 2 * dc, 4, 2, 1), *([nn.BatchNorm2d(2 * dc)] if args.d_batchnorm else []), nn.LeakyReLU(0.2),
-    nn.Flatten(), nn.Linear(2 * dc * 7 * 7, 1))
+    nn.Flatten(),
+    *([nn.Linear(2 * dc * 7 * 7, dh), *([nn.BatchNorm1d(dh)] if args.d_batchnorm else []), nn.LeakyReLU(0.2)] if dh else []),
+    nn.Linear(dh or 2 * dc * 7 * 7, 1))
 og = torch.optim.Adam(G.parameters(), lr=args.lr, betas=(0.5, 0.999))
 od = torch.optim.Adam(D.parameters(), lr=args.lr, betas=(0.5, 0.999))
 G.train(); D.train()
@@ -160,7 +166,7 @@ if average is not None:
     with torch.no_grad():
         for a, p in zip(average, G.parameters()):
             p.copy_(a)
-        bns = [m for m in G.modules() if isinstance(m, nn.BatchNorm2d)]
+        bns = [m for m in G.modules() if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d))]
         for m in bns:
             m.reset_running_stats(); m.momentum = None
         for _ in range(max((len(x) + args.batch - 1) // args.batch, 100)):
