@@ -150,6 +150,13 @@ type gemmArch struct {
 	//		for p < k { s += a[p*mr+i] * b[p*nr+j] }
 	//		if add { c[i*ldc+j] += s } else { c[i*ldc+j] = s }
 	kernel func(k int, a, b, c []float32, ldc int, add bool)
+	// edge, where there are edge kernels, holds for each rows < mr
+	// (edge[rows]; edge[0] is nil) a kernel that computes only the first
+	// rows rows of such a tile, straight into C, from the same packed
+	// micro-panels: a[p*mr+i] for i < rows. Each element it writes must
+	// be the same bits kernel would write there. Without them a tile
+	// that C cuts short is computed whole into scratch and copied.
+	edge []func(k int, a, b, c []float32, ldc int, add bool)
 	// gemvN is the same computation for a single row of C read straight
 	// from unpacked B, for n a multiple of gemvWidth:
 	//

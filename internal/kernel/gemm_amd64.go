@@ -19,6 +19,14 @@ var avx512Arch = &gemmArch{
 
 	transpose:      transposeAsm(transposeAVX512),
 	transposeWidth: 16,
+
+	edge: edgeAsm([]asmKernel{nil,
+		gemmKernel1of14x32AVX512, gemmKernel2of14x32AVX512, gemmKernel3of14x32AVX512,
+		gemmKernel4of14x32AVX512, gemmKernel5of14x32AVX512, gemmKernel6of14x32AVX512,
+		gemmKernel7of14x32AVX512, gemmKernel8of14x32AVX512, gemmKernel9of14x32AVX512,
+		gemmKernel10of14x32AVX512, gemmKernel11of14x32AVX512, gemmKernel12of14x32AVX512,
+		gemmKernel13of14x32AVX512,
+	}, 14, 32),
 }
 
 // avx2Arch tiles C 6×16: 12 ymm accumulators, two for B and two for
@@ -33,6 +41,11 @@ var avx2Arch = &gemmArch{
 
 	transpose:      transposeAsm(transposeAVX2),
 	transposeWidth: 8,
+
+	edge: edgeAsm([]asmKernel{nil,
+		gemmKernel1of6x16AVX2, gemmKernel2of6x16AVX2, gemmKernel3of6x16AVX2,
+		gemmKernel4of6x16AVX2, gemmKernel5of6x16AVX2,
+	}, 6, 16),
 }
 
 // bestArch picks the widest kernels this CPU (and OS) supports.
@@ -56,6 +69,29 @@ func allArchs() []*gemmArch {
 		as = append(as, avx2Arch)
 	}
 	return append(as, goArch)
+}
+
+// asmKernel is the signature of the assembly micro-kernels.
+type asmKernel = func(k int, a, b, c *float32, ldc int, add bool)
+
+// edgeAsm adapts the row-edge kernels of an mr×nr tile to gemmArch.edge,
+// checking the bounds as kernelAsm does: fs[rows] computes the first rows
+// rows of the tile, and fs[0] is nil.
+func edgeAsm(fs []asmKernel, mr, nr int) []func(k int, a, b, c []float32, ldc int, add bool) {
+	if len(fs) != mr {
+		panic("kernel: edge kernels for rows 1 to mr-1 must be listed")
+	}
+	edge := make([]func(k int, a, b, c []float32, ldc int, add bool), mr)
+	for rows := 1; rows < mr; rows++ {
+		f := fs[rows]
+		edge[rows] = func(k int, a, b, c []float32, ldc int, add bool) {
+			_ = a[k*mr-1]
+			_ = b[k*nr-1]
+			_ = c[(rows-1)*ldc+nr-1]
+			f(k, &a[0], &b[0], &c[0], ldc, add)
+		}
+	}
+	return edge
 }
 
 // gemvAsm adapts an assembly gemvN kernel to gemmArch.gemvN, checking the
@@ -108,6 +144,120 @@ func gemmKernel14x32AVX512(k int, a, b, c *float32, ldc int, add bool)
 //
 //go:noescape
 func gemmKernel6x16AVX2(k int, a, b, c *float32, ldc int, add bool)
+
+// gemmKernel1of14x32AVX512 to gemmKernel13of14x32AVX512 are the
+// row-edge kernels of gemmKernel14x32AVX512: gemmKernel{rows}of14x32AVX512
+// computes only the first rows rows of the tile, straight into C, from the
+// same packed micro-panels, and writes each of them with the same bits as
+// the full kernel would: the same chain of fused multiply-adds, then the
+// one addition to C.
+//
+// Reference loop:
+//
+//	for i < rows, j < 32:
+//		s := 0
+//		for p < k { s = fma(a[p*14+i], b[p*32+j], s) }
+//		if add { c[i*ldc+j] += s } else { c[i*ldc+j] = s }
+//
+//go:noescape
+func gemmKernel1of14x32AVX512(k int, a, b, c *float32, ldc int, add bool)
+
+// gemmKernel2of14x32AVX512 is gemmKernel1of14x32AVX512 for 2 rows.
+//
+//go:noescape
+func gemmKernel2of14x32AVX512(k int, a, b, c *float32, ldc int, add bool)
+
+// gemmKernel3of14x32AVX512 is gemmKernel1of14x32AVX512 for 3 rows.
+//
+//go:noescape
+func gemmKernel3of14x32AVX512(k int, a, b, c *float32, ldc int, add bool)
+
+// gemmKernel4of14x32AVX512 is gemmKernel1of14x32AVX512 for 4 rows.
+//
+//go:noescape
+func gemmKernel4of14x32AVX512(k int, a, b, c *float32, ldc int, add bool)
+
+// gemmKernel5of14x32AVX512 is gemmKernel1of14x32AVX512 for 5 rows.
+//
+//go:noescape
+func gemmKernel5of14x32AVX512(k int, a, b, c *float32, ldc int, add bool)
+
+// gemmKernel6of14x32AVX512 is gemmKernel1of14x32AVX512 for 6 rows.
+//
+//go:noescape
+func gemmKernel6of14x32AVX512(k int, a, b, c *float32, ldc int, add bool)
+
+// gemmKernel7of14x32AVX512 is gemmKernel1of14x32AVX512 for 7 rows.
+//
+//go:noescape
+func gemmKernel7of14x32AVX512(k int, a, b, c *float32, ldc int, add bool)
+
+// gemmKernel8of14x32AVX512 is gemmKernel1of14x32AVX512 for 8 rows.
+//
+//go:noescape
+func gemmKernel8of14x32AVX512(k int, a, b, c *float32, ldc int, add bool)
+
+// gemmKernel9of14x32AVX512 is gemmKernel1of14x32AVX512 for 9 rows.
+//
+//go:noescape
+func gemmKernel9of14x32AVX512(k int, a, b, c *float32, ldc int, add bool)
+
+// gemmKernel10of14x32AVX512 is gemmKernel1of14x32AVX512 for 10 rows.
+//
+//go:noescape
+func gemmKernel10of14x32AVX512(k int, a, b, c *float32, ldc int, add bool)
+
+// gemmKernel11of14x32AVX512 is gemmKernel1of14x32AVX512 for 11 rows.
+//
+//go:noescape
+func gemmKernel11of14x32AVX512(k int, a, b, c *float32, ldc int, add bool)
+
+// gemmKernel12of14x32AVX512 is gemmKernel1of14x32AVX512 for 12 rows.
+//
+//go:noescape
+func gemmKernel12of14x32AVX512(k int, a, b, c *float32, ldc int, add bool)
+
+// gemmKernel13of14x32AVX512 is gemmKernel1of14x32AVX512 for 13 rows.
+//
+//go:noescape
+func gemmKernel13of14x32AVX512(k int, a, b, c *float32, ldc int, add bool)
+
+// gemmKernel1of6x16AVX2 to gemmKernel5of6x16AVX2 are the
+// row-edge kernels of gemmKernel6x16AVX2: gemmKernel{rows}of6x16AVX2
+// computes only the first rows rows of the tile, straight into C, from the
+// same packed micro-panels, and writes each of them with the same bits as
+// the full kernel would: the same chain of fused multiply-adds, then the
+// one addition to C.
+//
+// Reference loop:
+//
+//	for i < rows, j < 16:
+//		s := 0
+//		for p < k { s = fma(a[p*6+i], b[p*16+j], s) }
+//		if add { c[i*ldc+j] += s } else { c[i*ldc+j] = s }
+//
+//go:noescape
+func gemmKernel1of6x16AVX2(k int, a, b, c *float32, ldc int, add bool)
+
+// gemmKernel2of6x16AVX2 is gemmKernel1of6x16AVX2 for 2 rows.
+//
+//go:noescape
+func gemmKernel2of6x16AVX2(k int, a, b, c *float32, ldc int, add bool)
+
+// gemmKernel3of6x16AVX2 is gemmKernel1of6x16AVX2 for 3 rows.
+//
+//go:noescape
+func gemmKernel3of6x16AVX2(k int, a, b, c *float32, ldc int, add bool)
+
+// gemmKernel4of6x16AVX2 is gemmKernel1of6x16AVX2 for 4 rows.
+//
+//go:noescape
+func gemmKernel4of6x16AVX2(k int, a, b, c *float32, ldc int, add bool)
+
+// gemmKernel5of6x16AVX2 is gemmKernel1of6x16AVX2 for 5 rows.
+//
+//go:noescape
+func gemmKernel5of6x16AVX2(k int, a, b, c *float32, ldc int, add bool)
 
 // gemvNAVX512 is gemmArch.gemvN with AVX-512, for n a multiple of 16.
 //

@@ -140,9 +140,17 @@ func (j *gemmJob) block(ws *workspace, i0, i1, q0, q1 int) {
 					aq := ws.a[ir*kb : (ir+mr)*kb]
 					row := ic + ir
 					rows := min(mr, args.m-row)
-					if rows == mr && cols == nr {
-						g.kernel(kb, aq, bq, args.c[row*args.ldc+col:], args.ldc, add)
-						continue
+					if cols == nr {
+						if rows == mr {
+							g.kernel(kb, aq, bq, args.c[row*args.ldc+col:], args.ldc, add)
+							continue
+						}
+						// A tile that C cuts short below: the edge
+						// kernel computes only the rows that exist.
+						if g.edge != nil {
+							g.edge[rows](kb, aq, bq, args.c[row*args.ldc+col:], args.ldc, add)
+							continue
+						}
 					}
 					// An edge tile: compute it whole into scratch,
 					// then keep the part inside C. The additions

@@ -23,8 +23,8 @@ func main() {
 func generate() map[string][]byte {
 	files := map[string][]byte{}
 	g := newGen()
-	g.microKernel(avx512, 14, 2)
-	g.microKernel(avx2, 6, 2)
+	g.microKernels(avx512, 14, 2)
+	g.microKernels(avx2, 6, 2)
 	g.gemvN(avx512)
 	g.gemvN(avx2)
 	g.transpose16()
@@ -94,20 +94,37 @@ func (g *gen) i(format string, args ...any) { g.p("\t"+format, args...) }
 // unroll is how many steps of the k loop one trip of the main loop runs.
 const unroll = 4
 
-// microKernel emits gemmKernel{mr}x{nr}{ISA}: an mr×nr tile of C, with nr =
-// nvec vectors, accumulated from packed panels over k steps. Register use:
-// mr·nvec accumulators, nvec for the current row of B, two for the
+// microKernels emits the full mr×nr micro-kernel and, for every rows < mr,
+// its row-edge kernel: all read the same packed micro-panels of A, so a
+// tile at the bottom edge of C needs no scratch tile and computes only
+// the rows it keeps.
+func (g *gen) microKernels(s isa, mr, nvec int) {
+	for rows := mr; rows >= 1; rows-- {
+		g.microKernel(s, rows, mr, nvec)
+	}
+}
+
+// microKernel emits gemmKernel{mr}x{nr}{ISA}, or gemmKernel{rows}of{mr}x{nr}{ISA}
+// when rows < mr: the first rows rows of an mr×nr tile of C, with nr =
+// nvec vectors, accumulated over k steps from a packed micro-panel of A
+// whose steps are mr floats apart and one of B. Every element is one chain
+// of fused multiply-adds over k in order, whatever rows is, so an edge
+// kernel's rows are the full kernel's bit for bit. Register use:
+// rows·nvec accumulators, nvec for the current row of B, two for the
 // broadcast element of A (alternated so consecutive broadcasts do not wait
 // on one register).
-func (g *gen) microKernel(s isa, mr, nvec int) {
+func (g *gen) microKernel(s isa, rows, mr, nvec int) {
 	nr := nvec * s.lanes()
 	acc := func(i, v int) string { return s.r(i*nvec + v) }
-	breg := func(v int) string { return s.r(mr*nvec + v) }
-	tmp := func(i int) string { return s.r(mr*nvec + nvec + i%2) }
-	if mr*nvec+nvec+2 > s.nregs {
-		log.Fatalf("%dx%d does not fit in %d registers", mr, nr, s.nregs)
+	breg := func(v int) string { return s.r(rows*nvec + v) }
+	tmp := func(i int) string { return s.r(rows*nvec + nvec + i%2) }
+	if rows < 1 || rows > mr || rows*nvec+nvec+2 > s.nregs {
+		log.Fatalf("%d rows of %dx%d do not fit in %d registers", rows, mr, nr, s.nregs)
 	}
 	name := fmt.Sprintf("gemmKernel%dx%d%s", mr, nr, s.name)
+	if rows < mr {
+		name = fmt.Sprintf("gemmKernel%dof%dx%d%s", rows, mr, nr, s.name)
+	}
 	g.p("")
 	g.p("// func %s(k int, a, b, c *float32, ldc int, add bool)", name)
 	g.p("TEXT ·%s(SB), NOSPLIT, $0-41", name)
@@ -117,7 +134,7 @@ func (g *gen) microKernel(s isa, mr, nvec int) {
 	g.i("MOVQ c+24(FP), DX")
 	g.i("MOVQ ldc+32(FP), SI")
 	g.i("SHLQ $2, SI")
-	for i := 0; i < mr; i++ {
+	for i := 0; i < rows; i++ {
 		for v := 0; v < nvec; v++ {
 			if s.reg == "Z" {
 				g.i("VPXORD %s, %s, %s", acc(i, v), acc(i, v), acc(i, v))
@@ -129,12 +146,12 @@ func (g *gen) microKernel(s isa, mr, nvec int) {
 	// The tile of C is only touched after the k loop; asking for it now
 	// hides the misses behind the arithmetic.
 	g.i("MOVQ DX, DI")
-	for i := 0; i < mr; i++ {
+	for i := 0; i < rows; i++ {
 		g.i("PREFETCHT0 (DI)")
 		if nr*4 > 64 {
 			g.i("PREFETCHT0 %d(DI)", nr*4-4)
 		}
-		if i < mr-1 {
+		if i < rows-1 {
 			g.i("ADDQ SI, DI")
 		}
 	}
@@ -142,7 +159,7 @@ func (g *gen) microKernel(s isa, mr, nvec int) {
 		for v := 0; v < nvec; v++ {
 			g.i("VMOVUPS %d(BX), %s", (u*nr+v*s.lanes())*4, breg(v))
 		}
-		for i := 0; i < mr; i++ {
+		for i := 0; i < rows; i++ {
 			g.i("VBROADCASTSS %d(AX), %s", (u*mr+i)*4, tmp(i))
 			for v := 0; v < nvec; v++ {
 				g.i("VFMADD231PS %s, %s, %s", breg(v), tmp(i), acc(i, v))
@@ -173,14 +190,15 @@ func (g *gen) microKernel(s isa, mr, nvec int) {
 	g.i("MOVBQZX add+40(FP), R9")
 	g.i("TESTQ R9, R9")
 	g.i("JZ set")
-	g.storeTile(s, mr, nvec, acc, true)
+	g.storeTile(s, rows, nvec, acc, true)
 	g.p("set:")
-	g.storeTile(s, mr, nvec, acc, false)
+	g.storeTile(s, rows, nvec, acc, false)
 }
 
-// storeTile writes (or adds) the accumulators to the tile of C at DX.
-func (g *gen) storeTile(s isa, mr, nvec int, acc func(i, v int) string, add bool) {
-	for i := 0; i < mr; i++ {
+// storeTile writes (or adds) the accumulators to the first rows rows of
+// the tile of C at DX.
+func (g *gen) storeTile(s isa, rows, nvec int, acc func(i, v int) string, add bool) {
+	for i := 0; i < rows; i++ {
 		for v := 0; v < nvec; v++ {
 			off := v * s.bytes
 			if add {
@@ -188,7 +206,7 @@ func (g *gen) storeTile(s isa, mr, nvec int, acc func(i, v int) string, add bool
 			}
 			g.i("VMOVUPS %s, %d(DX)", acc(i, v), off)
 		}
-		if i < mr-1 {
+		if i < rows-1 {
 			g.i("ADDQ SI, DX")
 		}
 	}
