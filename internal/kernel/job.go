@@ -152,7 +152,8 @@ func (j *gemmJob) block(ws *workspace, i0, i1, q0, q1 int) {
 							continue
 						}
 					}
-					// An edge tile: compute it whole into scratch,
+					// Any other edge tile (a column edge, or no
+					// edge kernels): compute it whole into scratch,
 					// then keep the part inside C. The additions
 					// are the kernel's own, so edges round alike.
 					g.kernel(kb, aq, bq, ws.tile, nr, false)
