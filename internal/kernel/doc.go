@@ -44,8 +44,11 @@
 // The assembly is written by asmgen (go generate); on amd64 packing
 // transposes with in-register 16×16 (or 8×8) transposes where the source
 // layout needs it.
-// Edge tiles are computed whole into scratch memory against zero-padded
-// panels, then the valid part is copied out.
+// A tile that C cuts short in rows only goes to a row-edge kernel of that
+// many rows (amd64), which reads the same packed panels and writes the same
+// bits as the full kernel would. Other edge tiles, and every edge tile on
+// the other kernels, are computed whole into scratch memory against
+// zero-padded panels, then the valid part is copied out.
 //
 // Large products are shared between the calling goroutine and a pool of
 // helper goroutines started on first use: the packing of B is split by
