@@ -54,6 +54,14 @@ func sumBlocks(x []float32) float64 {
 	return sumBlocksGo(x)
 }
 
+func decodeBlocks(dst []float32, src []byte, divisor float32) {
+	if useVecAsm {
+		decodeBytesAVX2(&dst[0], &src[0], len(src), divisor)
+		return
+	}
+	decodeBlocksGo(dst, src, divisor)
+}
+
 // axpyAVX2 is axpyBlocksGo for n a multiple of 32.
 //
 //go:noescape
@@ -83,3 +91,8 @@ func scaleAVX2(dst *float32, alpha float32, x *float32, n int)
 //
 //go:noescape
 func sumAVX2(x *float32, n int) float64
+
+// decodeBytesAVX2 is decodeBlocksGo for n a multiple of 8.
+//
+//go:noescape
+func decodeBytesAVX2(dst *float32, src *byte, n int, divisor float32)

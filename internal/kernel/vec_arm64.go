@@ -54,6 +54,13 @@ func sumBlocks(x []float32) float64 {
 	return sumBlocksGo(x)
 }
 
+// decodeBlocks stays in Go on arm64 for now: a NEON version (UXTL, UCVTF,
+// FDIV, all hand-encoded words for Go's assembler) waits until training
+// speed on arm64 is measured.
+func decodeBlocks(dst []float32, src []byte, divisor float32) {
+	decodeBlocksGo(dst, src, divisor)
+}
+
 // reluBlocks runs the vector loop over whole blocks of sixteen and returns
 // how many elements it handled.
 func reluBlocks(y, x []float32) int {

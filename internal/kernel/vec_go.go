@@ -96,3 +96,12 @@ func sumBlocksGo(x []float32) float64 {
 	}
 	return s[0]
 }
+
+// decodeBlocksGo computes dst[i] = float32(src[i]) / divisor, the
+// reference loop of DecodeBytes.
+func decodeBlocksGo(dst []float32, src []byte, divisor float32) {
+	dst = dst[:len(src)]
+	for i, b := range src {
+		dst[i] = float32(b) / divisor
+	}
+}

@@ -11,3 +11,5 @@ func addBlocks(dst, x, y []float32)                         { addBlocksGo(dst, x
 func addToBlocks(dst, x []float32)                          { addToBlocksGo(dst, x) }
 func scaleBlocks(dst []float32, alpha float32, x []float32) { scaleBlocksGo(dst, alpha, x) }
 func sumBlocks(x []float32) float64                         { return sumBlocksGo(x) }
+
+func decodeBlocks(dst []float32, src []byte, divisor float32) { decodeBlocksGo(dst, src, divisor) }

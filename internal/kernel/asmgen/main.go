@@ -539,7 +539,7 @@ func (g *gen) transpose8() {
 }
 
 // vecKernels emits the AVX2 vector loops behind Axpy, Dot, Add, AddTo,
-// Scale and Sum. Each handles a multiple of its block length and leaves the
+// Scale, Sum and DecodeBytes. Each handles a multiple of its block length and leaves the
 // rest to its Go caller. None uses fused multiply-adds, so that every
 // result matches the pure-Go loops bit for bit.
 func (g *gen) vecKernels() {
@@ -595,6 +595,56 @@ func (g *gen) vecKernels() {
 			g.i("VMULPS %d(SI), Y15, %s", off, y(r))
 			g.i("VMOVUPS %s, %d(DI)", y(r), off)
 		})
+
+	// decodeBytesAVX2 widens eight bytes to eight int32 lanes, converts
+	// them to float32 (exact below 2^24) and divides by the broadcast
+	// divisor: IEEE division, correctly rounded like Go's float32 '/', so
+	// the result is the Go loop's bit for bit. Four registers a step while
+	// at least 32 bytes are left (enough independent divisions to keep the
+	// divider busy), then one register a step for the last multiple of 8.
+	g.p("")
+	g.p("// func decodeBytesAVX2(dst *float32, src *byte, n int, divisor float32)")
+	g.p("TEXT ·decodeBytesAVX2(SB), NOSPLIT, $0-28")
+	g.i("MOVQ dst+0(FP), DI")
+	g.i("MOVQ src+8(FP), SI")
+	g.i("MOVQ n+16(FP), CX")
+	g.i("VBROADCASTSS divisor+24(FP), Y15")
+	g.i("MOVQ CX, DX")
+	g.i("SHRQ $5, CX")
+	g.i("JZ eights")
+	g.p("loop:")
+	for r := 0; r < 4; r++ {
+		g.i("VPMOVZXBD %d(SI), %s", 8*r, y(r))
+	}
+	for r := 0; r < 4; r++ {
+		g.i("VCVTDQ2PS %s, %s", y(r), y(r))
+	}
+	for r := 0; r < 4; r++ {
+		g.i("VDIVPS Y15, %s, %s", y(r), y(r))
+	}
+	for r := 0; r < 4; r++ {
+		g.i("VMOVUPS %s, %d(DI)", y(r), 32*r)
+	}
+	g.i("ADDQ $32, SI")
+	g.i("ADDQ $128, DI")
+	g.i("DECQ CX")
+	g.i("JNZ loop")
+	g.p("eights:")
+	g.i("ANDQ $31, DX")
+	g.i("SHRQ $3, DX")
+	g.i("JZ done")
+	g.p("eight:")
+	g.i("VPMOVZXBD (SI), Y0")
+	g.i("VCVTDQ2PS Y0, Y0")
+	g.i("VDIVPS Y15, Y0, Y0")
+	g.i("VMOVUPS Y0, (DI)")
+	g.i("ADDQ $8, SI")
+	g.i("ADDQ $32, DI")
+	g.i("DECQ DX")
+	g.i("JNZ eight")
+	g.p("done:")
+	g.i("VZEROUPPER")
+	g.i("RET")
 
 	// dotAVX2 keeps 32 partial sums, lane l summing elements i ≡ l (mod
 	// 32), then halves them pairwise: s[l] += s[l+16], s[l] += s[l+8], …
