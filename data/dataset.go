@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/bigfunc/bigfunc/internal/kernel"
 	"github.com/bigfunc/bigfunc/tensor"
 )
 
@@ -61,16 +62,6 @@ type Bytes struct {
 	Data       []byte
 	Rows, Cols int
 	Divisor    float32
-}
-
-// levels returns the value of every byte, so that decoding is a lookup
-// that gives exactly float32(b) / Divisor.
-func (b *Bytes) levels() *[256]float32 {
-	var t [256]float32
-	for i := range t {
-		t[i] = float32(i) / b.Divisor
-	}
-	return &t
 }
 
 func (b *Bytes) validate() error {
@@ -132,7 +123,7 @@ func (ds *Dataset) Rows(dst []float32, lo, hi int) []float32 {
 	}
 	dst = grow(dst, (hi-lo)*f)
 	if ds.X == nil {
-		decode(dst, ds.Pixels.Data[lo*f:hi*f], ds.Pixels.levels())
+		kernel.DecodeBytes(dst, ds.Pixels.Data[lo*f:hi*f], ds.Pixels.Divisor)
 	} else {
 		copy(dst, ds.X.Data()[lo*f:hi*f])
 	}
@@ -145,7 +136,7 @@ func (ds *Dataset) Gather(dst []float32, rows []int) []float32 {
 	f := ds.Features()
 	dst = grow(dst, len(rows)*f)
 	if ds.X == nil {
-		gatherBytes(dst, ds.Pixels.Data, f, rows, ds.Pixels.levels())
+		gatherBytes(dst, ds.Pixels.Data, f, rows, ds.Pixels.Divisor)
 	} else {
 		gather(dst, ds.X.Data(), f, rows)
 	}
@@ -159,16 +150,11 @@ func grow(dst []float32, n int) []float32 {
 	return dst[:n]
 }
 
-func decode(dst []float32, src []byte, levels *[256]float32) {
-	dst = dst[:len(src)]
-	for i, b := range src {
-		dst[i] = levels[b]
-	}
-}
-
-func gatherBytes(dst []float32, src []byte, width int, rows []int, levels *[256]float32) {
+// gatherBytes decodes the listed rows of the byte matrix src, width bytes
+// a row, into consecutive rows of dst: byte b becomes float32(b) / divisor.
+func gatherBytes(dst []float32, src []byte, width int, rows []int, divisor float32) {
 	for i, r := range rows {
-		decode(dst[i*width:(i+1)*width], src[r*width:(r+1)*width], levels)
+		kernel.DecodeBytes(dst[i*width:(i+1)*width], src[r*width:(r+1)*width], divisor)
 	}
 }
 

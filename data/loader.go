@@ -40,18 +40,18 @@ func (b Batch) Len() int { return len(b.Rows) }
 // The batch tensors are allocated once, in NewLoader, so Next allocates
 // nothing.
 type Loader struct {
-	x0     []float32     // the dataset's features, or nil when compact
-	pix    []byte        // the dataset's compact features
-	levels *[256]float32 // the value of each byte of pix
-	y0     []float32     // the dataset's targets
-	f, o   int           // their widths
-	lab0   []int         // the dataset's labels
-	size   int
-	rng    *tensor.RNG
-	order  []int
-	pos    int
-	epoch  int
-	open   bool
+	x0    []float32 // the dataset's features, or nil when compact
+	pix   []byte    // the dataset's compact features
+	div   float32   // byte b of pix stands for float32(b) / div
+	y0    []float32 // the dataset's targets
+	f, o  int       // their widths
+	lab0  []int     // the dataset's labels
+	size  int
+	rng   *tensor.RNG
+	order []int
+	pos   int
+	epoch int
+	open  bool
 
 	aug     *Augment
 	augRNG  *tensor.RNG
@@ -85,7 +85,7 @@ func NewLoader(ds *Dataset, batchSize int, rng *tensor.RNG) (*Loader, error) {
 	if ds.X != nil {
 		l.x0 = ds.X.Data()
 	} else {
-		l.pix, l.levels = ds.Pixels.Data, ds.Pixels.levels()
+		l.pix, l.div = ds.Pixels.Data, ds.Pixels.Divisor
 	}
 	if a := ds.Augment; a != nil && !a.Off() {
 		aug := *a
@@ -155,7 +155,7 @@ func (l *Loader) Next() (Batch, bool) {
 	if l.x0 != nil {
 		gather(b.X.Data(), l.x0, l.f, rows)
 	} else {
-		gatherBytes(b.X.Data(), l.pix, l.f, rows, l.levels)
+		gatherBytes(b.X.Data(), l.pix, l.f, rows, l.div)
 	}
 	if l.aug != nil {
 		x := b.X.Data()
