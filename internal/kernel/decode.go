@@ -25,3 +25,15 @@ func DecodeBytes(dst []float32, src []byte, divisor float32) {
 		dst[i] = float32(src[i]) / divisor
 	}
 }
+
+// Prefetch asks the CPU to start bringing b into its caches, so that a
+// pass over it a little later need not wait on memory: gathering rows in
+// random order from a set larger than the caches, the next rows can be
+// on their way while this one is decoded. It reads nothing into the
+// program and changes no values; where there is no prefetch instruction
+// to use it does nothing.
+func Prefetch(b []byte) {
+	if len(b) > 0 {
+		prefetch(b)
+	}
+}

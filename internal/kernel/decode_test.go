@@ -95,6 +95,24 @@ func TestDecodeBytesShortDst(t *testing.T) {
 	DecodeBytes(make([]float32, 15), make([]byte, 16), 255)
 }
 
+// TestPrefetch checks that Prefetch accepts any slice, empty, one byte,
+// unaligned or spanning many lines, and leaves the bytes as they were.
+func TestPrefetch(t *testing.T) {
+	buf := make([]byte, 1000)
+	for i := range buf {
+		buf[i] = byte(i * 7)
+	}
+	for _, r := range [][2]int{{0, 0}, {5, 5}, {0, 1}, {63, 65}, {1, 1000}, {0, 1000}, {999, 1000}} {
+		Prefetch(buf[r[0]:r[1]])
+	}
+	Prefetch(nil)
+	for i := range buf {
+		if buf[i] != byte(i*7) {
+			t.Fatalf("byte %d is %d after Prefetch, want %d", i, buf[i], byte(i*7))
+		}
+	}
+}
+
 // BenchmarkDecodeBytes decodes one MNIST batch (128 images of 784 bytes)
 // with DecodeBytes, with its Go twin, and with the 256-entry table lookup
 // the data package used before.

@@ -62,6 +62,9 @@ func decodeBlocks(dst []float32, src []byte, divisor float32) {
 	decodeBlocksGo(dst, src, divisor)
 }
 
+// prefetch needs no check: every amd64 CPU has PREFETCHT0.
+func prefetch(b []byte) { prefetchLines(&b[0], len(b)) }
+
 // axpyAVX2 is axpyBlocksGo for n a multiple of 32.
 //
 //go:noescape
@@ -96,3 +99,8 @@ func sumAVX2(x *float32, n int) float64
 //
 //go:noescape
 func decodeBytesAVX2(dst *float32, src *byte, n int, divisor float32)
+
+// prefetchLines issues PREFETCHT0 for every cache line of the n bytes at p.
+//
+//go:noescape
+func prefetchLines(p *byte, n int)

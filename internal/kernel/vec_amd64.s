@@ -166,6 +166,22 @@ done:
 	VZEROUPPER
 	RET
 
+// func prefetchLines(p *byte, n int)
+TEXT ·prefetchLines(SB), NOSPLIT, $0-16
+	MOVQ p+0(FP), SI
+	MOVQ n+8(FP), CX
+	TESTQ CX, CX
+	JLE done
+	LEAQ (SI)(CX*1), DX
+	ANDQ $-64, SI
+loop:
+	PREFETCHT0 (SI)
+	ADDQ $64, SI
+	CMPQ SI, DX
+	JCS loop
+done:
+	RET
+
 // func dotAVX2(x, y *float32, n int) float32
 TEXT ·dotAVX2(SB), NOSPLIT, $0-28
 	MOVQ x+0(FP), SI

@@ -61,6 +61,9 @@ func decodeBlocks(dst []float32, src []byte, divisor float32) {
 	decodeBlocksGo(dst, src, divisor)
 }
 
+// prefetch does nothing on arm64 yet: Prefetch is a hint.
+func prefetch([]byte) {}
+
 // reluBlocks runs the vector loop over whole blocks of sixteen and returns
 // how many elements it handled.
 func reluBlocks(y, x []float32) int {

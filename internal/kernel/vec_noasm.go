@@ -13,3 +13,4 @@ func scaleBlocks(dst []float32, alpha float32, x []float32) { scaleBlocksGo(dst,
 func sumBlocks(x []float32) float64                         { return sumBlocksGo(x) }
 
 func decodeBlocks(dst []float32, src []byte, divisor float32) { decodeBlocksGo(dst, src, divisor) }
+func prefetch([]byte)                                         {}

@@ -646,6 +646,25 @@ func (g *gen) vecKernels() {
 	g.i("VZEROUPPER")
 	g.i("RET")
 
+	// prefetchLines asks for every 64-byte line that holds one of the n
+	// bytes at p, so that a later pass over them finds them in cache.
+	g.p("")
+	g.p("// func prefetchLines(p *byte, n int)")
+	g.p("TEXT ·prefetchLines(SB), NOSPLIT, $0-16")
+	g.i("MOVQ p+0(FP), SI")
+	g.i("MOVQ n+8(FP), CX")
+	g.i("TESTQ CX, CX")
+	g.i("JLE done")
+	g.i("LEAQ (SI)(CX*1), DX")
+	g.i("ANDQ $-64, SI")
+	g.p("loop:")
+	g.i("PREFETCHT0 (SI)")
+	g.i("ADDQ $64, SI")
+	g.i("CMPQ SI, DX")
+	g.i("JCS loop")
+	g.p("done:")
+	g.i("RET")
+
 	// dotAVX2 keeps 32 partial sums, lane l summing elements i ≡ l (mod
 	// 32), then halves them pairwise: s[l] += s[l+16], s[l] += s[l+8], …
 	g.p("")
