@@ -150,10 +150,23 @@ func grow(dst []float32, n int) []float32 {
 	return dst[:n]
 }
 
+// gatherAhead is how many rows ahead of the one being decoded gatherBytes
+// asks for: rows drawn at random from a set larger than the caches come
+// from memory, and decoding waited on each one's loads. (On the MNIST MLP
+// two and four rows ahead measured alike.)
+const gatherAhead = 4
+
 // gatherBytes decodes the listed rows of the byte matrix src, width bytes
 // a row, into consecutive rows of dst: byte b becomes float32(b) / divisor.
 func gatherBytes(dst []float32, src []byte, width int, rows []int, divisor float32) {
+	for _, r := range rows[:min(gatherAhead, len(rows))] {
+		kernel.Prefetch(src[r*width : (r+1)*width])
+	}
 	for i, r := range rows {
+		if i+gatherAhead < len(rows) {
+			next := rows[i+gatherAhead]
+			kernel.Prefetch(src[next*width : (next+1)*width])
+		}
 		kernel.DecodeBytes(dst[i*width:(i+1)*width], src[r*width:(r+1)*width], divisor)
 	}
 }
