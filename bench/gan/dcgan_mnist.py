@@ -16,10 +16,6 @@ bench/gan/speed does for bigfunc.
 It reads the IDX files of the GoMNIST module from the Go module cache.
 """
 import argparse, glob, gzip, json, math, os, resource, time
-import numpy as np
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--seed", type=int, default=1)
@@ -40,6 +36,15 @@ ap.add_argument("--cosine", action="store_true", help="cosine-anneal both learni
 ap.add_argument("--ema", type=float, default=0.0, help="save a moving average of the generator's weights with this decay, batch norm recounted (gan.ema)")
 ap.add_argument("--max-steps", type=int, default=0, help="stop training after this many steps (0: all epochs)")
 args = ap.parse_args()
+# torch.set_num_threads bounds PyTorch's own threads, not the OpenBLAS pool
+# that Debian's PyTorch (and numpy) multiply matrices in, which otherwise
+# takes every core: --threads bounds both, set before either is imported.
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[var] = str(args.threads)
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
 torch.set_num_threads(args.threads)
 torch.manual_seed(args.seed)
 

@@ -10,10 +10,7 @@ at angles 2πk/8. A sample is high quality when it lies within 3 std
 (0.06) of its nearest mode; a mode is covered when at least one
 high-quality sample lies at it. 2,500 samples are scored per seed.
 """
-import argparse, json, math, statistics, time
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
+import argparse, os, json, math, statistics, time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--seeds", default="1,2,3,4,5")
@@ -33,6 +30,14 @@ ap.add_argument("--beta1", type=float, default=0.5)
 ap.add_argument("--cosine", type=int, default=1, help="1: cosine annealing of both rates over the epochs (train.schedule)")
 ap.add_argument("--json", default="")
 args = ap.parse_args()
+# torch.set_num_threads bounds PyTorch's own threads, not the OpenBLAS pool
+# that Debian's PyTorch (and numpy) multiply matrices in, which otherwise
+# takes every core: --threads bounds both, set before either is imported.
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[var] = str(args.threads)
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
 torch.set_num_threads(args.threads)
 
 STD, RADIUS, MODES = 0.02, 2.0, 8

@@ -13,10 +13,6 @@ process), as bench/gan/speed does for bigfunc. It reads the IDX files of
 the GoMNIST module from the Go module cache.
 """
 import argparse, gzip, json, math, os, resource, time
-import numpy as np
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--threads", type=int, default=1)
@@ -25,6 +21,15 @@ ap.add_argument("--warm", type=int, default=2)
 ap.add_argument("--batch", type=int, default=256)
 ap.add_argument("--seed", type=int, default=1)
 args = ap.parse_args()
+# torch.set_num_threads bounds PyTorch's own threads, not the OpenBLAS pool
+# that Debian's PyTorch (and numpy) multiply matrices in, which otherwise
+# takes every core: --threads bounds both, set before either is imported.
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[var] = str(args.threads)
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
 torch.set_num_threads(args.threads)
 torch.manual_seed(args.seed)
 
