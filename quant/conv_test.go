@@ -2,7 +2,6 @@ package quant
 
 import (
 	"math"
-	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -67,11 +66,7 @@ func TestModelQuantizesConv2d(t *testing.T) {
 		t.Errorf("the depthwise conv2d was quantized")
 	}
 
-	r := rand.New(rand.NewPCG(6, 6))
-	x := tensor.Zeros(16, 2*8*8)
-	for i := range x.Data() {
-		x.Data()[i] = float32(r.NormFloat64())
-	}
+	x := tensor.Randn(tensor.NewRNG(6), 16, 2*8*8)
 	want, _ := m.Predict(x)
 	got, err := q.Predict(x)
 	if err != nil {

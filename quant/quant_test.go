@@ -87,11 +87,7 @@ func TestModelPredictsLikeFloat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := rand.New(rand.NewPCG(2, 2))
-	x := tensor.Zeros(64, 5)
-	for i := range x.Data() {
-		x.Data()[i] = float32(r.NormFloat64())
-	}
+	x := tensor.Randn(tensor.NewRNG(2), 64, 5)
 	want, _ := m.Predict(x)
 	got, err := q.Predict(x)
 	if err != nil {
