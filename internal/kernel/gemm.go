@@ -171,6 +171,16 @@ type gemmArch struct {
 	// back to plain loops without it.
 	transpose      func(dst []float32, ldd int, src []float32, lds int, rows, lanes, cols int)
 	transposeWidth int
+	// copyRows, where there is one, packs blocks that need no transposing:
+	//
+	//	for r < rows, j < width:
+	//		dst[r*ldd+j] = src[r*lds+j] if j < n, else 0
+	//
+	// for n ≤ width ≤ copyWidth. Packing falls back to copy and clear,
+	// row by row, without it; at one call per row of a micro-panel that
+	// took a tenth of a 256×256 product.
+	copyRows  func(dst []float32, ldd int, src []float32, lds int, rows, n, width int)
+	copyWidth int
 }
 
 // arch is the implementation Gemm uses, chosen once for the machine.

@@ -19,6 +19,8 @@ var avx512Arch = &gemmArch{
 
 	transpose:      transposeAsm(transposeAVX512),
 	transposeWidth: 16,
+	copyRows:       copyRowsAsm512,
+	copyWidth:      32,
 
 	edge: edgeAsm([]asmKernel{nil,
 		gemmKernel1of14x32AVX512, gemmKernel2of14x32AVX512, gemmKernel3of14x32AVX512,
@@ -41,6 +43,8 @@ var avx2Arch = &gemmArch{
 
 	transpose:      transposeAsm(transposeAVX2),
 	transposeWidth: 8,
+	copyRows:       copyRowsAsm2,
+	copyWidth:      16,
 
 	edge: edgeAsm([]asmKernel{nil,
 		gemmKernel1of6x16AVX2, gemmKernel2of6x16AVX2, gemmKernel3of6x16AVX2,
@@ -275,6 +279,59 @@ func gemvNAVX512(k int, a, b *float32, ldb int, c *float32, n int, add bool)
 //
 //go:noescape
 func gemvNAVX2(k int, a, b *float32, ldb int, c *float32, n int, add bool)
+
+// copyRowsAsm512 adapts copyRowsAVX512 to gemmArch.copyRows, checking
+// the bounds and building its masks.
+func copyRowsAsm512(dst []float32, ldd int, src []float32, lds int, rows, n, width int) {
+	if rows == 0 {
+		return
+	}
+	_ = dst[(rows-1)*ldd+width-1]
+	if n == 0 {
+		// Nothing to read: src may be empty, and the rows are all zeros.
+		src = dst
+	} else {
+		_ = src[(rows-1)*lds+n-1]
+	}
+	lanes := func(x int) uint64 { return 1<<min(max(x, 0), 16) - 1 }
+	masks := lanes(n) | lanes(n-16)<<16 | lanes(width)<<32 | lanes(width-16)<<48
+	copyRowsAVX512(&dst[0], ldd, &src[0], lds, rows, masks)
+}
+
+// copyRowsAsm2 adapts copyRowsAVX2 to gemmArch.copyRows, checking the
+// bounds.
+func copyRowsAsm2(dst []float32, ldd int, src []float32, lds int, rows, n, width int) {
+	if rows == 0 {
+		return
+	}
+	_ = dst[(rows-1)*ldd+width-1]
+	if n == 0 {
+		src = dst
+	} else {
+		_ = src[(rows-1)*lds+n-1]
+	}
+	copyRowsAVX2(&dst[0], ldd, &src[0], lds, rows, n, width)
+}
+
+// copyRowsAVX512 copies rows without transposing them, for packing.
+//
+// Reference loop, where n and width are the number of low bits set in the
+// first and third 16-bit fields of masks plus those in the second and
+// fourth (each field a run of ones from bit 0):
+//
+//	for r < rows, j < width:
+//		dst[r*ldd+j] = src[r*lds+j] if j < n, else 0
+//
+// for n ≤ width ≤ 32.
+//
+//go:noescape
+func copyRowsAVX512(dst *float32, ldd int, src *float32, lds int, rows int, masks uint64)
+
+// copyRowsAVX2 is copyRowsAVX512 for n ≤ width ≤ 16, taking n and width
+// as they are.
+//
+//go:noescape
+func copyRowsAVX2(dst *float32, ldd int, src *float32, lds int, rows, n, width int)
 
 // transposeAVX512 copies a transposed block.
 //

@@ -5186,6 +5186,119 @@ done:
 	VZEROUPPER
 	RET
 
+// func copyRowsAVX512(dst *float32, ldd int, src *float32, lds int, rows int, masks uint64)
+TEXT ·copyRowsAVX512(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ ldd+8(FP), DX
+	SHLQ $2, DX
+	MOVQ src+16(FP), SI
+	MOVQ lds+24(FP), BX
+	SHLQ $2, BX
+	MOVQ rows+32(FP), CX
+	MOVQ masks+40(FP), AX
+	KMOVW AX, K1
+	SHRQ $16, AX
+	KMOVW AX, K2
+	SHRQ $16, AX
+	KMOVW AX, K3
+	SHRQ $16, AX
+	KMOVW AX, K4
+pair:
+	CMPQ CX, $2
+	JL last
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z 64(SI), K2, Z1
+	VMOVUPS Z0, K3, (DI)
+	VMOVUPS Z1, K4, 64(DI)
+	ADDQ BX, SI
+	ADDQ DX, DI
+	VMOVUPS.Z (SI), K1, Z2
+	VMOVUPS.Z 64(SI), K2, Z3
+	VMOVUPS Z2, K3, (DI)
+	VMOVUPS Z3, K4, 64(DI)
+	ADDQ BX, SI
+	ADDQ DX, DI
+	SUBQ $2, CX
+	JMP pair
+last:
+	TESTQ CX, CX
+	JZ done
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z 64(SI), K2, Z1
+	VMOVUPS Z0, K3, (DI)
+	VMOVUPS Z1, K4, 64(DI)
+	ADDQ BX, SI
+	ADDQ DX, DI
+done:
+	VZEROUPPER
+	RET
+
+// func copyRowsAVX2(dst *float32, ldd int, src *float32, lds int, rows, n, width int)
+TEXT ·copyRowsAVX2(SB), NOSPLIT, $0-56
+	MOVQ dst+0(FP), DI
+	MOVQ ldd+8(FP), DX
+	SHLQ $2, DX
+	MOVQ src+16(FP), SI
+	MOVQ lds+24(FP), BX
+	SHLQ $2, BX
+	MOVQ rows+32(FP), CX
+	MOVQ n+40(FP), AX
+	MOVQ AX, R8
+	MOVQ $8, R9
+	CMPQ R8, $8
+	CMOVQGT R9, R8
+	SHLQ $2, R8
+	LEAQ maskTable<>+32(SB), R9
+	SUBQ R8, R9
+	VMOVUPS (R9), Y4
+	MOVQ AX, R8
+	SUBQ $8, R8
+	MOVQ $0, R9
+	CMPQ R8, $0
+	CMOVQLT R9, R8
+	MOVQ $8, R9
+	CMPQ R8, $8
+	CMOVQGT R9, R8
+	SHLQ $2, R8
+	LEAQ maskTable<>+32(SB), R9
+	SUBQ R8, R9
+	VMOVUPS (R9), Y5
+	MOVQ width+48(FP), AX
+	MOVQ AX, R8
+	MOVQ $8, R9
+	CMPQ R8, $8
+	CMOVQGT R9, R8
+	SHLQ $2, R8
+	LEAQ maskTable<>+32(SB), R9
+	SUBQ R8, R9
+	VMOVUPS (R9), Y6
+	MOVQ AX, R8
+	SUBQ $8, R8
+	MOVQ $0, R9
+	CMPQ R8, $0
+	CMOVQLT R9, R8
+	MOVQ $8, R9
+	CMPQ R8, $8
+	CMOVQGT R9, R8
+	SHLQ $2, R8
+	LEAQ maskTable<>+32(SB), R9
+	SUBQ R8, R9
+	VMOVUPS (R9), Y7
+row:
+	TESTQ CX, CX
+	JZ done
+	VMASKMOVPS (SI), Y4, Y0
+	VMASKMOVPS 32(SI), Y5, Y1
+	VMASKMOVPS Y0, Y6, (DI)
+	VMASKMOVPS Y1, Y7, 32(DI)
+	ADDQ BX, SI
+	ADDQ DX, DI
+	DECQ CX
+	JMP row
+done:
+	VZEROUPPER
+	RET
+
 // func fmaPeakAVX512(n int)
 TEXT ·fmaPeakAVX512(SB), NOSPLIT, $0-8
 	MOVQ n+0(FP), CX

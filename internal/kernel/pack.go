@@ -11,6 +11,10 @@ func packA(g *gemmArch, dst []float32, mr int, a []float32, lda int, trans bool,
 		rows := min(mr, mb-q*mr)
 		if trans {
 			// A is stored k×m: the mr values for one p are contiguous.
+			if g.copyRows != nil && mr <= g.copyWidth {
+				g.copyRows(d, mr, a[p0*lda+r0:], lda, kb, rows, mr)
+				continue
+			}
 			for p := 0; p < kb; p++ {
 				src := a[(p0+p)*lda+r0 : (p0+p)*lda+r0+rows]
 				dp := d[p*mr : p*mr+mr]
@@ -50,6 +54,10 @@ func packB(g *gemmArch, dst []float32, nr int, b []float32, ldb int, trans bool,
 		cols := min(nr, nb-q*nr)
 		if !trans {
 			// B is row-major k×n: the nr values for one p are contiguous.
+			if g.copyRows != nil && nr <= g.copyWidth {
+				g.copyRows(d, nr, b[p0*ldb+c0:], ldb, kb, cols, nr)
+				continue
+			}
 			for p := 0; p < kb; p++ {
 				src := b[(p0+p)*ldb+c0 : (p0+p)*ldb+c0+cols]
 				dp := d[p*nr : p*nr+nr]

@@ -29,6 +29,8 @@ func generate() map[string][]byte {
 	g.gemvN(avx2)
 	g.transpose16()
 	g.transpose8()
+	g.copyRows16()
+	g.copyRows8()
 	g.fmaPeak(avx512, 24)
 	g.fmaPeak(avx2, 12)
 	files["gemm_amd64.s"] = g.buf.Bytes()
@@ -533,6 +535,107 @@ func (g *gen) transpose8() {
 	g.i("SHLQ $2, AX")
 	g.i("SUBQ AX, BX")
 	body("part", true)
+	g.p("done:")
+	g.i("VZEROUPPER")
+	g.i("RET")
+}
+
+// copyRows16 emits copyRowsAVX512, which packs rows that need no
+// transposing (B stored k×n, A stored k×m): rows rows of up to 32 floats,
+// each read from src and written to dst padded with zeros. The caller
+// passes four 16-lane masks in one word: the floats read from the low and
+// high halves of a row (bits 0–15 and 16–31) and the floats written
+// (bits 32–47 and 48–63). Masked-off lanes are neither read nor written,
+// so a row may end at the end of its slice. Two rows go per trip.
+func (g *gen) copyRows16() {
+	g.p("")
+	g.p("// func copyRowsAVX512(dst *float32, ldd int, src *float32, lds int, rows int, masks uint64)")
+	g.p("TEXT ·copyRowsAVX512(SB), NOSPLIT, $0-48")
+	g.i("MOVQ dst+0(FP), DI")
+	g.i("MOVQ ldd+8(FP), DX")
+	g.i("SHLQ $2, DX")
+	g.i("MOVQ src+16(FP), SI")
+	g.i("MOVQ lds+24(FP), BX")
+	g.i("SHLQ $2, BX")
+	g.i("MOVQ rows+32(FP), CX")
+	g.i("MOVQ masks+40(FP), AX")
+	for k := 1; k <= 4; k++ {
+		g.i("KMOVW AX, K%d", k)
+		if k < 4 {
+			g.i("SHRQ $16, AX")
+		}
+	}
+	one := func(z0, z1 string) {
+		g.i("VMOVUPS.Z (SI), K1, %s", z0)
+		g.i("VMOVUPS.Z 64(SI), K2, %s", z1)
+		g.i("VMOVUPS %s, K3, (DI)", z0)
+		g.i("VMOVUPS %s, K4, 64(DI)", z1)
+		g.i("ADDQ BX, SI")
+		g.i("ADDQ DX, DI")
+	}
+	g.p("pair:")
+	g.i("CMPQ CX, $2")
+	g.i("JL last")
+	one("Z0", "Z1")
+	one("Z2", "Z3")
+	g.i("SUBQ $2, CX")
+	g.i("JMP pair")
+	g.p("last:")
+	g.i("TESTQ CX, CX")
+	g.i("JZ done")
+	one("Z0", "Z1")
+	g.p("done:")
+	g.i("VZEROUPPER")
+	g.i("RET")
+}
+
+// copyRows8 emits copyRowsAVX2, copyRowsAVX512 for rows of up to 16
+// floats, its masks taken from maskTable: the caller passes how many
+// floats each row reads (n) and writes (width), n ≤ width ≤ 16.
+func (g *gen) copyRows8() {
+	g.p("")
+	g.p("// func copyRowsAVX2(dst *float32, ldd int, src *float32, lds int, rows, n, width int)")
+	g.p("TEXT ·copyRowsAVX2(SB), NOSPLIT, $0-56")
+	g.i("MOVQ dst+0(FP), DI")
+	g.i("MOVQ ldd+8(FP), DX")
+	g.i("SHLQ $2, DX")
+	g.i("MOVQ src+16(FP), SI")
+	g.i("MOVQ lds+24(FP), BX")
+	g.i("SHLQ $2, BX")
+	g.i("MOVQ rows+32(FP), CX")
+	// Y4–Y7: the read masks of the two halves, then the write masks. The
+	// mask of the first h lanes is the eight lanes from maskTable+32-4h.
+	for k, arg := range []string{"n+40(FP)", "width+48(FP)"} {
+		g.i("MOVQ %s, AX", arg)
+		for half := 0; half < 2; half++ {
+			// h = min(max(x-8*half, 0), 8)
+			g.i("MOVQ AX, R8")
+			if half == 1 {
+				g.i("SUBQ $8, R8")
+				g.i("MOVQ $0, R9")
+				g.i("CMPQ R8, $0")
+				g.i("CMOVQLT R9, R8")
+			}
+			g.i("MOVQ $8, R9")
+			g.i("CMPQ R8, $8")
+			g.i("CMOVQGT R9, R8")
+			g.i("SHLQ $2, R8")
+			g.i("LEAQ maskTable<>+32(SB), R9")
+			g.i("SUBQ R8, R9")
+			g.i("VMOVUPS (R9), Y%d", 4+2*k+half)
+		}
+	}
+	g.p("row:")
+	g.i("TESTQ CX, CX")
+	g.i("JZ done")
+	g.i("VMASKMOVPS (SI), Y4, Y0")
+	g.i("VMASKMOVPS 32(SI), Y5, Y1")
+	g.i("VMASKMOVPS Y0, Y6, (DI)")
+	g.i("VMASKMOVPS Y1, Y7, 32(DI)")
+	g.i("ADDQ BX, SI")
+	g.i("ADDQ DX, DI")
+	g.i("DECQ CX")
+	g.i("JMP row")
 	g.p("done:")
 	g.i("VZEROUPPER")
 	g.i("RET")
