@@ -20,6 +20,9 @@ type gemmJob struct {
 	mTiles  int       // row tiles of C: ⌈m/mr⌉
 	rowCuts int       // C is cut into rowCuts×colCuts blocks
 	colCuts int
+	// own is set when C is cut by columns alone: each part then packs
+	// its own columns of B and computes them, with no wait for the rest.
+	own bool
 
 	packNext atomic.Int64  // next packing part to claim
 	packDone atomic.Int64  // packing parts finished
@@ -43,6 +46,7 @@ func (j *gemmJob) setup(jc, nb, workers int) {
 	j.packs = min(workers, j.panels)
 	j.mTiles = (args.m + g.mr - 1) / g.mr
 	j.rowCuts, j.colCuts = splitC(j.mTiles, j.panels, g.mr, g.nr, args.k, workers)
+	j.own = j.rowCuts == 1 && j.colCuts > 1
 	j.packNext.Store(0)
 	j.packDone.Store(0)
 	j.compNext.Store(0)
@@ -50,8 +54,12 @@ func (j *gemmJob) setup(jc, nb, workers int) {
 
 // splitC cuts mTiles row tiles × panels column panels into rowCuts×colCuts
 // blocks for the given number of workers, minimising the estimated time of
-// the slowest worker. Cutting rows is cheap; cutting columns makes every
-// block of a row repack the same rows of A, which the estimate charges.
+// the slowest worker. Cutting columns makes every block of a row repack the
+// same rows of A; cutting rows makes the blocks share one packed B, which
+// each reads mostly from other cores' caches after waiting for all of it
+// to be packed. The estimate charges both. On a two-core Zen 5 the shared
+// B cost a 512×512 product a sixth of its speed at two threads, and a
+// 64×784×256 layer more than the second core gained it.
 func splitC(mTiles, panels, mr, nr, k, workers int) (rowCuts, colCuts int) {
 	// A product too narrow to cut for every worker leaves some idle.
 	workers = min(workers, mTiles*panels)
@@ -68,9 +76,14 @@ func splitC(mTiles, panels, mr, nr, k, workers int) (rowCuts, colCuts int) {
 			rows := (mTiles + rc - 1) / rc * mr
 			cols := (panels + cc - 1) / cc * nr
 			// Multiply-adds of the largest block, plus packing its A
-			// (worth about 16 multiply-adds an element), plus a fixed
-			// cost per block; a worker runs ⌈parts/workers⌉ blocks.
-			cost := ((parts+workers-1)/workers)*(rows*k*(cols+16)+1<<14) + parts
+			// (worth about 16 multiply-adds an element), plus reading
+			// a shared B (as much again), plus a fixed cost per block;
+			// a worker runs ⌈parts/workers⌉ blocks.
+			block := rows*k*(cols+16) + 1<<14
+			if rc > 1 {
+				block += k * cols * 16
+			}
+			cost := (parts+workers-1)/workers*block + parts
 			if best < 0 || cost < best {
 				best, rowCuts, colCuts = cost, rc, cc
 			}
@@ -79,23 +92,33 @@ func splitC(mTiles, panels, mr, nr, k, workers int) (rowCuts, colCuts int) {
 	return rowCuts, colCuts
 }
 
-// participate claims and runs parts of the job until none is left: first
-// the packing of B, then blocks of C once all of B is packed.
+// participate claims and runs parts of the job until none is left.
+//
+// When C is cut by columns alone, a part is a block of columns: pack those
+// columns of B, then compute them. The packed panels stay in the cache of
+// the core that wrote them, and nobody waits for anybody.
+//
+// Otherwise every block of C needs all of B: first the packing of B is
+// shared out, then blocks of C once all of B is packed.
 func (j *gemmJob) participate(ws *workspace) {
 	g, args := j.g, &j.args
-	kc := kBlock(args.k)
+	if j.own {
+		for {
+			part := int(j.compNext.Add(1) - 1)
+			if part >= j.colCuts {
+				return
+			}
+			q0, q1 := part*j.panels/j.colCuts, (part+1)*j.panels/j.colCuts
+			j.packPanels(q0, q1)
+			j.block(ws, 0, args.m, q0, q1)
+		}
+	}
 	for {
 		part := int(j.packNext.Add(1) - 1)
 		if part >= j.packs {
 			break
 		}
-		lo, hi := part*j.panels/j.packs, (part+1)*j.panels/j.packs
-		for p0 := 0; p0 < args.k; p0 += kc {
-			kb := min(kc, args.k-p0)
-			cols := min(hi*g.nr, j.nb) - lo*g.nr
-			dst := j.bp[p0*j.panels*g.nr+lo*kb*g.nr:]
-			packB(g, dst, g.nr, args.b, args.ldb, args.transB, p0, kb, j.jc+lo*g.nr, cols)
-		}
+		j.packPanels(part*j.panels/j.packs, (part+1)*j.panels/j.packs)
 		j.packDone.Add(1)
 	}
 	// Parts of B claimed by others may still be in progress; they never
@@ -113,6 +136,19 @@ func (j *gemmJob) participate(ws *workspace) {
 		t0, t1 := rc*j.mTiles/j.rowCuts, (rc+1)*j.mTiles/j.rowCuts
 		q0, q1 := cc*j.panels/j.colCuts, (cc+1)*j.panels/j.colCuts
 		j.block(ws, t0*g.mr, min(t1*g.mr, args.m), q0, q1)
+	}
+}
+
+// packPanels packs micro-panels [lo, hi) of the panel's B, every block of
+// k.
+func (j *gemmJob) packPanels(lo, hi int) {
+	g, args := j.g, &j.args
+	kc := kBlock(args.k)
+	cols := min(hi*g.nr, j.nb) - lo*g.nr
+	for p0 := 0; p0 < args.k; p0 += kc {
+		kb := min(kc, args.k-p0)
+		dst := j.bp[p0*j.panels*g.nr+lo*kb*g.nr:]
+		packB(g, dst, g.nr, args.b, args.ldb, args.transB, p0, kb, j.jc+lo*g.nr, cols)
 	}
 }
 

@@ -48,3 +48,30 @@ func TestCopyRows(t *testing.T) {
 		}
 	}
 }
+
+// TestSplitCModes checks that the products TestGemmParallel and
+// TestGemmDeterministic run at two and four threads include both ways of
+// sharing a product: C cut by columns alone, each part packing its own B,
+// and C cut by rows, sharing one packed B.
+func TestSplitCModes(t *testing.T) {
+	own, shared := 0, 0
+	for _, g := range allArchs() {
+		for _, s := range [][3]int{{300, 200, 100}, {64, 784, 256}, {256, 784, 64}, {20, 2000, 100}, {2000, 20, 100}, {300, 301, 600}, {64, 256, 784}, {129, 130, 515}} {
+			for _, workers := range []int{2, 4} {
+				m, n, k := s[0], s[1], s[2]
+				rc, cc := splitC((m+g.mr-1)/g.mr, (n+g.nr-1)/g.nr, g.mr, g.nr, k, workers)
+				if rc < 1 || cc < 1 || rc*cc < min(workers, (m+g.mr-1)/g.mr*((n+g.nr-1)/g.nr)) {
+					t.Errorf("%s: %d×%d×%d for %d workers: cut %d×%d", g.name, m, n, k, workers, rc, cc)
+				}
+				if rc == 1 && cc > 1 {
+					own++
+				} else if rc > 1 {
+					shared++
+				}
+			}
+		}
+	}
+	if own == 0 || shared == 0 {
+		t.Errorf("the test products cut by columns alone %d times and by rows %d times; both should occur", own, shared)
+	}
+}
