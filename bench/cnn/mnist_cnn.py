@@ -13,6 +13,10 @@ It reads the IDX files of the GoMNIST module from the Go module cache
 ($GOMODCACHE, else ~/go/pkg/mod), or from --data.
 """
 import argparse, glob, gzip, os, resource, time
+import sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import blas_threads  # before numpy and torch load: see bench/blas_threads.py
+blas_threads.bound("1")
 import numpy as np
 import torch
 import torch.nn as nn

@@ -11,6 +11,10 @@ set size of the process.
     /usr/bin/python3 bench/gpt/torch_gpt.py [--threads N] [--steps N]
 """
 import argparse, resource, time
+import os, sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import blas_threads  # before numpy and torch load: see bench/blas_threads.py
+blas_threads.bound("1")
 import torch
 import torch.nn as nn
 

@@ -14,6 +14,10 @@ loads into it with strict=True because its tensor names are PyTorch's.
 """
 import argparse, json, os, struct, time
 
+import sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import blas_threads  # before numpy and torch load: see bench/blas_threads.py
+blas_threads.bound("1")
 import numpy as np
 import torch
 import torch.nn as nn

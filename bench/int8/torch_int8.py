@@ -16,6 +16,10 @@ several rounds.
 """
 import argparse, gzip, json, os, struct, time
 
+import sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import blas_threads  # before numpy and torch load: see bench/blas_threads.py
+blas_threads.bound("1")
 import numpy as np
 import torch
 import torch.nn as nn

@@ -14,6 +14,10 @@ memory (VmHWM, MiB), the test accuracy and the seconds taken.
 """
 import argparse, gzip, json, os, time
 
+import sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import blas_threads  # before numpy and torch load: see bench/blas_threads.py
+blas_threads.bound("0")
 import numpy as np
 import torch
 import torch.nn.functional as F

@@ -15,6 +15,10 @@ Usage: /usr/bin/python3 ppo_torch.py [--seed 1] [--total-steps 500000] [--thread
 
 import argparse
 
+import os, sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import blas_threads  # before numpy and torch load: see bench/blas_threads.py
+blas_threads.bound("1")
 import numpy as np
 import torch
 import torch.nn as nn
