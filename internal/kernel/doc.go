@@ -43,7 +43,8 @@
 //
 // The assembly is written by asmgen (go generate); on amd64 packing
 // transposes with in-register 16×16 (or 8×8) transposes where the source
-// layout needs it.
+// layout needs it, and copies whole micro-panels with masked vector moves
+// where it does not.
 // A tile that C cuts short in rows only goes to a row-edge kernel of that
 // many rows (amd64), which reads the same packed panels and writes the same
 // bits as the full kernel would. Other edge tiles, and every edge tile on
@@ -51,8 +52,11 @@
 // zero-padded panels, then the valid part is copied out.
 //
 // Large products are shared between the calling goroutine and a pool of
-// helper goroutines started on first use: the packing of B is split by
-// micro-panels, then the blocks of C are claimed one at a time. Each
+// helper goroutines started on first use. Where C is cut by columns
+// alone, each part packs its own columns of B and computes them, so the
+// packed panels stay in the cache of the core that wrote them; otherwise
+// the packing of B is split by micro-panels, then the blocks of C are
+// claimed one at a time. Each
 // element of C is computed by one goroutine, in an order fixed by k alone,
 // so results do not depend on the number of threads. Products with one row
 // (inference on a single sample) skip packing and run on the calling
