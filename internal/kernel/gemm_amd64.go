@@ -19,7 +19,7 @@ var avx512Arch = &gemmArch{
 
 	transpose:      transposeAsm(transposeAVX512),
 	transposeWidth: 16,
-	copyRows:       copyRowsAsm512,
+	copyRows:       copyRowsAsm(copyRows512),
 	copyWidth:      32,
 
 	edge: edgeAsm([]asmKernel{nil,
@@ -43,7 +43,7 @@ var avx2Arch = &gemmArch{
 
 	transpose:      transposeAsm(transposeAVX2),
 	transposeWidth: 8,
-	copyRows:       copyRowsAsm2,
+	copyRows:       copyRowsAsm(copyRowsAVX2),
 	copyWidth:      16,
 
 	edge: edgeAsm([]asmKernel{nil,
@@ -280,37 +280,29 @@ func gemvNAVX512(k int, a, b *float32, ldb int, c *float32, n int, add bool)
 //go:noescape
 func gemvNAVX2(k int, a, b *float32, ldb int, c *float32, n int, add bool)
 
-// copyRowsAsm512 adapts copyRowsAVX512 to gemmArch.copyRows, checking
-// the bounds and building its masks.
-func copyRowsAsm512(dst []float32, ldd int, src []float32, lds int, rows, n, width int) {
-	if rows == 0 {
-		return
+// copyRowsAsm adapts an assembly copyRows to gemmArch.copyRows, checking
+// that the rows it reads and writes lie inside the slices.
+func copyRowsAsm(f func(dst *float32, ldd int, src *float32, lds int, rows, n, width int)) func(dst []float32, ldd int, src []float32, lds int, rows, n, width int) {
+	return func(dst []float32, ldd int, src []float32, lds int, rows, n, width int) {
+		if rows == 0 {
+			return
+		}
+		_ = dst[(rows-1)*ldd+width-1]
+		if n == 0 {
+			// Nothing to read: src may be empty, and the rows are all zeros.
+			src = dst
+		} else {
+			_ = src[(rows-1)*lds+n-1]
+		}
+		f(&dst[0], ldd, &src[0], lds, rows, n, width)
 	}
-	_ = dst[(rows-1)*ldd+width-1]
-	if n == 0 {
-		// Nothing to read: src may be empty, and the rows are all zeros.
-		src = dst
-	} else {
-		_ = src[(rows-1)*lds+n-1]
-	}
-	lanes := func(x int) uint64 { return 1<<min(max(x, 0), 16) - 1 }
-	masks := lanes(n) | lanes(n-16)<<16 | lanes(width)<<32 | lanes(width-16)<<48
-	copyRowsAVX512(&dst[0], ldd, &src[0], lds, rows, masks)
 }
 
-// copyRowsAsm2 adapts copyRowsAVX2 to gemmArch.copyRows, checking the
-// bounds.
-func copyRowsAsm2(dst []float32, ldd int, src []float32, lds int, rows, n, width int) {
-	if rows == 0 {
-		return
-	}
-	_ = dst[(rows-1)*ldd+width-1]
-	if n == 0 {
-		src = dst
-	} else {
-		_ = src[(rows-1)*lds+n-1]
-	}
-	copyRowsAVX2(&dst[0], ldd, &src[0], lds, rows, n, width)
+// copyRows512 passes copyRowsAVX512 the masks of n and width.
+func copyRows512(dst *float32, ldd int, src *float32, lds int, rows, n, width int) {
+	lanes := func(x int) uint64 { return 1<<min(max(x, 0), 16) - 1 }
+	masks := lanes(n) | lanes(n-16)<<16 | lanes(width)<<32 | lanes(width-16)<<48
+	copyRowsAVX512(dst, ldd, src, lds, rows, masks)
 }
 
 // copyRowsAVX512 copies rows without transposing them, for packing.

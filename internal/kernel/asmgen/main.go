@@ -574,13 +574,7 @@ func (g *gen) copyRows16() {
 	g.p("")
 	g.p("// func copyRowsAVX512(dst *float32, ldd int, src *float32, lds int, rows int, masks uint64)")
 	g.p("TEXT ·copyRowsAVX512(SB), NOSPLIT, $0-48")
-	g.i("MOVQ dst+0(FP), DI")
-	g.i("MOVQ ldd+8(FP), DX")
-	g.i("SHLQ $2, DX")
-	g.i("MOVQ src+16(FP), SI")
-	g.i("MOVQ lds+24(FP), BX")
-	g.i("SHLQ $2, BX")
-	g.i("MOVQ rows+32(FP), CX")
+	g.copyRowsArgs()
 	g.i("MOVQ masks+40(FP), AX")
 	for k := 1; k <= 4; k++ {
 		g.i("KMOVW AX, K%d", k)
@@ -612,13 +606,10 @@ func (g *gen) copyRows16() {
 	g.i("RET")
 }
 
-// copyRows8 emits copyRowsAVX2, copyRowsAVX512 for rows of up to 16
-// floats, its masks taken from maskTable: the caller passes how many
-// floats each row reads (n) and writes (width), n ≤ width ≤ 16.
-func (g *gen) copyRows8() {
-	g.p("")
-	g.p("// func copyRowsAVX2(dst *float32, ldd int, src *float32, lds int, rows, n, width int)")
-	g.p("TEXT ·copyRowsAVX2(SB), NOSPLIT, $0-56")
+// copyRowsArgs loads the arguments the two copyRows kernels share: dst in
+// DI and its row stride in bytes in DX, src in SI and its stride in BX,
+// rows in CX.
+func (g *gen) copyRowsArgs() {
 	g.i("MOVQ dst+0(FP), DI")
 	g.i("MOVQ ldd+8(FP), DX")
 	g.i("SHLQ $2, DX")
@@ -626,6 +617,16 @@ func (g *gen) copyRows8() {
 	g.i("MOVQ lds+24(FP), BX")
 	g.i("SHLQ $2, BX")
 	g.i("MOVQ rows+32(FP), CX")
+}
+
+// copyRows8 emits copyRowsAVX2, copyRowsAVX512 for rows of up to 16
+// floats, its masks taken from maskTable: the caller passes how many
+// floats each row reads (n) and writes (width), n ≤ width ≤ 16.
+func (g *gen) copyRows8() {
+	g.p("")
+	g.p("// func copyRowsAVX2(dst *float32, ldd int, src *float32, lds int, rows, n, width int)")
+	g.p("TEXT ·copyRowsAVX2(SB), NOSPLIT, $0-56")
+	g.copyRowsArgs()
 	// Y4–Y7: the read masks of the two halves, then the write masks. The
 	// mask of the first h lanes is the eight lanes from maskTable+32-4h.
 	for k, arg := range []string{"n+40(FP)", "width+48(FP)"} {
