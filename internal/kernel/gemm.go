@@ -264,7 +264,7 @@ func gemmPacked(g *gemmArch, j *gemmJob) {
 		j.setup(jc, min(nc, n-jc), workers)
 		if workers == 1 {
 			ws := getWorkspace(g)
-			j.participate(ws)
+			j.participate(ws, 0)
 			workspacePool.Put(ws)
 		} else {
 			runParallel(j, workers)

@@ -23,6 +23,14 @@ type gemmJob struct {
 	// own is set when C is cut by columns alone: each part then packs
 	// its own columns of B and computes them, with no wait for the rest.
 	own bool
+	// claims marks the parts of an own-columns product, or of an
+	// update, that a worker has taken (see claim).
+	claims  []atomic.Bool
+	workers int
+	// upd, when set, makes the job an optimizer update rather than a
+	// product (see runUpdate).
+	upd  *update
+	updv update
 
 	packNext atomic.Int64  // next packing part to claim
 	packDone atomic.Int64  // packing parts finished
@@ -47,6 +55,7 @@ func (j *gemmJob) setup(jc, nb, workers int) {
 	j.mTiles = (args.m + g.mr - 1) / g.mr
 	j.rowCuts, j.colCuts = splitC(j.mTiles, j.panels, g.mr, g.nr, args.k, workers)
 	j.own = j.rowCuts == 1 && j.colCuts > 1
+	j.resetClaims(j.colCuts, workers)
 	j.packNext.Store(0)
 	j.packDone.Store(0)
 	j.compNext.Store(0)
@@ -100,12 +109,18 @@ func splitC(mTiles, panels, mr, nr, k, workers int) (rowCuts, colCuts int) {
 //
 // Otherwise every block of C needs all of B: first the packing of B is
 // shared out, then blocks of C once all of B is packed.
-func (j *gemmJob) participate(ws *workspace) {
+func (j *gemmJob) participate(ws *workspace, worker int) {
+	if j.upd != nil {
+		for part := j.claim(worker); part >= 0; part = j.claim(worker) {
+			j.upd.run(part, len(j.claims))
+		}
+		return
+	}
 	g, args := j.g, &j.args
 	if j.own {
 		for {
-			part := int(j.compNext.Add(1) - 1)
-			if part >= j.colCuts {
+			part := j.claim(worker)
+			if part < 0 {
 				return
 			}
 			q0, q1 := part*j.panels/j.colCuts, (part+1)*j.panels/j.colCuts
@@ -137,6 +152,37 @@ func (j *gemmJob) participate(ws *workspace) {
 		q0, q1 := cc*j.panels/j.colCuts, (cc+1)*j.panels/j.colCuts
 		j.block(ws, t0*g.mr, min(t1*g.mr, args.m), q0, q1)
 	}
+}
+
+// resetClaims prepares claims for parts parts shared by workers workers.
+func (j *gemmJob) resetClaims(parts, workers int) {
+	if cap(j.claims) < parts {
+		j.claims = make([]atomic.Bool, parts)
+	}
+	j.claims = j.claims[:parts]
+	for i := range j.claims {
+		j.claims[i].Store(false)
+	}
+	j.workers = workers
+}
+
+// claim returns a part for worker to run, or -1 when all are taken. A
+// worker takes its own parts first (worker, worker+workers, …), so that
+// calls cut alike give the same worker the same data each time and it
+// stays in that core's cache; then whatever is left.
+func (j *gemmJob) claim(worker int) int {
+	n := len(j.claims)
+	for p := worker; p < n; p += j.workers {
+		if !j.claims[p].Load() && j.claims[p].CompareAndSwap(false, true) {
+			return p
+		}
+	}
+	for p := 0; p < n; p++ {
+		if !j.claims[p].Load() && j.claims[p].CompareAndSwap(false, true) {
+			return p
+		}
+	}
+	return -1
 }
 
 // packPanels packs micro-panels [lo, hi) of the panel's B, every block of

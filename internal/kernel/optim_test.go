@@ -2,6 +2,8 @@ package kernel
 
 import (
 	"math"
+	"runtime"
+	"sync"
 	"testing"
 )
 
@@ -79,5 +81,101 @@ func BenchmarkSGDMomentum(b *testing.B) {
 	b.SetBytes(int64(len(p)) * 4 * 3)
 	for i := 0; i < b.N; i++ {
 		SGDMomentum(p, g, buf, -1e-9, 0.9, 1)
+	}
+}
+
+// TestSharedUpdates checks that updates large enough to be shared among
+// goroutines give the bits of the Go loops run over the whole parameter
+// at once, for cuts into two, three and four parts at awkward lengths,
+// and that they are in fact shared at those sizes.
+func TestSharedUpdates(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{2, 3, 4} {
+		runtime.GOMAXPROCS(procs)
+		n := procs*minUpdateWork + 37
+		if w := updateWorkers(n); w != procs {
+			t.Fatalf("GOMAXPROCS %d: an update of %d parameters goes to %d goroutines, want %d", procs, n, w, procs)
+		}
+		p, g, buf, _ := optimInputs(n, uint64(procs))
+		p2, buf2 := append([]float32(nil), p...), append([]float32(nil), buf...)
+		SGDMomentum(p, g, buf, -0.05, 0.9, 0.7)
+		sgdMomentumGo(p2, g, buf2, -0.05, 0.9, 0.7)
+		optimSameBits(t, "shared sgd p", p, p2)
+		optimSameBits(t, "shared sgd buf", buf, buf2)
+
+		p, g, m, v := optimInputs(n, uint64(procs)+100)
+		p2, m2, v2 := append([]float32(nil), p...), append([]float32(nil), m...), append([]float32(nil), v...)
+		Adam(p, g, m, v, 0.1, 0.9, 0.001, 0.999, 0.03, 1e-8, -0.01)
+		adamGo(p2, g, m2, v2, 0.1, 0.9, 0.001, 0.999, 0.03, 1e-8, -0.01)
+		optimSameBits(t, "shared adam m", m, m2)
+		optimSameBits(t, "shared adam v", v, v2)
+		optimSameBits(t, "shared adam p", p, p2)
+		// Training calls these every step: sharing must not allocate.
+		if a := testing.AllocsPerRun(5, func() { Adam(p, g, m, v, 0.1, 0.9, 0.001, 0.999, 0.03, 1e-8, -0.01) }); a != 0 && !raceEnabled {
+			t.Errorf("GOMAXPROCS %d: a shared Adam update allocates %v times", procs, a)
+		}
+	}
+}
+
+// TestUpdatePartsCover checks that the parts of an update cover every
+// parameter exactly once, start at multiples of 16, and that a wrong cut
+// is caught by the comparison TestSharedUpdates makes.
+func TestUpdatePartsCover(t *testing.T) {
+	for _, n := range []int{minUpdateWork * 2, minUpdateWork*3 + 5, 100003} {
+		for parts := 1; parts <= 5; parts++ {
+			seen := make([]int, n)
+			u := update{p: make([]float32, n)}
+			for part := 0; part < parts; part++ {
+				lo, hi := u.bounds(part, parts)
+				if lo%16 != 0 {
+					t.Errorf("n %d, %d parts: part %d starts at %d", n, parts, part, lo)
+				}
+				for i := lo; i < hi; i++ {
+					seen[i]++
+				}
+			}
+			for i, c := range seen {
+				if c != 1 {
+					t.Fatalf("n %d, %d parts: element %d is updated %d times", n, parts, i, c)
+				}
+			}
+		}
+	}
+}
+
+// TestClaimOwnPartsFirst checks that a worker takes its own parts before
+// others', and that concurrent workers never take a part twice.
+func TestClaimOwnPartsFirst(t *testing.T) {
+	j := new(gemmJob)
+	j.resetClaims(5, 2)
+	var order []int
+	for p := j.claim(1); p >= 0; p = j.claim(1) {
+		order = append(order, p)
+	}
+	if want := []int{1, 3, 0, 2, 4}; len(order) != len(want) || order[0] != 1 || order[1] != 3 || order[2] != 0 {
+		t.Fatalf("worker 1 claimed %v, want %v", order, want)
+	}
+	for round := 0; round < 200; round++ {
+		j.resetClaims(8, 3)
+		var mu sync.Mutex
+		got := map[int]int{}
+		var wg sync.WaitGroup
+		for w := 0; w < 3; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for p := j.claim(w); p >= 0; p = j.claim(w) {
+					mu.Lock()
+					got[p]++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		for p := 0; p < 8; p++ {
+			if got[p] != 1 {
+				t.Fatalf("round %d: part %d taken %d times", round, p, got[p])
+			}
+		}
 	}
 }

@@ -45,9 +45,14 @@ func runParallel(j *gemmJob, workers int) {
 			// The queue is full: the helpers are busy with other calls.
 		}
 	}
-	ws := getWorkspace(j.g)
-	j.participate(ws)
-	workspacePool.Put(ws)
+	var ws *workspace
+	if j.upd == nil {
+		ws = getWorkspace(j.g)
+	}
+	j.participate(ws, 0)
+	if ws != nil {
+		workspacePool.Put(ws)
+	}
 	// Close the job: requests still queued become stale. Then wait for the
 	// helpers that joined, which are finishing parts they claimed.
 	j.state.Add(1 << 32)
@@ -58,14 +63,15 @@ func runParallel(j *gemmJob, workers int) {
 
 // join registers a helper with the job of req, and reports false if that
 // job has been closed since req was made.
-func (req helpRequest) join() bool {
+func (req helpRequest) join() (worker int, ok bool) {
 	for {
 		st := req.j.state.Load()
 		if uint32(st>>32) != req.seq {
-			return false
+			return 0, false
 		}
 		if req.j.state.CompareAndSwap(st, st+1) {
-			return true
+			// The caller is worker 0; helpers count up as they join.
+			return int(st&activeMask) + 1, true
 		}
 	}
 }
@@ -92,12 +98,18 @@ const helperSpin = 100 * time.Microsecond
 func helper() {
 	for {
 		req := nextRequest()
-		if !req.join() {
+		worker, ok := req.join()
+		if !ok {
 			continue
 		}
-		ws := getWorkspace(req.j.g)
-		req.j.participate(ws)
-		workspacePool.Put(ws)
+		var ws *workspace
+		if req.j.upd == nil {
+			ws = getWorkspace(req.j.g)
+		}
+		req.j.participate(ws, worker)
+		if ws != nil {
+			workspacePool.Put(ws)
+		}
 		req.j.state.Add(^uint64(0)) // leave: one fewer active helper
 	}
 }
@@ -120,4 +132,20 @@ func nextRequest() helpRequest {
 			runtime.Gosched()
 		}
 	}
+}
+
+// runUpdate runs u in parts parts, on the calling goroutine and parts-1
+// helpers, part p going to worker p when it is there to take it: a
+// product cut the same way gives that worker the same rows of a weight,
+// so the update finds them in its cache.
+func runUpdate(u update, parts int) {
+	j := jobPool.Get().(*gemmJob)
+	// The update lives in the pooled job, so that sharing it allocates
+	// nothing.
+	j.updv = u
+	j.upd = &j.updv
+	j.resetClaims(parts, parts)
+	runParallel(j, parts)
+	j.upd, j.updv = nil, update{}
+	jobPool.Put(j)
 }
