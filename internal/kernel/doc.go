@@ -54,9 +54,13 @@
 // Large products are shared between the calling goroutine and a pool of
 // helper goroutines started on first use. Where C is cut by columns
 // alone, each part packs its own columns of B and computes them, so the
-// packed panels stay in the cache of the core that wrote them; otherwise
-// the packing of B is split by micro-panels, then the blocks of C are
-// claimed one at a time. Each
+// packed panels stay in the cache of the core that wrote them, and worker
+// p (the caller is worker 0) takes part p first, so that a product cut
+// the same way every step gives each core the same rows of a weight.
+// Otherwise the packing of B is split by micro-panels, then the blocks of
+// C are claimed one at a time. The optimizer updates of large parameters
+// (SGDMomentum, Adam) are cut into contiguous parts and shared the same
+// way, so that each core updates the rows it last read and wrote. Each
 // element of C is computed by one goroutine, in an order fixed by k alone,
 // so results do not depend on the number of threads. Products with one row
 // (inference on a single sample) skip packing and run on the calling

@@ -12,7 +12,9 @@ import "runtime"
 //
 // with keep = 1 − dampening. g and buf must be at least as long as p. The
 // vector version uses the hardware's fused multiply-add, which rounds once
-// like FMA32, so both give the same bits.
+// like FMA32, so both give the same bits. A parameter of 2·minUpdateWork
+// elements or more is updated in parts on the pool's goroutines (see
+// updateWorkers); elementwise, the parts change no bit.
 func SGDMomentum(p, g, buf []float32, negLR, mom, keep float32) {
 	g, buf = g[:len(p)], buf[:len(p)]
 	if len(p) == 0 {
@@ -102,7 +104,8 @@ func sgdMomentumGo(p, g, buf []float32, negLR, mom, keep float32) {
 // with c1 = 1 − β₁, c2 = 1 − β₂, bc2 = √(1 − β₂ᵗ) and negStep =
 // −lr/(1 − β₁ᵗ). g, m and v must be at least as long as p. Square root and
 // division are correctly rounded in both versions, so they agree bit for
-// bit.
+// bit. Large parameters are updated in parts on several goroutines, as in
+// SGDMomentum.
 func Adam(p, g, m, v []float32, c1, b1, c2, b2, bc2, eps, negStep float32) {
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	if len(p) == 0 {
