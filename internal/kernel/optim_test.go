@@ -57,15 +57,22 @@ func TestOptimizerKernelsMatchGo(t *testing.T) {
 		optimSameBits(t, "sgd p", p, p2)
 		optimSameBits(t, "sgd buf", buf, buf2)
 		optimSameBits(t, "sgd reference p", p2, p3)
-
-		p, g, m, v := optimInputs(n, uint64(n)+100)
-		p2, m2, v2 := append([]float32(nil), p...), append([]float32(nil), m...), append([]float32(nil), v...)
-		Adam(p, g, m, v, 0.1, 0.9, 0.001, 0.999, 0.03, 1e-8, -0.01)
-		adamGo(p2, g, m2, v2, 0.1, 0.9, 0.001, 0.999, 0.03, 1e-8, -0.01)
-		optimSameBits(t, "adam m", m, m2)
-		optimSameBits(t, "adam v", v, v2)
-		optimSameBits(t, "adam p", p, p2)
+		checkAdamMatchesGo(t, n, uint64(n)+100)
 	}
+}
+
+// checkAdamMatchesGo runs Adam and adamGo on the same n-element inputs and
+// checks that they leave the same bits, returning the inputs Adam updated.
+func checkAdamMatchesGo(t *testing.T, n int, seed uint64) (p, g, m, v []float32) {
+	t.Helper()
+	p, g, m, v = optimInputs(n, seed)
+	p2, m2, v2 := append([]float32(nil), p...), append([]float32(nil), m...), append([]float32(nil), v...)
+	Adam(p, g, m, v, 0.1, 0.9, 0.001, 0.999, 0.03, 1e-8, -0.01)
+	adamGo(p2, g, m2, v2, 0.1, 0.9, 0.001, 0.999, 0.03, 1e-8, -0.01)
+	optimSameBits(t, "adam m", m, m2)
+	optimSameBits(t, "adam v", v, v2)
+	optimSameBits(t, "adam p", p, p2)
+	return p, g, m, v
 }
 
 func BenchmarkAdam(b *testing.B) {
@@ -103,13 +110,7 @@ func TestSharedUpdates(t *testing.T) {
 		optimSameBits(t, "shared sgd p", p, p2)
 		optimSameBits(t, "shared sgd buf", buf, buf2)
 
-		p, g, m, v := optimInputs(n, uint64(procs)+100)
-		p2, m2, v2 := append([]float32(nil), p...), append([]float32(nil), m...), append([]float32(nil), v...)
-		Adam(p, g, m, v, 0.1, 0.9, 0.001, 0.999, 0.03, 1e-8, -0.01)
-		adamGo(p2, g, m2, v2, 0.1, 0.9, 0.001, 0.999, 0.03, 1e-8, -0.01)
-		optimSameBits(t, "shared adam m", m, m2)
-		optimSameBits(t, "shared adam v", v, v2)
-		optimSameBits(t, "shared adam p", p, p2)
+		p, g, m, v := checkAdamMatchesGo(t, n, uint64(procs)+100)
 		// Training calls these every step: sharing must not allocate.
 		if a := testing.AllocsPerRun(5, func() { Adam(p, g, m, v, 0.1, 0.9, 0.001, 0.999, 0.03, 1e-8, -0.01) }); a != 0 && !raceEnabled {
 			t.Errorf("GOMAXPROCS %d: a shared Adam update allocates %v times", procs, a)
