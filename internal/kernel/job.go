@@ -110,12 +110,6 @@ func splitC(mTiles, panels, mr, nr, k, workers int) (rowCuts, colCuts int) {
 // Otherwise every block of C needs all of B: first the packing of B is
 // shared out, then blocks of C once all of B is packed.
 func (j *gemmJob) participate(ws *workspace, worker int) {
-	if j.upd != nil {
-		for part := j.claim(worker); part >= 0; part = j.claim(worker) {
-			j.upd.run(part, len(j.claims))
-		}
-		return
-	}
 	g, args := j.g, &j.args
 	if j.own {
 		for {
@@ -152,6 +146,20 @@ func (j *gemmJob) participate(ws *workspace, worker int) {
 		q0, q1 := cc*j.panels/j.colCuts, (cc+1)*j.panels/j.colCuts
 		j.block(ws, t0*g.mr, min(t1*g.mr, args.m), q0, q1)
 	}
+}
+
+// work is one pool worker's share of the job: parts of an update, or of a
+// product with a workspace of its own.
+func (j *gemmJob) work(worker int) {
+	if j.upd != nil {
+		for part := j.claim(worker); part >= 0; part = j.claim(worker) {
+			j.upd.run(part, len(j.claims))
+		}
+		return
+	}
+	ws := getWorkspace(j.g)
+	j.participate(ws, worker)
+	workspacePool.Put(ws)
 }
 
 // resetClaims prepares claims for parts parts shared by workers workers.

@@ -45,14 +45,7 @@ func runParallel(j *gemmJob, workers int) {
 			// The queue is full: the helpers are busy with other calls.
 		}
 	}
-	var ws *workspace
-	if j.upd == nil {
-		ws = getWorkspace(j.g)
-	}
-	j.participate(ws, 0)
-	if ws != nil {
-		workspacePool.Put(ws)
-	}
+	j.work(0)
 	// Close the job: requests still queued become stale. Then wait for the
 	// helpers that joined, which are finishing parts they claimed.
 	j.state.Add(1 << 32)
@@ -61,8 +54,8 @@ func runParallel(j *gemmJob, workers int) {
 	}
 }
 
-// join registers a helper with the job of req, and reports false if that
-// job has been closed since req was made.
+// join registers a helper with the job of req and returns its worker
+// index, or reports false if that job has been closed since req was made.
 func (req helpRequest) join() (worker int, ok bool) {
 	for {
 		st := req.j.state.Load()
@@ -102,14 +95,7 @@ func helper() {
 		if !ok {
 			continue
 		}
-		var ws *workspace
-		if req.j.upd == nil {
-			ws = getWorkspace(req.j.g)
-		}
-		req.j.participate(ws, worker)
-		if ws != nil {
-			workspacePool.Put(ws)
-		}
+		req.j.work(worker)
 		req.j.state.Add(^uint64(0)) // leave: one fewer active helper
 	}
 }
