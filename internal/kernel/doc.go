@@ -18,18 +18,19 @@
 // B in whatever layout it has, so one micro-kernel serves every
 // combination of transposes). The panel of C is then cut into blocks;
 // each block packs its rows of op(A), mc at a time, into micro-panels mr
-// rows tall, and sweeps the micro-kernel over its mr×nr tiles. A
-// micro-panel of B (gemmKC×nr) stays in L1 while the packed rows of A
-// (mc×gemmKC) stream from L2.
+// rows tall, and sweeps the micro-kernel over its mr×nr tiles. The packed
+// rows of A (mc×gemmKC) stay in L2 while the kernel streams a micro-panel
+// of B past each of their micro-panels in turn.
 //
 // The block sizes come from the caches found when the program starts
 // (Caches: CPUID leaf 4 on Intel, 0x8000001D or 0x80000005/6 on AMD, else
 // /sys/devices/system/cpu/cpu0/cache, else typical sizes): gemmKC makes
-// the micro-panel of B half of L1d, mc makes the block of A a quarter of
-// L2, and the column panels are bounded by the share of L3 that falls to
-// the CPUs of the process. gemmKC fixes where sums are split, so results
-// can differ in the last bits between machines with different L1 caches,
-// never between runs or thread counts on one machine.
+// the micro-panel of B a sixteenth of L2, as deep as L2 allows so that C
+// is passed over as few times as possible, mc makes the block of A a
+// quarter of L2, and the column panels are bounded by the share of L3
+// that falls to the CPUs of the process. gemmKC fixes where sums are
+// split, so results can differ in the last bits between machines with
+// different L2 caches, never between runs or thread counts on one machine.
 //
 // The micro-kernels are chosen when the program starts, by what the CPU
 // supports:

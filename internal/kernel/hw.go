@@ -205,7 +205,7 @@ func l3Budget(h hardware) int {
 
 // Config describes the matrix kernel this process uses and the blocking
 // derived from the caches, for benchmark reports: for example
-// "avx512 14×32 tiles, kc 192, mc 336, L3 budget 8 MiB".
+// "avx512 14×32 tiles, kc 512, mc 126, L3 budget 8 MiB".
 func Config() string {
 	return fmt.Sprintf("%s %d×%d tiles, kc %d, mc %d, L3 budget %s", arch.name, arch.mr, arch.nr, gemmKC, arch.mc, formatBytes(l3Budget(hw)))
 }

@@ -51,26 +51,27 @@ func TestSysfsCaches(t *testing.T) {
 }
 
 // TestBlocking checks that the blocking follows the caches: the packed
-// micro-panel of B fills half of L1, the packed block of A a quarter of L2,
-// and both stay in bounds for caches far from the usual.
+// micro-panel of B fills a sixteenth of L2, the packed block of A a quarter
+// of L2, and both stay in bounds for caches far from the usual.
 func TestBlocking(t *testing.T) {
-	for _, c := range []struct{ l1, l2, nr, mr int }{
-		{48 << 10, 1 << 20, 32, 14}, // Zen 4 and 5, AVX-512
-		{32 << 10, 1 << 20, 32, 14}, // Skylake-SP
-		{48 << 10, 2 << 20, 32, 14}, // Sapphire Rapids
-		{32 << 10, 256 << 10, 16, 6},
-		{128 << 10, 4 << 20, 12, 8}, // Apple M1 P-core
-		{4 << 10, 16 << 10, 4, 2},
+	for _, c := range []struct{ l2, nr, mr int }{
+		{1 << 20, 32, 14},  // Zen 4 and 5, AVX-512
+		{1 << 20, 32, 14},  // Skylake-SP
+		{2 << 20, 32, 14},  // Sapphire Rapids
+		{512 << 10, 16, 6}, // Zen 2 and 3, AVX2
+		{256 << 10, 16, 6},
+		{4 << 20, 12, 8}, // Apple M1 P-core
+		{16 << 10, 4, 2},
 	} {
-		kc := blockK(c.l1, c.nr)
+		kc := blockK(c.l2, c.nr)
 		if kc%16 != 0 || kc < 128 || kc > 512 {
-			t.Errorf("blockK(%d, %d) = %d, want a multiple of 16 in [128, 512]", c.l1, c.nr, kc)
+			t.Errorf("blockK(%d, %d) = %d, want a multiple of 16 in [128, 512]", c.l2, c.nr, kc)
 		}
-		if b := kc * c.nr * 4; kc > 128 && b > c.l1/2 {
-			t.Errorf("blockK(%d, %d) = %d: the B micro-panel takes %d bytes, more than half of L1", c.l1, c.nr, kc, b)
+		if b := kc * c.nr * 4; kc > 128 && b > c.l2/16 {
+			t.Errorf("blockK(%d, %d) = %d: the B micro-panel takes %d bytes, more than a sixteenth of L2", c.l2, c.nr, kc, b)
 		}
-		if b := (kc + 16) * c.nr * 4; kc < 512 && b <= c.l1/2 {
-			t.Errorf("blockK(%d, %d) = %d: 16 more would still fit in half of L1", c.l1, c.nr, kc)
+		if b := (kc + 16) * c.nr * 4; kc < 512 && b <= c.l2/16 {
+			t.Errorf("blockK(%d, %d) = %d: 16 more would still fit in a sixteenth of L2", c.l2, c.nr, kc)
 		}
 		mc := blockM(c.l2, kc, c.mr)
 		if mc%c.mr != 0 || mc < 2*c.mr {
@@ -80,10 +81,13 @@ func TestBlocking(t *testing.T) {
 			t.Errorf("blockM(%d, %d, %d) = %d: the A block takes %d bytes, more than a quarter of L2", c.l2, kc, c.mr, mc, a)
 		}
 	}
-	if kc := blockK(48<<10, 32); kc != 192 {
-		// 192 was found best by measurement on Zen 5; the rule should
-		// keep finding it.
-		t.Errorf("blockK(48 KiB, 32) = %d, want 192", kc)
+	if kc := blockK(1<<20, 32); kc != 512 {
+		// 512 was found best by measurement on Zen 5 (against 192, 256,
+		// 384 and 1024); the rule should keep finding it.
+		t.Errorf("blockK(1 MiB, 32) = %d, want 512", kc)
+	}
+	if kc := blockK(512<<10, 32); kc != 256 {
+		t.Errorf("blockK(512 KiB, 32) = %d, want 256", kc)
 	}
 }
 
