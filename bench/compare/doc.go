@@ -36,6 +36,10 @@
 //
 // Every timing is the fastest of several rounds of calls, on both sides:
 // the machine may be shared, and the fastest round is the least disturbed.
+// A shared machine's speed also drifts by a tenth or more over minutes, so
+// the timed workloads run in passes (--passes, 2 by default), bigfunc,
+// OpenBLAS and PyTorch taking turns within each, and every side keeps its
+// best figure of all passes.
 //
 // The full run (without --quick) adds the nanoGPT CPU configuration of
 // BENCHMARKS.md's Transformer section: training tokens/s (a forward and
@@ -54,5 +58,5 @@
 //
 // Usage:
 //
-//	go run ./bench/compare [--quick] [--threads 1,2] [--python /usr/bin/python3]
+//	go run ./bench/compare [--quick] [--threads 1,2] [--passes 2] [--python /usr/bin/python3]
 package main
