@@ -113,6 +113,47 @@ func TestGradientAccumulatesOverUses(t *testing.T) {
 	}
 }
 
+// TestDropGrad checks that a dropped gradient reads as none, that every
+// way of starting a new one reuses its storage, and that only
+// GradForWrite hands it over without clearing it.
+func TestDropGrad(t *testing.T) {
+	x := autograd.Param(tensor.FromSlice([]float32{3, 4}, 2))
+	y := autograd.Sum(autograd.Mul(x, x))
+	y.Backward()
+	storage := &x.Grad.Data()[0]
+
+	x.DropGrad()
+	if x.Grad != nil {
+		t.Fatalf("after DropGrad: gradient %v, want none", x.Grad)
+	}
+	x.ZeroGrad() // nothing to clear
+	y.Backward()
+	if got := x.Grad.Data(); got[0] != 6 || got[1] != 8 || &got[0] != storage {
+		t.Fatalf("backward after DropGrad: %v (same storage %v), want [6 8] in the old storage", got, &got[0] == storage)
+	}
+
+	x.DropGrad()
+	if g := x.GradData(); g[0] != 0 || g[1] != 0 || &g[0] != storage {
+		t.Fatalf("GradData after DropGrad: %v, want zeros in the old storage", g)
+	}
+
+	g, add := x.GradForWrite()
+	if !add || g[0] != 0 {
+		t.Fatalf("GradForWrite on a live gradient: %v, add %v; want the zeros and add", g, add)
+	}
+	g[0], g[1] = 1, 2
+	x.DropGrad()
+	g, add = x.GradForWrite()
+	if add || &g[0] != storage || g[0] != 1 || g[1] != 2 {
+		t.Fatalf("GradForWrite after DropGrad: %v, add %v; want the old storage as it was, to overwrite", g, add)
+	}
+
+	fresh := autograd.Param(tensor.FromSlice([]float32{1}, 1))
+	if g, add := fresh.GradForWrite(); add || len(g) != 1 || g[0] != 0 {
+		t.Fatalf("GradForWrite with no gradient yet: %v, add %v; want one zero, to overwrite", g, add)
+	}
+}
+
 func TestDetachAndConsts(t *testing.T) {
 	x := autograd.Param(tensor.FromSlice([]float32{2}, 1))
 	d := x.Detach()

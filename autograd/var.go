@@ -13,8 +13,11 @@ type Var struct {
 	// Value is the result of the forward computation.
 	Value *tensor.Tensor
 	// Grad is ∂loss/∂Value after Backward, nil before. For leaves it
-	// accumulates over Backward calls until ZeroGrad.
+	// accumulates over Backward calls until ZeroGrad (or DropGrad).
 	Grad *tensor.Tensor
+	// spare is the storage of a gradient DropGrad set to nil, kept for
+	// the next gradient of v.
+	spare *tensor.Tensor
 
 	requiresGrad bool
 	op           string
@@ -58,6 +61,44 @@ func (v *Var) ZeroGrad() {
 	}
 }
 
+// DropGrad sets v's gradient to nil, as PyTorch's
+// zero_grad(set_to_none=True) does, but keeps its storage for the next
+// gradient of v: GradData and AccumulateGrad clear it and start from zero,
+// while GradForWrite hands it over as it is to a writer that sets every
+// element. A trainer that drops a large gradient instead of zeroing it
+// saves a pass over its memory each step.
+func (v *Var) DropGrad() {
+	if v.Grad != nil {
+		v.spare, v.Grad = v.Grad, nil
+	}
+}
+
+// GradForWrite returns v's gradient storage for a writer that covers every
+// element, and whether it must add to what is there: add is false when v
+// had no gradient (none yet, or dropped by DropGrad), and the writer must
+// then set every element, whatever the storage holds.
+func (v *Var) GradForWrite() (g []float32, add bool) {
+	if v.Grad != nil {
+		return v.Grad.Data(), true
+	}
+	v.Grad = v.takeSpare(false)
+	return v.Grad.Data(), false
+}
+
+// takeSpare returns storage for a new gradient of v: the spare one if
+// DropGrad left one, cleared if zero is set, else a new zero tensor.
+func (v *Var) takeSpare(zero bool) *tensor.Tensor {
+	t := v.spare
+	v.spare = nil
+	if t == nil {
+		return tensor.Zeros(v.Value.Shape()...)
+	}
+	if zero {
+		clear(t.Data())
+	}
+	return t
+}
+
 // Shape returns the shape of v's value.
 func (v *Var) Shape() []int { return v.Value.Shape() }
 
@@ -96,7 +137,7 @@ func (v *Var) AccumulateGrad(g *tensor.Tensor) {
 		return
 	}
 	if v.Grad == nil {
-		v.Grad = tensor.Zeros(v.Value.Shape()...)
+		v.Grad = v.takeSpare(true)
 	}
 	if v.Grad.Len() != g.Len() {
 		panic(&tensor.ShapeError{Op: "AccumulateGrad(" + v.op + ")", Shapes: [][]int{v.Value.Shape(), g.Shape()}})
@@ -107,11 +148,12 @@ func (v *Var) AccumulateGrad(g *tensor.Tensor) {
 	}
 }
 
-// GradData returns v's gradient storage, allocating a zero gradient first if
-// there is none yet. Fused backward functions write into it directly.
+// GradData returns v's gradient storage, starting a zero gradient first if
+// there is none (reusing what DropGrad kept). Fused backward functions add
+// into it directly.
 func (v *Var) GradData() []float32 {
 	if v.Grad == nil {
-		v.Grad = tensor.Zeros(v.Value.Shape()...)
+		v.Grad = v.takeSpare(true)
 	}
 	return v.Grad.Data()
 }

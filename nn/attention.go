@@ -192,8 +192,8 @@ func projectBack(dx, dy, x []float32, w, b *autograd.Var, r, in, out int) {
 	if dx != nil {
 		kernel.Gemm(false, false, r, in, out, dy, out, w.Value.Data(), in, dx, in, true)
 	}
-	if g := gradOf(w); g != nil {
-		kernel.Gemm(true, false, out, in, r, dy, out, x, in, g, in, true)
+	if g, add := gradForWrite(w); g != nil {
+		kernel.Gemm(true, false, out, in, r, dy, out, x, in, g, in, add)
 	}
 	if g := gradOf(b); g != nil {
 		kernel.SumRows(g, dy[:r*out])

@@ -119,3 +119,14 @@ func gradOf(p *autograd.Var) []float32 {
 	}
 	return p.GradData()
 }
+
+// gradForWrite is gradOf for a kernel that writes every element of the
+// gradient: add reports whether it must add to what is there, and is
+// false after the trainer dropped the gradient (autograd.Var.DropGrad),
+// which spares clearing it only to overwrite it.
+func gradForWrite(p *autograd.Var) (g []float32, add bool) {
+	if p == nil || !p.RequiresGrad() {
+		return nil, false
+	}
+	return p.GradForWrite()
+}

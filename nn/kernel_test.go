@@ -73,6 +73,57 @@ func TestKernelMatchesGraph(t *testing.T) {
 	}
 }
 
+// TestKernelsAfterDropGrad checks the kernels on gradients dropped rather
+// than zeroed, as the trainer leaves them: stale values in the kept
+// storage must not leak into the result, and a layer used twice must add
+// its second gradient to its first. The reference is the same network
+// with a copy of the shared layer in its second place, on gradients
+// zeroed in place.
+func TestKernelsAfterDropGrad(t *testing.T) {
+	rng := tensor.NewRNG(11)
+	first, last := nn.NewLinear(6, 8, true, rng), nn.NewLinear(8, 3, true, rng)
+	shared := nn.NewLinear(8, 8, false, rng)
+	twin := &nn.Linear{In: 8, Out: 8, Weight: autograd.Param(shared.Weight.Value.Clone())}
+	const n = 4
+	x := tensor.Randn(tensor.NewRNG(12), n, 6)
+	dy := tensor.Randn(tensor.NewRNG(13), n, 3)
+
+	ref := nn.NewSequential(first, &activation.TanhLayer{}, shared, &activation.TanhLayer{}, twin, last)
+	params := []*autograd.Var{first.Weight, first.Bias, shared.Weight, last.Weight, last.Bias}
+	for _, p := range append(params, twin.Weight) {
+		p.GradData()
+	}
+	ref.Forward(autograd.Const(x), nn.Eval).BackwardWith(dy)
+	var want [][]float32
+	for _, p := range params {
+		want = append(want, append([]float32(nil), p.Grad.Data()...))
+	}
+	for j, g := range twin.Weight.Grad.Data() {
+		want[2][j] = g + want[2][j]
+	}
+
+	net := nn.NewSequential(first, &activation.TanhLayer{}, shared, &activation.TanhLayer{}, shared, last)
+	for _, p := range params {
+		// The dropped storage holds whatever the last step left there.
+		for i := range p.Grad.Data() {
+			p.Grad.Data()[i] = float32(i) + 0.5
+		}
+		p.DropGrad()
+	}
+	k := nn.Fuse(net, []int{6}, n)
+	out := make([]float32, n*3)
+	k.Forward(out, x.Data(), n, nn.Eval)
+	k.Backward(nil, dy.Data(), x.Data(), out, n)
+	for i, p := range params {
+		got := p.GradData()
+		for j := range want[i] {
+			if got[j] != want[i][j] {
+				t.Fatalf("parameter %d [%d]: kernel %v, want %v", i, j, got[j], want[i][j])
+			}
+		}
+	}
+}
+
 func TestNetworkGradients(t *testing.T) {
 	net := testNet(tensor.NewRNG(5))
 	x := tensor.Randn(tensor.NewRNG(6), 4, 2, 3)

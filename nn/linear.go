@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"github.com/bigfunc/bigfunc/autograd"
-	"github.com/bigfunc/bigfunc/internal/kernel"
 	"github.com/bigfunc/bigfunc/tensor"
 )
 
@@ -78,26 +77,11 @@ type linearKernel struct {
 }
 
 func (k linearKernel) Forward(y, x []float32, n int, _ Mode) {
-	l, r := k.l, n*k.per
-	kernel.Gemm(false, true, r, l.Out, l.In, x, l.In, l.Weight.Value.Data(), l.In, y, l.Out, false)
-	if l.Bias != nil {
-		kernel.AddRowVector(y[:r*l.Out], l.Bias.Value.Data())
-	}
+	project(y, x, k.l.Weight, k.l.Bias, n*k.per, k.l.In, k.l.Out)
 }
 
 func (k linearKernel) Backward(dx, dy, x, _ []float32, n int) {
-	l, r := k.l, n*k.per
-	if dx != nil {
-		// ∂/∂x = dy·W
-		kernel.Gemm(false, false, r, l.In, l.Out, dy, l.Out, l.Weight.Value.Data(), l.In, dx, l.In, true)
-	}
-	if g := gradOf(l.Weight); g != nil {
-		// ∂/∂W = dyᵀ·x
-		kernel.Gemm(true, false, l.Out, l.In, r, dy, l.Out, x, l.In, g, l.In, true)
-	}
-	if g := gradOf(l.Bias); g != nil {
-		kernel.SumRows(g, dy[:r*l.Out])
-	}
+	projectBack(dx, dy, x, k.l.Weight, k.l.Bias, n*k.per, k.l.In, k.l.Out)
 }
 
 func init() {

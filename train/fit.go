@@ -112,6 +112,11 @@ type Trainer struct {
 
 	// fused runs the step without a graph when the network allows it.
 	fused *fusedStep
+	// dropped lists the gradients Step dropped rather than zeroed, until
+	// gradients settles them.
+	dropped []*autograd.Var
+	// optList is Opt.Params(), listed once: listing allocates.
+	optList []*autograd.Var
 }
 
 // NewTrainer prepares to train m on trainSet (validating on validSet, which
@@ -383,6 +388,23 @@ func (t *Trainer) Step(x *tensor.Tensor, labels []int, y *tensor.Tensor) (float6
 	if co, ok := t.Opt.(optim.ClosureOptimizer); ok {
 		return t.closureStep(co, x, labels, y)
 	}
+	if t.fusedFits(x) {
+		// The fused kernels that overwrite a whole gradient (a linear
+		// layer's weights) then skip the pass that zeroes it; gradients
+		// settles the rest before anything reads them. ZeroGrad below
+		// passes over what was dropped, and clears whatever else the
+		// optimizer holds.
+		if t.optList == nil {
+			t.optList = t.Opt.Params()
+		}
+		t.dropped = t.dropped[:0]
+		for _, p := range t.optList {
+			if p.Grad != nil && p.RequiresGrad() {
+				p.DropGrad()
+				t.dropped = append(t.dropped, p)
+			}
+		}
+	}
 	t.Opt.ZeroGrad()
 	v, out := t.gradients(x, labels, y)
 	if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -390,6 +412,11 @@ func (t *Trainer) Step(x *tensor.Tensor, labels []int, y *tensor.Tensor) (float6
 	}
 	t.Opt.Step()
 	return v, out
+}
+
+// fusedFits reports whether a batch x runs on the fused path.
+func (t *Trainer) fusedFits(x *tensor.Tensor) bool {
+	return t.fused != nil && x.Dim(0) <= t.fused.rows
 }
 
 // gradients runs forward and backward propagation on a batch, then the
@@ -400,9 +427,18 @@ func (t *Trainer) gradients(x *tensor.Tensor, labels []int, y *tensor.Tensor) (f
 	var v float64
 	var out *tensor.Tensor
 	mode := nn.Train(t.Model.rng)
-	if t.fused != nil && x.Dim(0) <= t.fused.rows {
+	if t.fusedFits(x) {
 		value, o := t.fused.step(x, t.targetOf(labels, y), mode)
 		v, out = float64(value), o
+		// A gradient Step dropped and no kernel wrote is zero, as if
+		// ZeroGrad had cleared it, for the optimizer, the penalty and
+		// clipping alike.
+		for _, p := range t.dropped {
+			if p.Grad == nil {
+				p.GradData()
+			}
+		}
+		t.dropped = t.dropped[:0]
 	} else {
 		m, n := t.Model, x.Dim(0)
 		o := m.Net.Forward(autograd.Const(x.Reshape(append([]int{n}, m.InputShape...)...)), mode)

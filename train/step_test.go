@@ -57,6 +57,53 @@ func TestFusedMatchesGraph(t *testing.T) {
 	}
 }
 
+// TestStepSettlesDroppedGradients checks that a gradient the fused step
+// drops but no kernel writes (here, a parameter the optimizer holds that
+// the network never uses) reads as zero afterwards, as ZeroGrad would
+// leave it, rather than as what the last step left in its storage.
+func TestStepSettlesDroppedGradients(t *testing.T) {
+	s, err := spec.Parse("t.yaml", []byte("input: {synthetic: xor}\noutput: {label: c}\narchitecture: [{linear: 4}, relu, {linear: 2}]\nloss: cross_entropy\noptimizer: sgd\ntrain: {epochs: 1}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewModel(s, []int{3}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := autograd.Param(tensor.Zeros(5))
+	extra.AccumulateGrad(tensor.Full(7, 5))
+	o, err := optim.New("sgd", append(nn.Vars(m.Params()), extra), map[string]any{"lr": 0.1, "momentum": 0.9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := tensor.Randn(tensor.NewRNG(3), 6, 3)
+	labels := []int{0, 1, 1, 0, 1, 0}
+	tr, err := NewTrainer(m, o, &data.Dataset{X: x, Labels: labels}, nil, Config{Epochs: 1, BatchSize: 6}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.fused == nil {
+		t.Fatal("the fused step declined the network")
+	}
+	for step := 0; step < 2; step++ {
+		tr.Step(x, labels, nil)
+		if extra.Grad == nil {
+			t.Fatalf("step %d: the unused parameter has no gradient", step)
+		}
+		for i, g := range extra.Grad.Data() {
+			if g != 0 {
+				t.Fatalf("step %d: gradient of the unused parameter [%d] = %v, want 0", step, i, g)
+			}
+		}
+		extra.Grad.Data()[0] = 9 // what a stale storage would hold
+	}
+	for _, p := range m.Params() {
+		if p.Grad == nil {
+			t.Errorf("%s: no gradient after Step", p.Name)
+		}
+	}
+}
+
 func TestFusedDeclines(t *testing.T) {
 	for _, arch := range []string{"[{linear: 4}, {prelu: 1}, {linear: 3}]", "[{linear: 6}, {maxout: 2}, {linear: 3}]"} {
 		s := writeSpec(t, strings.Replace(shuffledSpec, "architecture:\n  - linear: 8\n  - relu\n  - dropout: 0.2\n  - linear: 3\n", "architecture: "+arch+"\n", 1))
