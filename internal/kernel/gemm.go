@@ -222,7 +222,11 @@ const minParallelWork = 3 << 19
 // whole panel of C, which should therefore stay in the last-level cache
 // between passes rather than go back to memory: the packed B takes half of
 // the L3 budget (see l3Budget), the panel of C a quarter.
-var maxPackedB, maxPanelC = l3Budget(hw) / 8, l3Budget(hw) / 16
+var maxPackedB, maxPanelC = l3Bytes / 8, l3Bytes / 16
+
+// l3Bytes is the share of the last-level cache a product may count on
+// (see l3Budget).
+var l3Bytes = l3Budget(hw)
 
 // minPanel is the fewest columns a panel is cut to, whatever the cache:
 // every panel packs the rows of A again, and below about a thousand

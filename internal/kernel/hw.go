@@ -207,5 +207,5 @@ func l3Budget(h hardware) int {
 // derived from the caches, for benchmark reports: for example
 // "avx512 14×32 tiles, kc 512, mc 126, L3 budget 8 MiB".
 func Config() string {
-	return fmt.Sprintf("%s %d×%d tiles, kc %d, mc %d, L3 budget %s", arch.name, arch.mr, arch.nr, gemmKC, arch.mc, formatBytes(l3Budget(hw)))
+	return fmt.Sprintf("%s %d×%d tiles, kc %d, mc %d, L3 budget %s", arch.name, arch.mr, arch.nr, gemmKC, arch.mc, formatBytes(l3Bytes))
 }

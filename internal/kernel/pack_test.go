@@ -49,6 +49,23 @@ func TestCopyRows(t *testing.T) {
 	}
 }
 
+// TestSplitCBigA checks that a product whose A outgrows the cache is cut
+// by rows at two threads, so that each worker streams only its own half
+// of A from memory, while the same shape with A in the cache is cut by
+// columns, as measured fastest on each side of that line.
+func TestSplitCBigA(t *testing.T) {
+	// The AVX-512 tiles, where it was measured: 2048 rows, a panel of
+	// 1024 columns, k 2048.
+	const mr, nr = 14, 32
+	mTiles, panels := (2048+mr-1)/mr, 1024/nr
+	if rc, cc := splitC(mTiles, panels, mr, nr, 2048, 2, false); rc != 1 || cc != 2 {
+		t.Errorf("A in the cache: cut %d×%d, want 1×2", rc, cc)
+	}
+	if rc, cc := splitC(mTiles, panels, mr, nr, 2048, 2, true); rc != 2 || cc != 1 {
+		t.Errorf("A beyond the cache: cut %d×%d, want 2×1", rc, cc)
+	}
+}
+
 // TestSplitCModes checks that the products TestGemmParallel and
 // TestGemmDeterministic run at two and four threads include both ways of
 // sharing a product: C cut by columns alone, each part packing its own B,
@@ -59,7 +76,7 @@ func TestSplitCModes(t *testing.T) {
 		for _, s := range [][3]int{{300, 200, 100}, {64, 784, 256}, {256, 784, 64}, {20, 2000, 100}, {2000, 20, 100}, {300, 301, 600}, {64, 256, 784}, {129, 130, 515}} {
 			for _, workers := range []int{2, 4} {
 				m, n, k := s[0], s[1], s[2]
-				rc, cc := splitC((m+g.mr-1)/g.mr, (n+g.nr-1)/g.nr, g.mr, g.nr, k, workers)
+				rc, cc := splitC((m+g.mr-1)/g.mr, (n+g.nr-1)/g.nr, g.mr, g.nr, k, workers, false)
 				if rc < 1 || cc < 1 || rc*cc < min(workers, (m+g.mr-1)/g.mr*((n+g.nr-1)/g.nr)) {
 					t.Errorf("%s: %d×%d×%d for %d workers: cut %d×%d", g.name, m, n, k, workers, rc, cc)
 				}
