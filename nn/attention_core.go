@@ -2,6 +2,8 @@ package nn
 
 import (
 	"math"
+	"runtime"
+	"sync/atomic"
 
 	"github.com/bigfunc/bigfunc/internal/kernel"
 )
@@ -35,21 +37,83 @@ type attnCore struct {
 	seed   uint64 // dropout stream of the latest Forward
 	drop   bool   // the latest Forward dropped attention weights
 
-	lse   []float32 // [n·H·T] log-sum-exp of each query's scores
-	delta []float32 // [T] rowsum(dO ∘ O) of one head in the backward pass
-	m, l  []float32 // [attnTile] running max and sum
-	s, dp []float32 // [attnTile·attnTile] score tiles
-	pd    []float32 // [attnTile·attnTile] probabilities after dropout
+	lse []float32 // [n·H·T] log-sum-exp of each query's scores
+
+	// The heads of the samples are independent: a pass shares them among
+	// goroutines, each with tiles of its own (work[i] for worker i).
+	// Every head is computed the same way on any of them, so the bits do
+	// not depend on the number of goroutines.
+	work   []*attnScratch
+	runner attnRunner
+	job    forJob
+	next   atomic.Int64 // the next head, n·H of them, to claim
+	heads  int
+	back   bool         // the pass runs backward
+	bufs   [4][]float32 // att, qkv, and backward's dqkv, datt
+}
+
+// attnScratch is one worker's tiles.
+type attnScratch struct {
+	delta     []float32 // [T] rowsum(dO ∘ O) of one head in the backward pass
+	m, l      []float32 // [attnTile] running max and sum
+	s, dp, pd []float32 // [attnTile·attnTile] score tiles; pd: probabilities after dropout
+}
+
+func newAttnScratch(T int) *attnScratch {
+	b := min(T, attnTile)
+	return &attnScratch{
+		delta: make([]float32, T), m: make([]float32, b), l: make([]float32, b),
+		s: make([]float32, b*b), dp: make([]float32, b*b), pd: make([]float32, b*b),
+	}
 }
 
 func newAttnCore(T, E, H int, causal bool, dropout float64, rows int) *attnCore {
-	b := min(T, attnTile)
-	return &attnCore{
+	c := &attnCore{
 		T: T, E: E, H: H, dh: E / H, causal: causal, dropout: dropout,
-		lse: make([]float32, rows*H*T), delta: make([]float32, T),
-		m: make([]float32, b), l: make([]float32, b),
-		s: make([]float32, b*b), dp: make([]float32, b*b), pd: make([]float32, b*b),
+		lse: make([]float32, rows*H*T), work: []*attnScratch{newAttnScratch(T)},
 	}
+	c.runner.c = c
+	return c
+}
+
+// attnRunner is the parallel loop over workers: item i is worker i, which
+// takes heads until none is left.
+type attnRunner struct{ c *attnCore }
+
+func (r *attnRunner) run(i int) {
+	c := r.c
+	for {
+		u := int(c.next.Add(1) - 1)
+		if u >= c.heads {
+			return
+		}
+		c.head(c.work[i], u/c.H, u%c.H)
+	}
+}
+
+// head runs the pass set in c on head h of sample smp.
+func (c *attnCore) head(w *attnScratch, smp, h int) {
+	if c.back {
+		c.backwardHead(w, c.bufs[2], c.bufs[3], c.bufs[1], c.bufs[0], smp, h)
+	} else {
+		c.forwardHead(w, c.bufs[0], c.bufs[1], smp, h)
+	}
+}
+
+// pass runs forward (or backward, with back) over every head of n
+// samples, sharing the heads among goroutines when there is enough work.
+func (c *attnCore) pass(back bool, n int, att, qkv, dqkv, datt []float32) {
+	c.back, c.bufs = back, [4][]float32{att, qkv, dqkv, datt}
+	c.heads = n * c.H
+	workers := min(runtime.GOMAXPROCS(0), c.heads)
+	for len(c.work) < workers {
+		c.work = append(c.work, newAttnScratch(c.T))
+	}
+	c.next.Store(0)
+	// The floats a pass reads and writes, about: qkv and att, and their
+	// gradients backward.
+	c.job.parallelFor(&c.runner, workers, n*c.T*4*c.E)
+	c.bufs = [4][]float32{}
 }
 
 // keep returns the dropout multiplier of the attention weight of query i
@@ -77,7 +141,7 @@ func (c *attnCore) scores(s []float32, b int, qkv []float32, smp, h, i0, bq, j0,
 	E3, base := 3*c.E, smp*c.T
 	q := qkv[(base+i0)*E3+h*c.dh:]
 	k := qkv[(base+j0)*E3+c.E+h*c.dh:]
-	kernel.Gemm(false, true, bq, bk, c.dh, q, E3, k, E3, s, b, false)
+	kernel.GemmSerial(false, true, bq, bk, c.dh, q, E3, k, E3, s, b, false)
 	inf := float32(math.Inf(-1))
 	for r := 0; r < bq; r++ {
 		i, row := i0+r, s[r*b:r*b+bk]
@@ -112,69 +176,68 @@ func (c *attnCore) keyEnd(i0, bq int) int {
 }
 
 // forward writes the attention output of n samples into att [n·T, E].
-func (c *attnCore) forward(att, qkv []float32, n int) {
+func (c *attnCore) forward(att, qkv []float32, n int) { c.pass(false, n, att, qkv, nil, nil) }
+
+// forwardHead writes head h of sample smp of the attention output into att.
+func (c *attnCore) forwardHead(w *attnScratch, att, qkv []float32, smp, h int) {
 	T, E, dh := c.T, c.E, c.dh
 	b := min(T, attnTile)
 	E3 := 3 * E
 	inf := float32(math.Inf(-1))
-	for smp := 0; smp < n; smp++ {
-		base := smp * T
-		for h := 0; h < c.H; h++ {
-			for i0 := 0; i0 < T; i0 += b {
-				bq := min(b, T-i0)
-				m, l := c.m[:bq], c.l[:bq]
-				for r := range m {
-					m[r], l[r] = inf, 0
-					clear(att[(base+i0+r)*E+h*dh : (base+i0+r)*E+h*dh+dh])
-				}
-				for j0 := 0; j0 < c.keyEnd(i0, bq); j0 += b {
-					bk := min(b, c.keyEnd(i0, bq)-j0)
-					c.scores(c.s, b, qkv, smp, h, i0, bq, j0, bk)
-					for r := 0; r < bq; r++ {
-						row := c.s[r*b : r*b+bk]
-						mx := m[r]
-						for _, v := range row {
-							if v > mx {
-								mx = v
-							}
-						}
-						if mx == inf {
-							// Every key so far is masked: nothing to add.
-							clear(row)
-							continue
-						}
-						corr := float32(math.Exp(float64(m[r] - mx)))
-						var sum float32
-						for col, v := range row {
-							p := float32(math.Exp(float64(v - mx)))
-							sum += p
-							if c.drop {
-								p *= c.keep(smp, h, i0+r, j0+col)
-							}
-							row[col] = p
-						}
-						l[r] = l[r]*corr + sum
-						m[r] = mx
-						if corr != 1 {
-							o := att[(base+i0+r)*E+h*dh : (base+i0+r)*E+h*dh+dh]
-							for d := range o {
-								o[d] *= corr
-							}
-						}
+	base := smp * T
+	for i0 := 0; i0 < T; i0 += b {
+		bq := min(b, T-i0)
+		m, l := w.m[:bq], w.l[:bq]
+		for r := range m {
+			m[r], l[r] = inf, 0
+			clear(att[(base+i0+r)*E+h*dh : (base+i0+r)*E+h*dh+dh])
+		}
+		for j0 := 0; j0 < c.keyEnd(i0, bq); j0 += b {
+			bk := min(b, c.keyEnd(i0, bq)-j0)
+			c.scores(w.s, b, qkv, smp, h, i0, bq, j0, bk)
+			for r := 0; r < bq; r++ {
+				row := w.s[r*b : r*b+bk]
+				mx := m[r]
+				for _, v := range row {
+					if v > mx {
+						mx = v
 					}
-					v := qkv[(base+j0)*E3+2*E+h*dh:]
-					kernel.Gemm(false, false, bq, dh, bk, c.s, b, v, E3, att[(base+i0)*E+h*dh:], E, true)
 				}
-				lse := c.lse[(smp*c.H+h)*T+i0:]
-				for r := 0; r < bq; r++ {
+				if mx == inf {
+					// Every key so far is masked: nothing to add.
+					clear(row)
+					continue
+				}
+				corr := float32(math.Exp(float64(m[r] - mx)))
+				var sum float32
+				for col, v := range row {
+					p := float32(math.Exp(float64(v - mx)))
+					sum += p
+					if c.drop {
+						p *= c.keep(smp, h, i0+r, j0+col)
+					}
+					row[col] = p
+				}
+				l[r] = l[r]*corr + sum
+				m[r] = mx
+				if corr != 1 {
 					o := att[(base+i0+r)*E+h*dh : (base+i0+r)*E+h*dh+dh]
-					inv := 1 / l[r]
 					for d := range o {
-						o[d] *= inv
+						o[d] *= corr
 					}
-					lse[r] = m[r] + float32(math.Log(float64(l[r])))
 				}
 			}
+			v := qkv[(base+j0)*E3+2*E+h*dh:]
+			kernel.GemmSerial(false, false, bq, dh, bk, w.s, b, v, E3, att[(base+i0)*E+h*dh:], E, true)
+		}
+		lse := c.lse[(smp*c.H+h)*T+i0:]
+		for r := 0; r < bq; r++ {
+			o := att[(base+i0+r)*E+h*dh : (base+i0+r)*E+h*dh+dh]
+			inv := 1 / l[r]
+			for d := range o {
+				o[d] *= inv
+			}
+			lse[r] = m[r] + float32(math.Log(float64(l[r])))
 		}
 	}
 }
@@ -183,55 +246,58 @@ func (c *attnCore) forward(att, qkv []float32, n int) {
 // and values) into dqkv, given datt = ∂loss/∂att and the qkv and att of the
 // latest forward.
 func (c *attnCore) backward(dqkv, datt, qkv, att []float32, n int) {
+	c.pass(true, n, att, qkv, dqkv, datt)
+}
+
+// backwardHead adds the gradient of head h of sample smp into dqkv: its
+// columns of the query, keys and values of that sample's rows, which no
+// other head touches.
+func (c *attnCore) backwardHead(w *attnScratch, dqkv, datt, qkv, att []float32, smp, h int) {
 	T, E, dh := c.T, c.E, c.dh
 	b := min(T, attnTile)
 	E3 := 3 * E
-	for smp := 0; smp < n; smp++ {
-		base := smp * T
-		for h := 0; h < c.H; h++ {
-			// Δᵢ = Σⱼ Pᵢⱼ dPᵢⱼ = dOᵢ · Oᵢ, dropout or not.
-			for i := 0; i < T; i++ {
-				o := (base+i)*E + h*dh
-				c.delta[i] = kernel.Dot(datt[o:o+dh], att[o:o+dh])
+	base := smp * T
+	// Δᵢ = Σⱼ Pᵢⱼ dPᵢⱼ = dOᵢ · Oᵢ, dropout or not.
+	for i := 0; i < T; i++ {
+		o := (base+i)*E + h*dh
+		w.delta[i] = kernel.Dot(datt[o:o+dh], att[o:o+dh])
+	}
+	lse := c.lse[(smp*c.H+h)*T:]
+	for i0 := 0; i0 < T; i0 += b {
+		bq := min(b, T-i0)
+		dO := datt[(base+i0)*E+h*dh:]
+		q := qkv[(base+i0)*E3+h*dh:]
+		dq := dqkv[(base+i0)*E3+h*dh:]
+		for j0 := 0; j0 < c.keyEnd(i0, bq); j0 += b {
+			bk := min(b, c.keyEnd(i0, bq)-j0)
+			c.scores(w.s, b, qkv, smp, h, i0, bq, j0, bk)
+			k := qkv[(base+j0)*E3+E+h*dh:]
+			v := qkv[(base+j0)*E3+2*E+h*dh:]
+			// dP′ = dO·Vᵀ, the gradient of the weights after dropout.
+			kernel.GemmSerial(false, true, bq, bk, dh, dO, E, v, E3, w.dp, b, false)
+			pd := w.s
+			if c.drop {
+				pd = w.pd
 			}
-			lse := c.lse[(smp*c.H+h)*T:]
-			for i0 := 0; i0 < T; i0 += b {
-				bq := min(b, T-i0)
-				dO := datt[(base+i0)*E+h*dh:]
-				q := qkv[(base+i0)*E3+h*dh:]
-				dq := dqkv[(base+i0)*E3+h*dh:]
-				for j0 := 0; j0 < c.keyEnd(i0, bq); j0 += b {
-					bk := min(b, c.keyEnd(i0, bq)-j0)
-					c.scores(c.s, b, qkv, smp, h, i0, bq, j0, bk)
-					k := qkv[(base+j0)*E3+E+h*dh:]
-					v := qkv[(base+j0)*E3+2*E+h*dh:]
-					// dP′ = dO·Vᵀ, the gradient of the weights after dropout.
-					kernel.Gemm(false, true, bq, bk, dh, dO, E, v, E3, c.dp, b, false)
-					pd := c.s
+			for r := 0; r < bq; r++ {
+				i := i0 + r
+				row, dp := w.s[r*b:r*b+bk], w.dp[r*b:r*b+bk]
+				for col, sv := range row {
+					p := float32(math.Exp(float64(sv - lse[i])))
+					g := dp[col]
 					if c.drop {
-						pd = c.pd
+						mk := c.keep(smp, h, i, j0+col)
+						pd[r*b+col] = p * mk
+						g *= mk
 					}
-					for r := 0; r < bq; r++ {
-						i := i0 + r
-						row, dp := c.s[r*b:r*b+bk], c.dp[r*b:r*b+bk]
-						for col, sv := range row {
-							p := float32(math.Exp(float64(sv - lse[i])))
-							g := dp[col]
-							if c.drop {
-								mk := c.keep(smp, h, i, j0+col)
-								pd[r*b+col] = p * mk
-								g *= mk
-							}
-							row[col] = p
-							dp[col] = p * (g - c.delta[i])
-						}
-					}
-					// dV += P′ᵀ·dO, dQ += dS·K, dK += dSᵀ·Q.
-					kernel.Gemm(true, false, bk, dh, bq, pd, b, dO, E, dqkv[(base+j0)*E3+2*E+h*dh:], E3, true)
-					kernel.Gemm(false, false, bq, dh, bk, c.dp, b, k, E3, dq, E3, true)
-					kernel.Gemm(true, false, bk, dh, bq, c.dp, b, q, E3, dqkv[(base+j0)*E3+E+h*dh:], E3, true)
+					row[col] = p
+					dp[col] = p * (g - w.delta[i])
 				}
 			}
+			// dV += P′ᵀ·dO, dQ += dS·K, dK += dSᵀ·Q.
+			kernel.GemmSerial(true, false, bk, dh, bq, pd, b, dO, E, dqkv[(base+j0)*E3+2*E+h*dh:], E3, true)
+			kernel.GemmSerial(false, false, bq, dh, bk, w.dp, b, k, E3, dq, E3, true)
+			kernel.GemmSerial(true, false, bk, dh, bq, w.dp, b, q, E3, dqkv[(base+j0)*E3+E+h*dh:], E3, true)
 		}
 	}
 }

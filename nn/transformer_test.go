@@ -3,6 +3,7 @@ package nn_test
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"testing"
 
 	"github.com/bigfunc/bigfunc/autograd"
@@ -347,5 +348,46 @@ func TestDecoderMatchesForward(t *testing.T) {
 	bad := nn.NewSequential(nn.NewEmbedding(V, E, -1, rng), nn.NewTransformerEncoderLayer(E, 2, 16, 0, "relu", 1e-5, true, false, rng))
 	if _, err := nn.NewDecoder(bad, T); err == nil || !contains(err.Error(), "not causal") {
 		t.Errorf("non-causal network: got %v", err)
+	}
+}
+
+// TestAttentionSameBitsAnyThreads checks that attention shared among
+// goroutines, head by head, gives the bits of one goroutine forward and
+// backward, with a causal mask, dropout and more than one tile of keys,
+// on a batch large enough to be shared.
+func TestAttentionSameBitsAnyThreads(t *testing.T) {
+	const n, T, E = 8, 80, 16
+	run := func(procs int) (y, dx []float32, grads [][]float32) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		rng := tensor.NewRNG(21)
+		a := nn.NewMultiheadAttention(E, 2, 0.25, true, true, rng)
+		x := tensor.Randn(rng, n, T, E)
+		dy := tensor.Randn(rng, n, T, E)
+		k := nn.Fuse(a, []int{T, E}, n)
+		y = make([]float32, n*T*E)
+		dx = make([]float32, n*T*E)
+		k.Forward(y, x.Data(), n, nn.Train(tensor.NewRNG(22)))
+		k.Backward(dx, dy.Data(), x.Data(), y, n)
+		for _, p := range a.Params() {
+			grads = append(grads, p.Grad.Data())
+		}
+		return y, dx, grads
+	}
+	y1, dx1, g1 := run(1)
+	for _, procs := range []int{2, 4} {
+		y, dx, g := run(procs)
+		same := func(what string, got, want []float32) {
+			t.Helper()
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("GOMAXPROCS %d: %s[%d] is %v, %v on one goroutine", procs, what, i, got[i], want[i])
+				}
+			}
+		}
+		same("y", y, y1)
+		same("dx", dx, dx1)
+		for i := range g1 {
+			same(fmt.Sprint("gradient ", i), g[i], g1[i])
+		}
 	}
 }
