@@ -209,14 +209,13 @@ func (c *attnCore) forwardHead(w *attnScratch, att, qkv []float32, smp, h int) {
 					continue
 				}
 				corr := float32(math.Exp(float64(m[r] - mx)))
+				kernel.ExpSub(row, mx)
 				var sum float32
-				for col, v := range row {
-					p := float32(math.Exp(float64(v - mx)))
+				for col, p := range row {
 					sum += p
 					if c.drop {
-						p *= c.keep(smp, h, i0+r, j0+col)
+						row[col] = p * c.keep(smp, h, i0+r, j0+col)
 					}
-					row[col] = p
 				}
 				l[r] = l[r]*corr + sum
 				m[r] = mx
@@ -282,15 +281,14 @@ func (c *attnCore) backwardHead(w *attnScratch, dqkv, datt, qkv, att []float32, 
 			for r := 0; r < bq; r++ {
 				i := i0 + r
 				row, dp := w.s[r*b:r*b+bk], w.dp[r*b:r*b+bk]
-				for col, sv := range row {
-					p := float32(math.Exp(float64(sv - lse[i])))
+				kernel.ExpSub(row, lse[i])
+				for col, p := range row {
 					g := dp[col]
 					if c.drop {
 						mk := c.keep(smp, h, i, j0+col)
 						pd[r*b+col] = p * mk
 						g *= mk
 					}
-					row[col] = p
 					dp[col] = p * (g - w.delta[i])
 				}
 			}

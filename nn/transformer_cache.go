@@ -173,10 +173,9 @@ func (s *attnStep) step(y, x []float32, pos int) {
 			sc[j] = kernel.Dot(q, s.k[j*E+h*dh:j*E+h*dh+dh])
 			mx = max(mx, sc[j])
 		}
+		kernel.ExpSub(sc, mx)
 		var sum float32
-		for j, v := range sc {
-			p := float32(math.Exp(float64(v - mx)))
-			sc[j] = p
+		for _, p := range sc {
 			sum += p
 		}
 		o := s.att[h*dh : (h+1)*dh]
