@@ -170,12 +170,10 @@ func (k *mhaKernel) Forward(y, x []float32, n int, m Mode) {
 func (k *mhaKernel) Backward(dx, dy, x, _ []float32, n int) {
 	a, E, R := k.a, k.a.Embed, n*k.T
 	qkv, att, dqkv, datt := k.qkv[:R*3*E], k.att[:R*E], k.dqkv[:R*3*E], k.datt[:R*E]
-	clear(datt)
-	projectBack(datt, dy, att, a.OutProjWeight, a.OutProjBias, R, E, E)
-	clear(dqkv)
+	projectBack(datt, dy, att, a.OutProjWeight, a.OutProjBias, R, E, E, false)
 	k.core.backward(dqkv, datt, qkv, att, n)
 	scaleQueries(dqkv, R, E, a.Heads)
-	projectBack(dx, dqkv, x, a.InProjWeight, a.InProjBias, R, E, 3*E)
+	projectBack(dx, dqkv, x, a.InProjWeight, a.InProjBias, R, E, 3*E, true)
 }
 
 // project writes y = x·Wᵀ + b for r rows of in features into out features.
@@ -187,10 +185,12 @@ func project(y, x []float32, w, b *autograd.Var, r, in, out int) {
 }
 
 // projectBack adds the gradients of y = x·Wᵀ + b: dy·W into dx (unless
-// nil), dyᵀ·x into W's gradient and the column sums of dy into b's.
-func projectBack(dx, dy, x []float32, w, b *autograd.Var, r, in, out int) {
+// nil; with addDx false it sets dx instead, sparing the caller clearing
+// a buffer of its own), dyᵀ·x into W's gradient and the column sums of dy
+// into b's.
+func projectBack(dx, dy, x []float32, w, b *autograd.Var, r, in, out int, addDx bool) {
 	if dx != nil {
-		kernel.Gemm(false, false, r, in, out, dy, out, w.Value.Data(), in, dx, in, true)
+		kernel.Gemm(false, false, r, in, out, dy, out, w.Value.Data(), in, dx, in, addDx)
 	}
 	if g, add := gradForWrite(w); g != nil {
 		kernel.Gemm(true, false, out, in, r, dy, out, x, in, g, in, add)

@@ -241,16 +241,17 @@ func (c *attnCore) forwardHead(w *attnScratch, att, qkv []float32, smp, h int) {
 	}
 }
 
-// backward adds the gradient with respect to qkv (the scaled query, keys
-// and values) into dqkv, given datt = ∂loss/∂att and the qkv and att of the
+// backward sets the gradient with respect to qkv (the scaled query, keys
+// and values) in dqkv, given datt = ∂loss/∂att and the qkv and att of the
 // latest forward.
 func (c *attnCore) backward(dqkv, datt, qkv, att []float32, n int) {
 	c.pass(true, n, att, qkv, dqkv, datt)
 }
 
-// backwardHead adds the gradient of head h of sample smp into dqkv: its
+// backwardHead sets the gradient of head h of sample smp in dqkv: its
 // columns of the query, keys and values of that sample's rows, which no
-// other head touches.
+// other head touches. The first tile that reaches a block of rows sets
+// it and the others add to it, so dqkv needs no clearing first.
 func (c *attnCore) backwardHead(w *attnScratch, dqkv, datt, qkv, att []float32, smp, h int) {
 	T, E, dh := c.T, c.E, c.dh
 	b := min(T, attnTile)
@@ -292,10 +293,16 @@ func (c *attnCore) backwardHead(w *attnScratch, dqkv, datt, qkv, att []float32, 
 					dp[col] = p * (g - w.delta[i])
 				}
 			}
-			// dV += P′ᵀ·dO, dQ += dS·K, dK += dSᵀ·Q.
-			kernel.GemmSerial(true, false, bk, dh, bq, pd, b, dO, E, dqkv[(base+j0)*E3+2*E+h*dh:], E3, true)
-			kernel.GemmSerial(false, false, bq, dh, bk, w.dp, b, k, E3, dq, E3, true)
-			kernel.GemmSerial(true, false, bk, dh, bq, w.dp, b, q, E3, dqkv[(base+j0)*E3+E+h*dh:], E3, true)
+			// dV += P′ᵀ·dO, dQ += dS·K, dK += dSᵀ·Q. The first tile of
+			// queries to reach these keys is the first (or, causal, the
+			// one level with them), and the first tile of keys is 0.
+			keysSeen := i0 > 0
+			if c.causal {
+				keysSeen = i0 > j0
+			}
+			kernel.GemmSerial(true, false, bk, dh, bq, pd, b, dO, E, dqkv[(base+j0)*E3+2*E+h*dh:], E3, keysSeen)
+			kernel.GemmSerial(false, false, bq, dh, bk, w.dp, b, k, E3, dq, E3, j0 > 0)
+			kernel.GemmSerial(true, false, bk, dh, bq, w.dp, b, q, E3, dqkv[(base+j0)*E3+E+h*dh:], E3, keysSeen)
 		}
 	}
 }

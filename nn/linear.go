@@ -81,7 +81,7 @@ func (k linearKernel) Forward(y, x []float32, n int, _ Mode) {
 }
 
 func (k linearKernel) Backward(dx, dy, x, _ []float32, n int) {
-	projectBack(dx, dy, x, k.l.Weight, k.l.Bias, n*k.per, k.l.In, k.l.Out)
+	projectBack(dx, dy, x, k.l.Weight, k.l.Bias, n*k.per, k.l.In, k.l.Out, true)
 }
 
 func init() {

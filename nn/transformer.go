@@ -219,20 +219,19 @@ func (k *encoderKernel) Backward(dx, dy, x, _ []float32, n int) {
 	sa, f1, act := k.sa[:R*E], k.f1[:R*F], k.act[:R*F]
 	dX1, dTmp, dH, dA, dF := k.dX1[:R*E], k.dTmp[:R*E], k.dH[:R*E], k.dA[:R*E], k.dF[:R*F]
 	x, dy = x[:R*E], dy[:R*E]
-	// ffBack takes dA = ∂/∂f2 (before dropout₂) and adds ∂/∂h into dh.
-	ffBack := func(dh, h []float32) {
+	// ffBack takes dA = ∂/∂f2 (before dropout₂) and adds ∂/∂h into dh, or
+	// sets it unless add.
+	ffBack := func(dh, h []float32, add bool) {
 		k.undrop(dA, k.mask2[:R*E])
-		clear(dF)
-		projectBack(dF, dA, act, l.Linear2.Weight, l.Linear2.Bias, R, F, E)
+		projectBack(dF, dA, act, l.Linear2.Weight, l.Linear2.Bias, R, F, E, false)
 		k.undrop(dF, k.maskF[:R*F])
 		activateBack(dF, f1, l.Activation)
-		projectBack(dh, dF, h, l.Linear1.Weight, l.Linear1.Bias, R, E, F)
+		projectBack(dh, dF, h, l.Linear1.Weight, l.Linear1.Bias, R, E, F, add)
 	}
 	if l.NormFirst {
 		copy(dX1, dy)
 		copy(dA, dy)
-		clear(dH)
-		ffBack(dH, c)
+		ffBack(dH, c, false)
 		layerNormRowsBack(dX1, dH, b, l.Norm2, k.mean2, k.rstd2, E)
 		copy(dA, dX1)
 		k.undrop(dA, k.mask1[:R*E])
@@ -252,7 +251,7 @@ func (k *encoderKernel) Backward(dx, dy, x, _ []float32, n int) {
 	layerNormRowsBack(dTmp, dy, c, l.Norm2, k.mean2, k.rstd2, E)
 	copy(dX1, dTmp)
 	copy(dA, dTmp)
-	ffBack(dX1, b)
+	ffBack(dX1, b, true)
 	clear(dTmp)
 	layerNormRowsBack(dTmp, dX1, a, l.Norm1, k.mean1, k.rstd1, E)
 	if dx != nil {

@@ -100,6 +100,25 @@ func TestMultiheadAttentionGradients(t *testing.T) {
 	}
 }
 
+// TestAttentionGradientsAcrossTiles checks the gradients of a sequence
+// three tiles long, causal and not: the backward pass sets each block of
+// the query, key and value gradients from the first tile that reaches it
+// and adds the others' share, which a sequence of one tile cannot check.
+func TestAttentionGradientsAcrossTiles(t *testing.T) {
+	rng := tensor.NewRNG(31)
+	const n, T, E, H = 1, 150, 4, 2
+	for _, causal := range []bool{false, true} {
+		err := gradtest.Check(func(in []*autograd.Var) *autograd.Var {
+			a := &nn.MultiheadAttention{Embed: E, Heads: H, Causal: causal,
+				InProjWeight: in[1], InProjBias: in[2], OutProjWeight: in[3], OutProjBias: in[4]}
+			return a.Attend(in[0], nil, nil, nn.Eval)
+		}, attnInputs(rng, n, T, E), gradtest.Options{})
+		if err != nil {
+			t.Errorf("causal %v: %v", causal, err)
+		}
+	}
+}
+
 // TestAttentionTiles checks sequences longer than one tile against the
 // plain softmax(QKᵀ)V computed with primitives, so that the online
 // softmax's rescaling across tiles is exercised.
@@ -388,6 +407,48 @@ func TestAttentionSameBitsAnyThreads(t *testing.T) {
 		same("dx", dx, dx1)
 		for i := range g1 {
 			same(fmt.Sprint("gradient ", i), g[i], g1[i])
+		}
+	}
+}
+
+// TestAttentionKernelReused checks that a kernel's second backward pass
+// gives the bits of a fresh kernel's: the buffers it sets rather than
+// clears must not carry anything over from the pass before.
+func TestAttentionKernelReused(t *testing.T) {
+	const n, T, E = 2, 150, 8
+	for _, causal := range []bool{false, true} {
+		rng := tensor.NewRNG(41)
+		a := nn.NewMultiheadAttention(E, 2, 0, true, causal, rng)
+		x := tensor.Randn(rng, n, T, E)
+		dy1, dy2 := tensor.Randn(rng, n, T, E), tensor.Randn(rng, n, T, E)
+		pass := func(k nn.Kernel, dy *tensor.Tensor) (dx []float32, grads [][]float32) {
+			for _, p := range a.Params() {
+				p.ZeroGrad()
+			}
+			y := make([]float32, n*T*E)
+			dx = make([]float32, n*T*E)
+			k.Forward(y, x.Data(), n, nn.Eval)
+			k.Backward(dx, dy.Data(), x.Data(), y, n)
+			for _, p := range a.Params() {
+				grads = append(grads, append([]float32(nil), p.GradData()...))
+			}
+			return dx, grads
+		}
+		reused := nn.Fuse(a, []int{T, E}, n)
+		pass(reused, dy1)
+		dx, grads := pass(reused, dy2)
+		wantDx, wantGrads := pass(nn.Fuse(a, []int{T, E}, n), dy2)
+		for i := range wantDx {
+			if math.Float32bits(dx[i]) != math.Float32bits(wantDx[i]) {
+				t.Fatalf("causal %v: dx[%d] after a first pass %v, fresh %v", causal, i, dx[i], wantDx[i])
+			}
+		}
+		for p := range wantGrads {
+			for i := range wantGrads[p] {
+				if math.Float32bits(grads[p][i]) != math.Float32bits(wantGrads[p][i]) {
+					t.Fatalf("causal %v: gradient %d [%d] after a first pass %v, fresh %v", causal, p, i, grads[p][i], wantGrads[p][i])
+				}
+			}
 		}
 	}
 }
