@@ -96,8 +96,9 @@ func (f *fusedStep) forward(x *tensor.Tensor, md nn.Mode) {
 }
 
 // step runs forward and backward on a batch x, adding parameter gradients
-// into the parameters' Grad tensors (which the optimizer zeroes), and
-// returns the loss and the network's output.
+// into the parameters' Grad tensors (which Step zeroes, or drops for the
+// kernels that set a whole gradient), and returns the loss and the
+// network's output.
 func (f *fusedStep) step(x *tensor.Tensor, target loss.Target, md nn.Mode) (float32, *tensor.Tensor) {
 	n := x.Dim(0)
 	f.forward(x, md)
