@@ -277,10 +277,42 @@ func addTo(dst, x []float32) {
 // layerNormRows normalises each row of d values of x into y, keeping each
 // row's mean and 1/√(var + ε) for the backward pass. Statistics are summed
 // in float64.
+//
+// Rows go four at a time: each row's sums still run over its values in
+// order, so the bits are those of one row at a time, but four independent
+// chains of additions keep the adder busy where one chain would wait on
+// each addition's latency.
 func layerNormRows(y, x []float32, p *LayerNorm, mean, rstd []float32, d int) {
-	w, b := p.Weight.Value.Data(), p.Bias.Value.Data()
-	for r := 0; r < len(x)/d; r++ {
-		row, out := x[r*d:(r+1)*d], y[r*d:(r+1)*d]
+	rows := len(x) / d
+	r := 0
+	for ; r+4 <= rows; r += 4 {
+		x0, x1, x2, x3 := x[r*d:(r+1)*d], x[(r+1)*d:(r+2)*d], x[(r+2)*d:(r+3)*d], x[(r+3)*d:(r+4)*d]
+		var s0, s1, s2, s3 float64
+		for j, v := range x0 {
+			s0 += float64(v)
+			s1 += float64(x1[j])
+			s2 += float64(x2[j])
+			s3 += float64(x3[j])
+		}
+		mu0, mu1, mu2, mu3 := s0/float64(d), s1/float64(d), s2/float64(d), s3/float64(d)
+		var q0, q1, q2, q3 float64
+		for j, v := range x0 {
+			dv0 := float64(v) - mu0
+			dv1 := float64(x1[j]) - mu1
+			dv2 := float64(x2[j]) - mu2
+			dv3 := float64(x3[j]) - mu3
+			q0 += dv0 * dv0
+			q1 += dv1 * dv1
+			q2 += dv2 * dv2
+			q3 += dv3 * dv3
+		}
+		layerNormRow(y, x, p, mean, rstd, d, r, mu0, q0)
+		layerNormRow(y, x, p, mean, rstd, d, r+1, mu1, q1)
+		layerNormRow(y, x, p, mean, rstd, d, r+2, mu2, q2)
+		layerNormRow(y, x, p, mean, rstd, d, r+3, mu3, q3)
+	}
+	for ; r < rows; r++ {
+		row := x[r*d : (r+1)*d]
 		var s float64
 		for _, v := range row {
 			s += float64(v)
@@ -291,22 +323,74 @@ func layerNormRows(y, x []float32, p *LayerNorm, mean, rstd []float32, d int) {
 			dv := float64(v) - mu
 			q += dv * dv
 		}
-		rs := 1 / math.Sqrt(q/float64(d)+p.Eps)
-		mean[r], rstd[r] = float32(mu), float32(rs)
-		m32, r32 := float32(mu), float32(rs)
-		for j, v := range row {
-			out[j] = (v-m32)*r32*w[j] + b[j]
-		}
+		layerNormRow(y, x, p, mean, rstd, d, r, mu, q)
+	}
+}
+
+// layerNormRow finishes row r of layerNormRows from its mean mu and its
+// sum of squared deviations q.
+func layerNormRow(y, x []float32, p *LayerNorm, mean, rstd []float32, d, r int, mu, q float64) {
+	w, b := p.Weight.Value.Data(), p.Bias.Value.Data()
+	row, out := x[r*d:(r+1)*d], y[r*d:(r+1)*d]
+	rs := 1 / math.Sqrt(q/float64(d)+p.Eps)
+	mean[r], rstd[r] = float32(mu), float32(rs)
+	m32, r32 := float32(mu), float32(rs)
+	for j, v := range row {
+		out[j] = (v-m32)*r32*w[j] + b[j]
 	}
 }
 
 // layerNormRowsBack adds the gradient of layerNormRows: with x̂ the
 // normalised input and g = dy·w, dx += rstd·(g − mean(g) − x̂·mean(g·x̂)),
-// dw += Σ dy·x̂ and db += Σ dy over the rows. dx may be nil.
+// dw += Σ dy·x̂ and db += Σ dy over the rows. dx may be nil. The sums over
+// a row go four rows at a time, as in layerNormRows, and each element of
+// dw and db still takes the rows in order.
 func layerNormRowsBack(dx, dy, x []float32, p *LayerNorm, mean, rstd []float32, d int) {
 	w := p.Weight.Value.Data()
 	gw, gb := gradOf(p.Weight), gradOf(p.Bias)
-	for r := 0; r < len(x)/d; r++ {
+	rows := len(x) / d
+	r := 0
+	for ; r+4 <= rows; r += 4 {
+		x0, x1, x2, x3 := x[r*d:(r+1)*d], x[(r+1)*d:(r+2)*d], x[(r+2)*d:(r+3)*d], x[(r+3)*d:(r+4)*d]
+		dy0, dy1, dy2, dy3 := dy[r*d:(r+1)*d], dy[(r+1)*d:(r+2)*d], dy[(r+2)*d:(r+3)*d], dy[(r+3)*d:(r+4)*d]
+		m0, m1, m2, m3 := mean[r], mean[r+1], mean[r+2], mean[r+3]
+		rs0, rs1, rs2, rs3 := rstd[r], rstd[r+1], rstd[r+2], rstd[r+3]
+		var sg0, sg1, sg2, sg3, sgx0, sgx1, sgx2, sgx3 float64
+		for j, v := range x0 {
+			xh0 := (v - m0) * rs0
+			xh1 := (x1[j] - m1) * rs1
+			xh2 := (x2[j] - m2) * rs2
+			xh3 := (x3[j] - m3) * rs3
+			g0, g1, g2, g3 := dy0[j]*w[j], dy1[j]*w[j], dy2[j]*w[j], dy3[j]*w[j]
+			sg0 += float64(g0)
+			sg1 += float64(g1)
+			sg2 += float64(g2)
+			sg3 += float64(g3)
+			sgx0 += float64(g0 * xh0)
+			sgx1 += float64(g1 * xh1)
+			sgx2 += float64(g2 * xh2)
+			sgx3 += float64(g3 * xh3)
+			if gw != nil {
+				gw[j] += dy0[j] * xh0
+				gw[j] += dy1[j] * xh1
+				gw[j] += dy2[j] * xh2
+				gw[j] += dy3[j] * xh3
+			}
+			if gb != nil {
+				gb[j] += dy0[j]
+				gb[j] += dy1[j]
+				gb[j] += dy2[j]
+				gb[j] += dy3[j]
+			}
+		}
+		if dx != nil {
+			layerNormRowBack(dx, dy, x, w, mean, rstd, d, r, sg0, sgx0)
+			layerNormRowBack(dx, dy, x, w, mean, rstd, d, r+1, sg1, sgx1)
+			layerNormRowBack(dx, dy, x, w, mean, rstd, d, r+2, sg2, sgx2)
+			layerNormRowBack(dx, dy, x, w, mean, rstd, d, r+3, sg3, sgx3)
+		}
+	}
+	for ; r < rows; r++ {
 		row, dyr := x[r*d:(r+1)*d], dy[r*d:(r+1)*d]
 		m, rs := mean[r], rstd[r]
 		var sg, sgx float64
@@ -322,15 +406,21 @@ func layerNormRowsBack(dx, dy, x []float32, p *LayerNorm, mean, rstd []float32, 
 				gb[j] += dyr[j]
 			}
 		}
-		if dx == nil {
-			continue
+		if dx != nil {
+			layerNormRowBack(dx, dy, x, w, mean, rstd, d, r, sg, sgx)
 		}
-		mg, mgx := float32(sg/float64(d)), float32(sgx/float64(d))
-		dxr := dx[r*d : (r+1)*d]
-		for j, v := range row {
-			xh := (v - m) * rs
-			dxr[j] += rs * (dyr[j]*w[j] - mg - xh*mgx)
-		}
+	}
+}
+
+// layerNormRowBack adds row r of layerNormRowsBack's dx, given the row's
+// sums of g and g·x̂.
+func layerNormRowBack(dx, dy, x, w, mean, rstd []float32, d, r int, sg, sgx float64) {
+	m, rs := mean[r], rstd[r]
+	mg, mgx := float32(sg/float64(d)), float32(sgx/float64(d))
+	row, dyr, dxr := x[r*d:(r+1)*d], dy[r*d:(r+1)*d], dx[r*d:(r+1)*d]
+	for j, v := range row {
+		xh := (v - m) * rs
+		dxr[j] += rs * (dyr[j]*w[j] - mg - xh*mgx)
 	}
 }
 
