@@ -8,7 +8,7 @@ import (
 )
 
 // TestLayerNormRowsFourAtATime checks layerNormRows and layerNormRowsBack,
-// which run rows four at a time, against the same arithmetic a row at a
+// which run rows four at a time, against themselves called a row at a
 // time, bit for bit, for row counts around multiples of four.
 func TestLayerNormRowsFourAtATime(t *testing.T) {
 	rng := tensor.NewRNG(51)
@@ -33,8 +33,8 @@ func TestLayerNormRowsFourAtATime(t *testing.T) {
 			copy(gw, tensor.Randn(rng, d).Data())
 			copy(gb, tensor.Randn(rng, d).Data())
 			wgw, wgb := append([]float32(nil), gw...), append([]float32(nil), gb...)
+			layerNormOneRowBack(wdx, dy, x, p, wgw, wgb, mean, rstd, d)
 			layerNormRowsBack(dx, dy, x, p, mean, rstd, d)
-			layerNormOneRowBack(wdx, dy, x, p.Weight.Value.Data(), wgw, wgb, mean, rstd, d)
 			sameBits(t, "dx", dx, wdx)
 			sameBits(t, "dw", gw, wgw)
 			sameBits(t, "db", gb, wgb)
@@ -51,52 +51,29 @@ func sameBits(t *testing.T, what string, got, want []float32) {
 	}
 }
 
-// layerNormOneRow is layerNormRows a row at a time.
+// layerNormOneRow is layerNormRows called a row at a time, which takes
+// its one-row path.
 func layerNormOneRow(x []float32, p *LayerNorm, d int) (y, mean, rstd []float32) {
-	w, b := p.Weight.Value.Data(), p.Bias.Value.Data()
 	rows := len(x) / d
 	y, mean, rstd = make([]float32, len(x)), make([]float32, rows), make([]float32, rows)
 	for r := 0; r < rows; r++ {
-		row, out := x[r*d:(r+1)*d], y[r*d:(r+1)*d]
-		var s float64
-		for _, v := range row {
-			s += float64(v)
-		}
-		mu := s / float64(d)
-		var q float64
-		for _, v := range row {
-			dv := float64(v) - mu
-			q += dv * dv
-		}
-		rs := 1 / math.Sqrt(q/float64(d)+p.Eps)
-		mean[r], rstd[r] = float32(mu), float32(rs)
-		m32, r32 := float32(mu), float32(rs)
-		for j, v := range row {
-			out[j] = (v-m32)*r32*w[j] + b[j]
-		}
+		layerNormRows(y[r*d:(r+1)*d], x[r*d:(r+1)*d], p, mean[r:r+1], rstd[r:r+1], d)
 	}
 	return y, mean, rstd
 }
 
-// layerNormOneRowBack is layerNormRowsBack a row at a time.
-func layerNormOneRowBack(dx, dy, x, w, gw, gb, mean, rstd []float32, d int) {
+// layerNormOneRowBack is layerNormRowsBack called a row at a time, with
+// the weight and bias gradients in gw and gb.
+func layerNormOneRowBack(dx, dy, x []float32, p *LayerNorm, gw, gb, mean, rstd []float32, d int) {
+	saved := [2][]float32{append([]float32(nil), p.Weight.GradData()...), append([]float32(nil), p.Bias.GradData()...)}
+	copy(p.Weight.GradData(), gw)
+	copy(p.Bias.GradData(), gb)
 	for r := 0; r < len(x)/d; r++ {
-		row, dyr := x[r*d:(r+1)*d], dy[r*d:(r+1)*d]
-		m, rs := mean[r], rstd[r]
-		var sg, sgx float64
-		for j, v := range row {
-			xh := (v - m) * rs
-			g := dyr[j] * w[j]
-			sg += float64(g)
-			sgx += float64(g * xh)
-			gw[j] += dyr[j] * xh
-			gb[j] += dyr[j]
-		}
-		mg, mgx := float32(sg/float64(d)), float32(sgx/float64(d))
-		dxr := dx[r*d : (r+1)*d]
-		for j, v := range row {
-			xh := (v - m) * rs
-			dxr[j] += rs * (dyr[j]*w[j] - mg - xh*mgx)
-		}
+		rs := r * d
+		layerNormRowsBack(dx[rs:rs+d], dy[rs:rs+d], x[rs:rs+d], p, mean[r:r+1], rstd[r:r+1], d)
 	}
+	copy(gw, p.Weight.GradData())
+	copy(gb, p.Bias.GradData())
+	copy(p.Weight.GradData(), saved[0])
+	copy(p.Bias.GradData(), saved[1])
 }
