@@ -48,8 +48,10 @@ type attnCore struct {
 	job    forJob
 	next   atomic.Int64 // the next head, n·H of them, to claim
 	heads  int
-	back   bool         // the pass runs backward
-	bufs   [4][]float32 // att, qkv, and backward's dqkv, datt
+	// The pass in flight: backward or not, and its buffers (dqkv and
+	// datt backward only).
+	back                 bool
+	att, qkv, dqkv, datt []float32
 }
 
 // attnScratch is one worker's tiles.
@@ -94,16 +96,16 @@ func (r *attnRunner) run(i int) {
 // head runs the pass set in c on head h of sample smp.
 func (c *attnCore) head(w *attnScratch, smp, h int) {
 	if c.back {
-		c.backwardHead(w, c.bufs[2], c.bufs[3], c.bufs[1], c.bufs[0], smp, h)
+		c.backwardHead(w, c.dqkv, c.datt, c.qkv, c.att, smp, h)
 	} else {
-		c.forwardHead(w, c.bufs[0], c.bufs[1], smp, h)
+		c.forwardHead(w, c.att, c.qkv, smp, h)
 	}
 }
 
 // pass runs forward (or backward, with back) over every head of n
 // samples, sharing the heads among goroutines when there is enough work.
 func (c *attnCore) pass(back bool, n int, att, qkv, dqkv, datt []float32) {
-	c.back, c.bufs = back, [4][]float32{att, qkv, dqkv, datt}
+	c.back, c.att, c.qkv, c.dqkv, c.datt = back, att, qkv, dqkv, datt
 	c.heads = n * c.H
 	workers := min(runtime.GOMAXPROCS(0), c.heads)
 	for len(c.work) < workers {
@@ -113,7 +115,7 @@ func (c *attnCore) pass(back bool, n int, att, qkv, dqkv, datt []float32) {
 	// The floats a pass reads and writes, about: qkv and att, and their
 	// gradients backward.
 	c.job.parallelFor(&c.runner, workers, n*c.T*4*c.E)
-	c.bufs = [4][]float32{}
+	c.att, c.qkv, c.dqkv, c.datt = nil, nil, nil, nil
 }
 
 // keep returns the dropout multiplier of the attention weight of query i
