@@ -9,10 +9,13 @@
 // against PyTorch.
 //
 // It first prints the CPU model, the caches bigfunc detected (and where it
-// read them), a measured FMA peak per core (the fastest round of chains of
-// independent fused multiply-adds on the widest vector unit), and the
-// kernel and blocking bigfunc chose. Every GFLOP/s figure is also given as
-// a share of that peak times the threads used.
+// read them), a measured FMA peak per core, and the kernel and blocking
+// bigfunc chose. The peak is the fastest 5 ms round of chains of
+// independent fused multiply-adds on the widest vector unit: every timing
+// here is the fastest round of at least 5 ms, and shorter rounds of the
+// same instructions can catch a clock that no 5 ms round keeps (it prints
+// what 0.2 ms bursts reach too). Every GFLOP/s figure is also given as a
+// share of that peak times the threads used.
 //
 // The anchors run in their best configuration for the CPU: Debian's
 // OpenBLAS (behind numpy, and behind PyTorch as the system BLAS) picks its

@@ -128,8 +128,14 @@ func TestDetectedCaches(t *testing.T) {
 }
 
 func TestPeakGFLOPS(t *testing.T) {
-	g, isa := PeakGFLOPS(10 * time.Millisecond)
+	g, isa := PeakGFLOPS(10*time.Millisecond, 0)
 	if !(g > 0) || isa == "" {
-		t.Errorf("PeakGFLOPS = %v, %q", g, isa)
+		t.Errorf("PeakGFLOPS(10ms, 0) = %v, %q", g, isa)
+	}
+	// A round longer than the whole measurement still runs, once.
+	start := time.Now()
+	g, _ = PeakGFLOPS(time.Millisecond, 20*time.Millisecond)
+	if el := time.Since(start); !(g > 0) || el < 20*time.Millisecond {
+		t.Errorf("PeakGFLOPS(1ms, 20ms) = %v after %v, want a rate after at least one 20 ms round", g, el)
 	}
 }
