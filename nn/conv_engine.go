@@ -210,7 +210,9 @@ func interleave2(dst, r0, r1 []float32) {
 // shiftSpan returns the outputs [lo, hi) of a line of n outputs whose
 // shifted read d lands inside a line of m inputs.
 func shiftSpan(n, m, d int) (lo, hi int) {
-	lo, hi = max(0, -d), min(n, m-d)
+	// A read shifted past the whole line (a padding wider than the
+	// output with a dilated tap) leaves lo = hi = n: nothing inside.
+	lo, hi = min(n, max(0, -d)), min(n, m-d)
 	return lo, max(lo, hi)
 }
 

@@ -159,6 +159,8 @@ func convCases(rng *tensor.RNG) []struct {
 	conv2d(2, 3, 14, 14, p(3, 3), p(2, 2), p(1, 1), p(1, 1), "", 1, false) // strided: rows of columns are whole phase planes
 	conv2d(3, 4, 9, 8, p(3, 3), p(3, 2), p(1, 2), p(2, 1), "", 1, true)    // strides 3×2, dilated, phases wider than the output
 	conv2d(2, 2, 7, 9, p(2, 4), p(2, 3), p(0, 3), p(1, 2), "", 1, true)    // taps reading past the image at both ends
+	conv2d(1, 2, 5, 7, p(5, 4), p(1, 1), p(2, 1), p(2, 2), "", 1, true)    // dilated taps whose reads miss every output row
+	conv2d(2, 4, 5, 7, p(5, 4), p(1, 1), p(2, 1), p(2, 2), "", 2, true)    // the same, depthwise
 
 	conv1d := func(c, o, l, k, st, pad, dil int, mode string, groups int, bias bool) {
 		layer := nn.NewConv1d(c, o, k, groups, bias, rng)
