@@ -7,19 +7,37 @@ import "github.com/bigfunc/bigfunc/internal/kernel"
 // products are kh·kw deep, far too thin for a matrix multiply, so it works
 // plane by plane instead.
 //
-// With stride 1 each kernel tap (i, j) is one long vector operation: the
-// image is copied into a zero-padded plane xp of width wp = wo+(kw−1)·dw,
-// the output is computed in a plane of the same width, and tap (i, j)
-// reads xp shifted by i·dh·wp + j·dw, so that
+// With stride 1 the image is copied into a zero-padded plane xp of width
+// wp = wo+(kw−1)·dw, in which tap (i, j) of output element t is
+// xp[t + i·dh·wp + j·dw]: kernel.DepthwiseTaps sums the taps of a block
+// of outputs in registers and writes them to the output plane.
 //
-//	yp[t] += w[i][j] · xp[t + i·dh·wp + j·dw]   for every t at once.
+// The input gradient is the same kind of sum, gathered from the output
+// gradient: each plane of it is placed in q, a zero plane of the same
+// width with zero rows above, and dx[r][c] sums w[m][i][j] ·
+// dy[r+ph−i·dh][c+pw−j·dw] over the channel's outputs m and the taps
+// (i, j) in that order, the zeros around dy standing in for the terms
+// outside it. A term outside adds float32(w·0), a zero, which leaves a
+// sum that starts at +0 unchanged; so the sums are those of scattering
+// each tap over the whole plane in turn, bit for bit. The weight gradient
+// is a dot product per tap of the placed dy with the shifted xp.
 //
-// The wp−wo columns past each output row hold garbage in the forward pass
-// and zeros in the backward ones, where they must contribute nothing.
-// Other strides run plain loops.
+// xp and q keep their borders at zero: they are cleared when allocated,
+// and each pass writes the same interior positions. Other strides run
+// plain loops.
 type depthwiseConv struct {
 	g      convGeom
 	hp, wp int // padded plane, stride 1 only
+	// rows×cols is the part of the image inside the padded plane: all of
+	// it unless the padding after is negative (a crop).
+	rows, cols int
+	// qTop is the zero rows above a placed output gradient in q, and
+	// qLen the floats of one placed plane.
+	qTop, qLen int
+	// fwdOff and gradOff are the offsets of the taps of the forward sums
+	// in xp, and of the input gradient's sums in q (see the type's
+	// comment).
+	fwdOff, gradOff []int
 	// Samples are independent, so the loops run over ranges of them in
 	// parallel, each range with planes of its own and a weight gradient
 	// of its own, which are added up in range order at the end. How a
@@ -41,9 +59,8 @@ type depthwiseConv struct {
 type dwRange struct {
 	s0, s1 int
 	dw     []float32
-	xp     []float32 // hp×wp: padded image channel, or its gradient
-	dxp    []float32 // hp×wp: the gradient when xp holds the image
-	yp     []float32 // ho×wp: output channel, or its gradient
+	xp     []float32 // hp×wp: padded image channel
+	q      []float32 // one placed output gradient plane per output of a channel, qLen apart
 }
 
 // dwRanges is the most sample ranges a batch is cut into.
@@ -65,14 +82,34 @@ func newDepthwiseConv(g convGeom) *depthwiseConv {
 	}
 	if g.sh == 1 && g.sw == 1 {
 		e.hp, e.wp = g.ho+(g.kh-1)*g.dh, g.wo+(g.kw-1)*g.dw
+		e.rows, e.cols = max(0, min(g.h, e.hp-g.ph)), max(0, min(g.w, e.wp-g.pw))
+		for i := 0; i < g.kh; i++ {
+			for j := 0; j < g.kw; j++ {
+				e.fwdOff = append(e.fwdOff, e.shift(i, j))
+			}
+		}
+		// One zero row more than the taps reach up, so that every
+		// offset into q is positive: a term left of a row then reads
+		// the zeros past the row before.
+		e.qTop = (g.kh-1)*g.dh + 1
+		mult := g.o / g.groups
+		// Room below for the rows of the image past the output, and
+		// for the dot products' span (see span) past the last row.
+		e.qLen = (e.qTop+max(g.ho, e.rows+g.ph)+1)*e.wp + 32
+		for m := 0; m < mult; m++ {
+			for i := 0; i < g.kh; i++ {
+				for j := 0; j < g.kw; j++ {
+					e.gradOff = append(e.gradOff, m*e.qLen+(e.qTop+g.ph-i*g.dh)*e.wp+g.pw-j*g.dw)
+				}
+			}
+		}
 		// Room for span() rounded up to whole vector blocks past the last
-		// tap, so that no tap ends in a slow scalar tail.
+		// tap, so that no dot product ends in a slow scalar tail.
 		l := e.span()
 		for r := range e.ranges {
 			rg := &e.ranges[r]
 			rg.xp = make([]float32, max(e.hp*e.wp, e.shift(g.kh-1, g.kw-1)+l))
-			rg.yp = make([]float32, max(g.ho*e.wp, l))
-			rg.dxp = make([]float32, len(rg.xp))
+			rg.q = make([]float32, mult*e.qLen)
 		}
 	}
 	return e
@@ -133,33 +170,30 @@ func (e *depthwiseConv) span() int { return ((e.g.ho-1)*e.wp + e.g.wo + 31) &^ 3
 // shift is the offset in xp of tap (i, j).
 func (e *depthwiseConv) shift(i, j int) int { return i*e.g.dh*e.wp + j*e.g.dw }
 
-// pad copies the image plane x into xp, zeros around it.
+// pad copies the image plane x into xp's interior; the zeros around it
+// are never written.
 func (e *depthwiseConv) pad(rg *dwRange, x []float32) {
 	g := &e.g
-	clear(rg.xp)
-	for r := 0; r < g.h; r++ {
-		pr := r + g.ph
-		if pr >= e.hp {
-			break
-		}
-		// Columns past wp are never read (only with asymmetric crops).
-		n := max(0, min(g.w, e.wp-g.pw))
-		copy(rg.xp[pr*e.wp+g.pw:pr*e.wp+g.pw+n], x[r*g.w:r*g.w+n])
-	}
+	kernel.CopyRows(rg.xp[g.ph*e.wp+g.pw:], e.wp, x, g.w, e.rows, e.cols)
 }
 
-// place copies the output plane dy into yp, one row per wp floats, and
-// zeros the rest.
-func (e *depthwiseConv) place(rg *dwRange, dy []float32) {
+// place copies the output gradient plane dy into q's plane m, below its
+// qTop zero rows; the zeros around it are never written.
+func (e *depthwiseConv) place(rg *dwRange, m int, dy []float32) {
 	g := &e.g
-	for r := 0; r < g.ho; r++ {
-		copy(rg.yp[r*e.wp:r*e.wp+g.wo], dy[r*g.wo:(r+1)*g.wo])
-		// The forward pass leaves garbage past each row and the last.
-		if r < g.ho-1 {
-			clear(rg.yp[r*e.wp+g.wo : (r+1)*e.wp])
-		}
-	}
-	clear(rg.yp[(g.ho-1)*e.wp+g.wo:])
+	kernel.CopyRows(rg.q[m*e.qLen+e.qTop*e.wp:], e.wp, dy, g.wo, g.ho, g.wo)
+}
+
+// placed returns q's plane m from its first output row on, as the dot
+// products of the weight gradient read it.
+func (e *depthwiseConv) placed(rg *dwRange, m int) []float32 {
+	return rg.q[m*e.qLen+e.qTop*e.wp : (m+1)*e.qLen]
+}
+
+// gather adds the input gradient of one image channel, whose weights
+// (all of its outputs') are wc, into dx from the planes placed in q.
+func (e *depthwiseConv) gather(rg *dwRange, dx, wc []float32) {
+	kernel.DepthwiseTaps(dx, e.g.w, rg.q, e.wp, wc, e.gradOff, e.rows, e.cols, true, nil)
 }
 
 func (e *depthwiseConv) conv(out, img, w, bias []float32, n int, add bool) {
@@ -187,27 +221,15 @@ func (e *depthwiseConv) convRange(rg *dwRange) {
 						clear(y)
 					}
 					e.convStrided(y, x, wc)
+					if bias != nil {
+						addScalar(y, bias[co])
+					}
 				} else {
-					l := e.span()
-					yp := rg.yp[:l]
-					clear(yp)
-					for i := 0; i < g.kh; i++ {
-						for j := 0; j < g.kw; j++ {
-							sh := e.shift(i, j)
-							kernel.Axpy(wc[i*g.kw+j], rg.xp[sh:sh+l], yp)
-						}
+					var b *float32
+					if bias != nil {
+						b = &bias[co]
 					}
-					for r := 0; r < g.ho; r++ {
-						src, dst := rg.yp[r*e.wp:r*e.wp+g.wo], y[r*g.wo:(r+1)*g.wo]
-						if add {
-							kernel.AddTo(dst, src)
-						} else {
-							copy(dst, src)
-						}
-					}
-				}
-				if bias != nil {
-					addScalar(y, bias[co])
+					kernel.DepthwiseTaps(y, g.wo, rg.xp, e.wp, wc, e.fwdOff, g.ho, g.wo, add, b)
 				}
 			}
 		}
@@ -227,28 +249,17 @@ func (e *depthwiseConv) convTRange(rg *dwRange) {
 	for s := rg.s0; s < rg.s1; s++ {
 		for ci := 0; ci < g.c; ci++ {
 			dx := img[(s*g.c+ci)*hw : (s*g.c+ci+1)*hw]
-			if !e.strided() {
-				clear(rg.xp)
-			}
 			for m := 0; m < mult; m++ {
 				co := ci*mult + m
 				dy := out[(s*g.o+co)*howo : (s*g.o+co+1)*howo]
-				wc := w[co*kk : (co+1)*kk]
 				if e.strided() {
-					e.convTStrided(dx, dy, wc)
+					e.convTStrided(dx, dy, w[co*kk:(co+1)*kk])
 					continue
 				}
-				e.place(rg, dy)
-				l := e.span()
-				for i := 0; i < g.kh; i++ {
-					for j := 0; j < g.kw; j++ {
-						sh := e.shift(i, j)
-						kernel.Axpy(wc[i*g.kw+j], rg.yp[:l], rg.xp[sh:sh+l])
-					}
-				}
+				e.place(rg, m, dy)
 			}
 			if !e.strided() {
-				e.unpad(dx, rg.xp)
+				e.gather(rg, dx, w[ci*mult*kk:(ci+1)*mult*kk])
 			}
 		}
 	}
@@ -278,14 +289,8 @@ func (e *depthwiseConv) wgradRange(rg *dwRange) {
 					e.wgradStrided(dwc, x, dy)
 					continue
 				}
-				e.place(rg, dy)
-				l := e.span()
-				for i := 0; i < g.kh; i++ {
-					for j := 0; j < g.kw; j++ {
-						sh := e.shift(i, j)
-						dwc[i*g.kw+j] += kernel.Dot(rg.yp[:l], rg.xp[sh:sh+l])
-					}
-				}
+				e.place(rg, 0, dy)
+				e.tapDots(dwc, rg, 0)
 			}
 		}
 	}
@@ -371,39 +376,23 @@ func (e *depthwiseConv) backwardRange(rg *dwRange) {
 	dimg, dw, img, out, w := e.dimg, rg.dw, e.img, e.out, e.w
 	hw, howo, kk := g.h*g.w, g.ho*g.wo, g.kh*g.kw
 	mult := g.o / g.groups
-	l := e.span()
 	for s := rg.s0; s < rg.s1; s++ {
 		for ci := 0; ci < g.c; ci++ {
 			e.pad(rg, img[(s*g.c+ci)*hw:(s*g.c+ci+1)*hw])
-			clear(rg.dxp)
 			for m := 0; m < mult; m++ {
 				co := ci*mult + m
-				e.place(rg, out[(s*g.o+co)*howo:(s*g.o+co+1)*howo])
-				wc, dwc := w[co*kk:(co+1)*kk], dw[co*kk:(co+1)*kk]
-				for i := 0; i < g.kh; i++ {
-					for j := 0; j < g.kw; j++ {
-						sh := e.shift(i, j)
-						kernel.Axpy(wc[i*g.kw+j], rg.yp[:l], rg.dxp[sh:sh+l])
-						dwc[i*g.kw+j] += kernel.Dot(rg.yp[:l], rg.xp[sh:sh+l])
-					}
-				}
+				e.place(rg, m, out[(s*g.o+co)*howo:(s*g.o+co+1)*howo])
+				e.tapDots(dw[co*kk:(co+1)*kk], rg, m)
 			}
-			e.unpad(dimg[(s*g.c+ci)*hw:(s*g.c+ci+1)*hw], rg.dxp)
+			e.gather(rg, dimg[(s*g.c+ci)*hw:(s*g.c+ci+1)*hw], w[ci*mult*kk:(ci+1)*mult*kk])
 		}
 	}
 }
 
-// unpad adds the image part of the padded plane p into dx.
-func (e *depthwiseConv) unpad(dx, p []float32) {
-	g := &e.g
-	for r := 0; r < g.h; r++ {
-		pr := r + g.ph
-		if pr >= e.hp {
-			break
-		}
-		n := max(0, min(g.w, e.wp-g.pw))
-		kernel.AddTo(dx[r*g.w:r*g.w+n], p[pr*e.wp+g.pw:pr*e.wp+g.pw+n])
-	}
+// tapDots adds to dwc, for each tap, the dot product of q's plane m with
+// xp shifted by the tap.
+func (e *depthwiseConv) tapDots(dwc []float32, rg *dwRange, m int) {
+	kernel.DotTaps(dwc, e.placed(rg, m)[:e.span()], rg.xp, e.fwdOff)
 }
 
 func (e *depthwiseConv) backwardT(dout, dw, img, out, w []float32, n int) {

@@ -45,3 +45,27 @@ func ExampleInt8Linear() {
 	fmt.Printf("%.1f\n", y)
 	// Output: [2.0 0.5]
 }
+
+// ExampleDepthwiseTaps sums each 3×3 neighbourhood of a 3×3 image of
+// ones, padded by one: the taps are offsets into the 5×5 padded plane.
+func ExampleDepthwiseTaps() {
+	const wp = 5 // padded width
+	x := make([]float32, wp*wp)
+	for r := 1; r <= 3; r++ {
+		for c := 1; c <= 3; c++ {
+			x[r*wp+c] = 1
+		}
+	}
+	var w []float32
+	var off []int
+	for i := range 3 {
+		for j := range 3 {
+			w = append(w, 1)
+			off = append(off, i*wp+j)
+		}
+	}
+	y := make([]float32, 9)
+	kernel.DepthwiseTaps(y, 3, x, wp, w, off, 3, 3, false, nil)
+	fmt.Println(y[0:3], y[3:6], y[6:9])
+	// Output: [4 6 4] [6 9 6] [4 6 4]
+}
