@@ -14,8 +14,14 @@
 // independent fused multiply-adds on the widest vector unit: every timing
 // here is the fastest round of at least 5 ms, and shorter rounds of the
 // same instructions can catch a clock that no 5 ms round keeps (it prints
-// what 0.2 ms bursts reach too). Every GFLOP/s figure is also given as a
-// share of that peak times the threads used.
+// what 0.2 ms bursts reach too), measured on each CPU and taken from the
+// fastest. Every GFLOP/s figure is also given as a share of that peak
+// times the threads used.
+//
+// One virtual CPU of a shared machine can run slower than another for
+// minutes, so the one-thread figures of every side are pinned to each CPU
+// in turn, one pass on each, and each side keeps its best; the anchors'
+// core-type probes all run on the fastest CPU.
 //
 // The anchors run in their best configuration for the CPU: Debian's
 // OpenBLAS (behind numpy, and behind PyTorch as the system BLAS) picks its

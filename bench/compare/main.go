@@ -102,15 +102,38 @@ func main() {
 	// minRound: the fastest 0.2 ms bursts can run a few per cent above
 	// anything a longer round sustains (see kernel.PeakGFLOPS), and a
 	// share of a burst's rate would charge that to every product.
-	peak, isa := kernel.PeakGFLOPS(time.Second, minRound)
-	burst, _ := kernel.PeakGFLOPS(time.Second, 0)
-	fmt.Printf("FMA peak per core: %.1f GFLOP/s (%s; measured as every timing here: the fastest %v round of independent multiply-adds; 0.2 ms bursts reach %.1f)\n",
-		peak, isa, minRound, burst)
+	// Each CPU is measured, pinned, and the fastest is the peak: one
+	// CPU of a shared machine can be slower than another for minutes
+	// (see onCPU), and the one-thread figures are measured on each CPU in
+	// turn, each side keeping its best.
+	cpus := allowedCPUs()
+	var peak, burst float64
+	var isa string
+	var perCPU []string
+	fastest := -1
+	for _, c := range cpus {
+		onCPU(c, func() {
+			var p float64
+			p, isa = kernel.PeakGFLOPS(time.Second, minRound)
+			b, _ := kernel.PeakGFLOPS(500*time.Millisecond, 0)
+			perCPU = append(perCPU, fmt.Sprintf("CPU %d %.1f", c, p))
+			if p > peak {
+				peak, fastest = p, c
+			}
+			burst = max(burst, b)
+		})
+	}
+	if len(cpus) == 0 {
+		peak, isa = kernel.PeakGFLOPS(time.Second, minRound)
+		burst, _ = kernel.PeakGFLOPS(500*time.Millisecond, 0)
+	}
+	fmt.Printf("FMA peak per core: %.1f GFLOP/s (%s; measured as every timing here: the fastest %v round of independent multiply-adds, on the fastest CPU: %s; 0.2 ms bursts reach %.1f)\n",
+		peak, isa, minRound, strings.Join(perCPU, ", "), burst)
 	fmt.Printf("bigfunc kernel: %s\n", kernel.Config())
 	if cpuClock {
 		fmt.Println("timing: CPU time of the calling thread (--cpu-time), both sides")
 	}
-	fmt.Printf("timing: best of %d passes, bigfunc, OpenBLAS and PyTorch taking turns\n", *passes)
+	fmt.Printf("timing: best of %d passes, bigfunc, OpenBLAS and PyTorch taking turns%s\n", *passes, pinning(cpus, *passes))
 
 	var all []result
 	script, err := os.CreateTemp("", "torch_bench*.py")
@@ -128,20 +151,31 @@ func main() {
 	}
 	var numpyCore, torchCore string
 	if havePython {
-		numpyCore = chooseCoreType(*python, script.Name(), "numpy")
-		torchCore = chooseCoreType(*python, script.Name(), "torch")
+		// Every core type is probed on the same CPU, the fastest.
+		onCPU(fastest, func() {
+			numpyCore = chooseCoreType(*python, script.Name(), "numpy")
+			torchCore = chooseCoreType(*python, script.Name(), "torch")
+		})
 	}
 	// The machine's speed drifts by a tenth or more over minutes, with
 	// other work on it: sides measured a minute apart would compare the
 	// drift. So the sides take turns, pass after pass, and each keeps its
 	// best figure (see best), as each round of timeit does.
-	for range *passes {
+	// One-thread figures are pinned, pass by pass, to each CPU in turn,
+	// every side alike (see onCPU).
+	for pass := range *passes {
 		for _, t := range threads {
-			all = append(all, bigfuncChild(t, *quick)...)
-			if havePython {
-				all = append(all, runPython(*python, script.Name(), "numpy", numpyCore, t, *quick)...)
-				all = append(all, runPython(*python, script.Name(), "torch", torchCore, t, *quick)...)
+			cpu := -1
+			if t == 1 && len(cpus) > 1 {
+				cpu = cpus[pass%len(cpus)]
 			}
+			onCPU(cpu, func() {
+				all = append(all, bigfuncChild(t, *quick)...)
+				if havePython {
+					all = append(all, runPython(*python, script.Name(), "numpy", numpyCore, t, *quick)...)
+					all = append(all, runPython(*python, script.Name(), "torch", torchCore, t, *quick)...)
+				}
+			})
 		}
 	}
 	all = append(all, bigfuncRSS())
