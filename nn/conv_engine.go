@@ -224,26 +224,12 @@ func shiftCopy(dst []float32, ho, wo int, src []float32, hp, wp, du, dv int) {
 	dst = dst[:ho*wo]
 	clear(dst[:rlo*wo])
 	clear(dst[rhi*wo:])
-	if rlo == rhi {
+	if rlo == rhi || lo == hi {
+		// No element of src lands in dst: the rows inside are zeros.
+		clear(dst[rlo*wo : rhi*wo])
 		return
 	}
-	if wo == wp {
-		// One copy for all rows; the entries it takes from the
-		// neighbouring row (past either edge) are then zeroed.
-		shift := du*wp + dv
-		t0, t1 := max(rlo*wo, -shift), min(rhi*wo, hp*wp-shift)
-		copy(dst[t0:t1], src[t0+shift:t1+shift])
-		clear(dst[rlo*wo : t0])
-		clear(dst[t1 : rhi*wo])
-		zeroEdges(dst, rlo, rhi, wo, lo, hi)
-		return
-	}
-	for oh := rlo; oh < rhi; oh++ {
-		d := dst[oh*wo : (oh+1)*wo]
-		clear(d[:lo])
-		copy(d[lo:hi], src[(oh+du)*wp+lo+dv:])
-		clear(d[hi:])
-	}
+	kernel.FrameRows(dst[rlo*wo:], wo, src[(rlo+du)*wp+lo+dv:], wp, rhi-rlo, lo, hi, wo)
 }
 
 // shiftAdd is shiftCopy's adjoint: it adds src[oh][ow] (ho×wo) into

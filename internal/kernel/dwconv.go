@@ -69,27 +69,6 @@ func dwTapsGo(y []float32, ldy int, x []float32, ldx int, w []float32, off []int
 	}
 }
 
-// CopyRows copies rows rows of cols floats from src, rows lds apart, to
-// dst, rows ldd apart: a padded plane's interior in one call rather than
-// one copy a row.
-func CopyRows(dst []float32, ldd int, src []float32, lds int, rows, cols int) {
-	if rows <= 0 || cols <= 0 {
-		return
-	}
-	_ = dst[(rows-1)*ldd+cols-1]
-	_ = src[(rows-1)*lds+cols-1]
-	if arch.copyRows == nil || rows == 1 {
-		for r := 0; r < rows; r++ {
-			copy(dst[r*ldd:r*ldd+cols], src[r*lds:r*lds+cols])
-		}
-		return
-	}
-	for c := 0; c < cols; c += arch.copyWidth {
-		n := min(arch.copyWidth, cols-c)
-		arch.copyRows(dst[c:], ldd, src[c:], lds, rows, n, n)
-	}
-}
-
 // DotTaps adds to dst[t], for each tap t, the dot product of y with x
 // from off[t] on:
 //

@@ -41,3 +41,30 @@ func TestDepthwiseTapsLoopsAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestFrameRowsLoopsAgree runs FrameRows with and without its AVX-512
+// loop on the same problems.
+func TestFrameRowsLoopsAgree(t *testing.T) {
+	if !useDWAVX512 {
+		t.Skip("no AVX-512")
+	}
+	defer func() { useDWAVX512 = true }()
+	r := rand.New(rand.NewPCG(12, 12))
+	for trial := range 300 {
+		rows, cols := 1+r.IntN(9), 1+r.IntN(70)
+		lo, hi := r.IntN(cols+1), r.IntN(cols+1)
+		src := randSlice(r, rows*cols+cols)
+		var got [2][]float32
+		for i, on := range []bool{false, true} {
+			useDWAVX512 = on
+			got[i] = randSlice(r, rows*(cols+1))
+			FrameRows(got[i], cols+1, src, cols, rows, lo, hi, cols)
+			for k := 0; k < rows; k++ {
+				got[i][k*(cols+1)+cols] = 0 // not written: random
+			}
+		}
+		if !equalBits(got[0], got[1]) {
+			t.Fatalf("trial %d: %d×%d, columns [%d, %d): the loops differ", trial, rows, cols, lo, hi)
+		}
+	}
+}

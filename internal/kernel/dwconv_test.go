@@ -114,24 +114,6 @@ func TestDepthwiseTapsPanics(t *testing.T) {
 	}
 }
 
-func TestCopyRowsExported(t *testing.T) {
-	r := rand.New(rand.NewPCG(8, 8))
-	for range 100 {
-		rows, cols := 1+r.IntN(9), 1+r.IntN(70)
-		lds, ldd := cols+r.IntN(4), cols+r.IntN(4)
-		src := randSlice(r, (rows-1)*lds+cols)
-		dst := randSlice(r, (rows-1)*ldd+cols+2)
-		want := append([]float32(nil), dst...)
-		for i := 0; i < rows; i++ {
-			copy(want[i*ldd:i*ldd+cols], src[i*lds:])
-		}
-		CopyRows(dst, ldd, src, lds, rows, cols)
-		if !equalBits(dst, want) {
-			t.Fatalf("%d×%d, lds %d, ldd %d: got %v, want %v", rows, cols, lds, ldd, dst, want)
-		}
-	}
-}
-
 func BenchmarkDepthwiseTaps(b *testing.B) {
 	// A 3×3 kernel over a 16×16 plane padded by one: the shape of the
 	// depthwise row of bench/compare.

@@ -4,8 +4,10 @@ package kernel
 
 import "golang.org/x/sys/cpu"
 
-// useDWAVX512 selects the sixteen-lane loop of DepthwiseTaps, which masks
-// its last columns with K registers; the eight-lane one needs only AVX2.
+// useDWAVX512 selects the sixteen-lane loops of the convolutions' plane
+// kernels (DepthwiseTaps, DotTaps, FrameRows), which mask their last
+// columns with K registers; DepthwiseTaps has an eight-lane one that
+// needs only AVX2, and the others fall back to Dot and copies.
 var useDWAVX512 = cpu.X86.HasAVX512F
 
 // dwTaps runs DepthwiseTaps's loops once its operands are checked.
@@ -52,3 +54,19 @@ func dotTaps(dst, y, x []float32, off []int) bool {
 //
 //go:noescape
 func dotTapsAVX512(dst, y *float32, n int, x *float32, off *int, taps int)
+
+// frameRows runs FrameRows's AVX-512 loop where there is one, and reports
+// whether it ran.
+func frameRows(dst []float32, ldd int, src []float32, lds int, rows, lo, hi, cols int) bool {
+	if !useDWAVX512 {
+		return false
+	}
+	frameRowsAVX512(&dst[0], ldd, &src[0], lds, rows, lo, hi, cols)
+	return true
+}
+
+// frameRowsAVX512 is FrameRows for rows ≥ 1 and 0 ≤ lo < hi ≤ cols on
+// checked operands.
+//
+//go:noescape
+func frameRowsAVX512(dst *float32, ldd int, src *float32, lds int, rows, lo, hi, cols int)

@@ -9,3 +9,8 @@ func dwTaps(y []float32, ldy int, x []float32, ldx int, w []float32, off []int, 
 
 // dotTaps reports that DotTaps has no loop of its own here.
 func dotTaps(dst, y, x []float32, off []int) bool { return false }
+
+// frameRows reports that FrameRows has no loop of its own here.
+func frameRows(dst []float32, ldd int, src []float32, lds int, rows, lo, hi, cols int) bool {
+	return false
+}
