@@ -35,7 +35,7 @@ func TestDepthwiseTapsLoopsAgree(t *testing.T) {
 			useDWAVX512, useVecAsm = l.avx512, l.vec
 			got := append([]float32(nil), c.y...)
 			DepthwiseTaps(got, c.ldy, c.x, c.ldx, c.w, c.off, c.rows, c.cols, c.add, c.bias)
-			if !equalBits(got, want) {
+			if !sameBits(got, want) {
 				t.Fatalf("trial %d, %s loop (%d×%d, %d taps, add %v): differs from the Go loop", trial, l.name, c.rows, c.cols, len(c.w), c.add)
 			}
 		}
@@ -63,7 +63,7 @@ func TestFrameRowsLoopsAgree(t *testing.T) {
 				got[i][k*(cols+1)+cols] = 0 // not written: random
 			}
 		}
-		if !equalBits(got[0], got[1]) {
+		if !sameBits(got[0], got[1]) {
 			t.Fatalf("trial %d: %d×%d, columns [%d, %d): the loops differ", trial, rows, cols, lo, hi)
 		}
 	}

@@ -81,16 +81,16 @@ func TestDepthwiseTapsNoTaps(t *testing.T) {
 	y := []float32{1, 2, 3, 4, 5}
 	DepthwiseTaps(y, 3, nil, 3, nil, nil, 2, 2, true, nil)
 	DepthwiseTaps(y[:0], 3, nil, 3, nil, nil, 0, 2, false, nil)
-	if want := []float32{1, 2, 3, 4, 5}; !equalBits(y, want) {
+	if want := []float32{1, 2, 3, 4, 5}; !sameBits(y, want) {
 		t.Fatalf("adding no taps changed y: %v", y)
 	}
 	b := float32(0.5)
 	DepthwiseTaps(y, 3, nil, 3, nil, nil, 2, 2, true, &b)
-	if want := []float32{1.5, 2.5, 3, 4.5, 5.5}; !equalBits(y, want) {
+	if want := []float32{1.5, 2.5, 3, 4.5, 5.5}; !sameBits(y, want) {
 		t.Fatalf("adding no taps and a bias: y = %v, want %v", y, want)
 	}
 	DepthwiseTaps(y, 3, nil, 3, nil, nil, 2, 2, false, nil)
-	if want := []float32{0, 0, 3, 0, 0}; !equalBits(y, want) {
+	if want := []float32{0, 0, 3, 0, 0}; !sameBits(y, want) {
 		t.Fatalf("setting no taps: y = %v, want %v", y, want)
 	}
 }
@@ -134,19 +134,6 @@ func BenchmarkDepthwiseTaps(b *testing.B) {
 	b.ReportMetric(float64(b.N*h*w)/b.Elapsed().Seconds()/1e9, "Gout/s")
 }
 
-// equalBits reports whether a and b hold the same bits element by element.
-func equalBits(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
 func TestDotTapsMatchesDot(t *testing.T) {
 	r := rand.New(rand.NewPCG(10, 10))
 	for trial := range 300 {
@@ -167,7 +154,7 @@ func TestDotTapsMatchesDot(t *testing.T) {
 			want[t] += Dot(y, x[o:o+n])
 		}
 		DotTaps(dst, y, x, off)
-		if !equalBits(dst, want) {
+		if !sameBits(dst, want) {
 			t.Fatalf("trial %d (n %d, %d taps): got %v, want %v", trial, n, taps, dst, want)
 		}
 	}

@@ -17,7 +17,7 @@ func TestCopyRowsExported(t *testing.T) {
 			copy(want[i*ldd:i*ldd+cols], src[i*lds:])
 		}
 		CopyRows(dst, ldd, src, lds, rows, cols)
-		if !equalBits(dst, want) {
+		if !sameBits(dst, want) {
 			t.Fatalf("%d×%d, lds %d, ldd %d: got %v, want %v", rows, cols, lds, ldd, dst, want)
 		}
 	}
@@ -43,7 +43,7 @@ func TestFrameRows(t *testing.T) {
 			}
 		}
 		FrameRows(dst, ldd, src, lds, rows, lo, hi, cols)
-		if !equalBits(dst, want) {
+		if !sameBits(dst, want) {
 			t.Fatalf("trial %d: %d×%d, columns [%d, %d), ldd %d, lds %d: got %v, want %v", trial, rows, cols, lo, hi, ldd, lds, dst, want)
 		}
 	}
